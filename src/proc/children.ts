@@ -1,0 +1,54 @@
+/**
+ * Registry of every process group this server started, so that shutdown can end
+ * them all. Each child is spawned detached (its own process group) and killed by
+ * group, which also reaches grandchildren such as a test runner's workers.
+ */
+const live = new Set<number>();
+
+export function trackGroup(pid: number): void {
+  live.add(pid);
+}
+
+export function untrackGroup(pid: number): void {
+  live.delete(pid);
+}
+
+export function liveGroups(): number[] {
+  return [...live];
+}
+
+/** Send a signal to a whole process group; a group that is already gone is not an error. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SIGTERM every tracked group, then SIGKILL whatever is left after `graceMs`.
+ * Resolves once no tracked group answers signal 0 or the grace period is over.
+ */
+export async function killAllGroups(graceMs = 1000): Promise<void> {
+  const pids = liveGroups();
+  for (const pid of pids) signalGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && pids.some(groupAlive)) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  for (const pid of pids) {
+    if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+    untrackGroup(pid);
+  }
+}

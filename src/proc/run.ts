@@ -1,0 +1,146 @@
+import { execa } from 'execa';
+import { groupAlive, signalGroup, trackGroup, untrackGroup } from './children.js';
+
+export interface RunOptions {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  /** Replace the inherited environment instead of extending it. */
+  extendEnv?: boolean;
+  /** Kill the whole process group after this many milliseconds. */
+  timeoutMs?: number;
+  /** Aborting kills the whole process group. */
+  signal?: AbortSignal;
+  /** Run through `/bin/sh -c` (only when the caller was asked for a shell). */
+  shell?: boolean;
+  /** Text written to the child's stdin; stdin is closed otherwise. */
+  input?: string;
+  /** Called with each complete line of stdout and stderr as it arrives. */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Called once with the pid right after spawn (for samplers that attach). */
+  onSpawn?: (pid: number) => void;
+  /** Milliseconds between SIGTERM and SIGKILL when the group is ended. */
+  killGraceMs?: number;
+}
+
+export interface RunResult {
+  argv: string[];
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  /** Wall time from spawn to exit, in nanoseconds (process.hrtime). */
+  durationNs: bigint;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** Set when the program could not be started at all (ENOENT, EACCES). */
+  spawnError?: string;
+  pid?: number;
+}
+
+/**
+ * Run one program in its own process group, without a shell unless asked.
+ * Never throws for a failing program: the caller reads exitCode / timedOut /
+ * cancelled / spawnError. On timeout or abort the whole group gets SIGTERM and,
+ * after a short grace, SIGKILL, so no grandchild outlives the call.
+ */
+export async function runProcess(argv: string[], options: RunOptions): Promise<RunResult> {
+  if (argv.length === 0) throw new Error('empty command');
+  const [file, ...args] = options.shell ? ['/bin/sh', '-c', argv.join(' ')] : argv;
+  const started = process.hrtime.bigint();
+  let timedOut = false;
+  let cancelled = false;
+  const child = execa(file!, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: options.extendEnv ?? true,
+    detached: true,
+    reject: false,
+    stripFinalNewline: false,
+    input: options.input,
+    stdin: options.input === undefined ? 'ignore' : undefined,
+    buffer: true,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const pid = child.pid;
+  const grace = options.killGraceMs ?? 500;
+  const endGroup = () => {
+    if (pid === undefined) return;
+    signalGroup(pid, 'SIGTERM');
+    setTimeout(() => {
+      if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+    }, grace).unref();
+  };
+  if (pid !== undefined) {
+    trackGroup(pid);
+    options.onSpawn?.(pid);
+  }
+  const timer =
+    options.timeoutMs !== undefined
+      ? setTimeout(() => {
+          timedOut = true;
+          endGroup();
+        }, options.timeoutMs)
+      : undefined;
+  timer?.unref();
+  const onAbort = () => {
+    cancelled = true;
+    endGroup();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.onLine) {
+    const onLine = options.onLine;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let pending = '';
+      child[stream]?.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('utf8');
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) onLine(line, stream);
+      });
+      child[stream]?.on('end', () => {
+        if (pending) onLine(pending, stream);
+      });
+    }
+  }
+  const result = await child;
+  const durationNs = process.hrtime.bigint() - started;
+  if (timer) clearTimeout(timer);
+  options.signal?.removeEventListener('abort', onAbort);
+  if (pid !== undefined) {
+    // The leader has exited; anything it left behind in its group goes too.
+    if (groupAlive(pid)) {
+      signalGroup(pid, 'SIGTERM');
+      setTimeout(() => {
+        if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+        untrackGroup(pid);
+      }, grace).unref();
+    } else {
+      untrackGroup(pid);
+    }
+  }
+  const spawnError =
+    result.exitCode === undefined && result.signal === undefined && result.failed
+      ? (result.cause instanceof Error ? result.cause.message : String(result.shortMessage ?? 'could not start'))
+      : undefined;
+  return {
+    argv,
+    exitCode: result.exitCode ?? null,
+    signal: result.signal ?? null,
+    stdout: typeof result.stdout === 'string' ? result.stdout : '',
+    stderr: typeof result.stderr === 'string' ? result.stderr : '',
+    durationNs,
+    timedOut,
+    cancelled,
+    spawnError,
+    pid,
+  };
+}
+
+/** The last `maxChars` characters of a text, cut at a line start when possible. */
+export function tail(text: string, maxChars = 2000): string {
+  if (text.length <= maxChars) return text;
+  const cut = text.slice(-maxChars);
+  const nl = cut.indexOf('\n');
+  return nl >= 0 && nl < cut.length - 1 ? cut.slice(nl + 1) : cut;
+}
