@@ -52,3 +52,13 @@ export async function killAllGroups(graceMs = 1000): Promise<void> {
     untrackGroup(pid);
   }
 }
+
+/** Whether a process exists (EPERM means it does, owned by someone else). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { serveHttp } from './server/http.js';
+import { serveStdio } from './server/stdio.js';
+import { VERSION } from './server/version.js';
+import { printStatus } from './status.js';
+
+const USAGE = `codeflash-mcp ${VERSION}
+
+Usage:
+  codeflash-mcp serve [--root DIR] [--state-dir DIR] [--http PORT [--token TOKEN]]
+      Run the MCP server on stdio (default) or Streamable HTTP on 127.0.0.1:PORT/mcp.
+  codeflash-mcp status [--root DIR] [--state-dir DIR]
+      Print the session status table of a project.
+  codeflash-mcp demo [--keep]
+      Optimize the bundled example project end to end through a real MCP client.
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`codeflash-mcp: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      root: { type: 'string' },
+      'state-dir': { type: 'string' },
+      http: { type: 'string' },
+      token: { type: 'string' },
+      keep: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.version) return void process.stderr.write(`${VERSION}\n`);
+  const command = positionals[0] ?? 'serve';
+  if (values.help) return void process.stderr.write(USAGE);
+  const root = values.root ? resolve(values.root) : undefined;
+  if (root && !existsSync(root)) fail(`--root ${root} does not exist`);
+  const token = values.token ?? process.env.CODEFLASH_MCP_TOKEN;
+  switch (command) {
+    case 'serve': {
+      if (values.http === undefined) return serveStdio({ root, stateDir: values['state-dir'] });
+      const port = Number(values.http);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--http takes a port number, not ${values.http}`);
+      await serveHttp({ root, stateDir: values['state-dir'], port, token });
+      return;
+    }
+    case 'status':
+      process.exitCode = printStatus(root ?? process.cwd(), values['state-dir']);
+      return;
+    case 'demo': {
+      const { runDemo } = await import('./demo.js');
+      process.exitCode = await runDemo({ keep: values.keep ?? false });
+      return;
+    }
+    default:
+      fail(`unknown command ${command}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`codeflash-mcp: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,14 @@
+/** Server instructions: the loop in brief, for hosts that show no prompts. Kept under 2 KB. */
+export const INSTRUCTIONS = `codeflash-mcp keeps the exact half of a performance-optimization loop: environment, profiles, statistics, the experiment ledger, the guard and the handoff. You read code, form hypotheses and edit; the server measures and records.
+
+Loop:
+1. session_start (goal, domain cpu|memory|async|structure|deep, guard, branch) — or session_resume to continue.
+2. run_guard once on the untouched code; record_result status "baseline" with the starting measurement.
+3. profile the workload; pick the top hotspot inside the project.
+4. One hypothesis, one edit. run_guard revert_on_failure=true.
+5. benchmark_compare base=HEAD~1 (or the branch point) head=HEAD; trust only its verdict: "unchanged" means no proven change.
+6. record_result keep|discard|crash with the numbers and comparison_id. Keep → commit and re-profile. Discard → revert.
+7. After 3 discards in a row (plateau) change target or domain, or finish.
+8. record_learning for non-obvious facts; write_handoff before stopping; write_changelog; session_cleanup at the very end.
+
+Long tools return a job_id within seconds: poll job_status with wait_s up to 45. Every .codeflash/ file is a resource (codeflash://files/<name>) and also readable with read_artifact.`;

@@ -1,0 +1,181 @@
+import type { Project } from '../state/project.js';
+import { createJob, finishJob, getJob, updateJobProgress, type JobRow, type JobState } from '../state/jobs.js';
+import { tail } from '../proc/run.js';
+import { ToolError } from './errors.js';
+import type { Logger } from './logger.js';
+
+export interface JobHooks {
+  signal: AbortSignal;
+  progress(done: number, total: number | undefined, message: string): void;
+  log(line: string): void;
+}
+
+export interface JobRequest<T> {
+  tool: string;
+  project: Project;
+  sessionId: string | null;
+  timeoutMs: number;
+  work(hooks: JobHooks): Promise<T>;
+  /** Sends MCP progress for the request that started the job, while it is still open. */
+  notify?: (done: number, total: number | undefined, message: string) => void;
+  /** The request's own abort signal: the client's cancel ends the job while the call is open. */
+  requestSignal?: AbortSignal;
+}
+
+export interface JobView<T> {
+  job_id: string;
+  state: JobState;
+  progress: number | null;
+  total: number | null;
+  message: string | null;
+  log_tail: string;
+  result?: T;
+  error?: string;
+}
+
+const LOG_TAIL_CHARS = 4000;
+const PERSIST_EVERY_MS = 500;
+
+interface LiveJob {
+  controller: AbortController;
+  done: Promise<void>;
+  reason?: 'cancelled' | 'timed_out' | 'shutdown';
+  project: Project;
+}
+
+/**
+ * Long work (profiles, comparisons, slow guards) runs as a job recorded in the
+ * project's store: the call that starts it waits a few seconds and returns the
+ * result if it is done, else the job id to poll with job_status. Cancelling,
+ * timing out or shutting down aborts the job's signal, which kills its
+ * process groups and lets it remove its worktrees.
+ */
+export class JobManager {
+  private live = new Map<string, LiveJob>();
+
+  constructor(private readonly logger: Logger) {}
+
+  async start<T>(request: JobRequest<T>, waitMs: number): Promise<JobView<T>> {
+    const { project } = request;
+    const row = createJob(project.db, request.tool, request.sessionId);
+    const controller = new AbortController();
+    let logText = '';
+    let lastPersist = 0;
+    const persist = (fields: { progress?: number; total?: number; message?: string }, force = false) => {
+      const now = Date.now();
+      if (!force && now - lastPersist < PERSIST_EVERY_MS) return;
+      lastPersist = now;
+      if (project.db.open) updateJobProgress(project.db, row.id, { ...fields, logTail: logText });
+    };
+    const hooks: JobHooks = {
+      signal: controller.signal,
+      progress: (done, total, message) => {
+        persist({ progress: done, total, message }, true);
+        request.notify?.(done, total, message);
+      },
+      log: (line) => {
+        logText = tail(`${logText}${line}\n`, LOG_TAIL_CHARS);
+        persist({});
+      },
+    };
+    const live: LiveJob = { controller, project, done: Promise.resolve() };
+    const timer = setTimeout(() => this.abort(live, 'timed_out'), request.timeoutMs);
+    timer.unref();
+    const onRequestAbort = () => this.abort(live, 'cancelled');
+    request.requestSignal?.addEventListener('abort', onRequestAbort, { once: true });
+    live.done = request
+      .work(hooks)
+      .then(
+        (result) => this.settle(project, row.id, live.reason ?? 'succeeded', { result, logTail: logText }),
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          if (!(error instanceof ToolError) && !live.reason) this.logger.error(`job ${row.id} failed`, { error: message });
+          this.settle(project, row.id, live.reason ?? 'failed', { error: this.reasonText(live) ?? message, logTail: logText });
+        },
+      )
+      .finally(() => {
+        clearTimeout(timer);
+        request.requestSignal?.removeEventListener('abort', onRequestAbort);
+        this.live.delete(row.id);
+      });
+    this.live.set(row.id, live);
+    await Promise.race([live.done, new Promise((r) => setTimeout(r, waitMs).unref())]);
+    // Once the call returns, the request's cancel no longer reaches the job: job_cancel does.
+    request.requestSignal?.removeEventListener('abort', onRequestAbort);
+    return this.view<T>(project, row.id);
+  }
+
+  private reasonText(live: LiveJob): string | undefined {
+    if (live.reason === 'timed_out') return 'the job ran past its time limit; its processes were killed';
+    if (live.reason === 'cancelled') return 'the job was cancelled; its processes were killed';
+    if (live.reason === 'shutdown') return 'the server shut down; the job was stopped';
+    return undefined;
+  }
+
+  private settle(project: Project, id: string, state: Exclude<JobState, 'running'> | 'shutdown', outcome: { result?: unknown; error?: string; logTail: string }) {
+    if (!project.db.open) return;
+    const final = state === 'shutdown' ? 'interrupted' : state;
+    finishJob(project.db, id, final, final === 'succeeded' ? outcome : { error: outcome.error, logTail: outcome.logTail });
+  }
+
+  private abort(live: LiveJob, reason: NonNullable<LiveJob['reason']>): void {
+    if (live.reason) return;
+    live.reason = reason;
+    live.controller.abort(new Error(reason));
+  }
+
+  view<T>(project: Project, id: string): JobView<T> {
+    const row = getJob(project.db, id);
+    if (!row) throw new ToolError(`unknown job ${id}; job ids look like job-1a2b3c4d5e`);
+    return toView<T>(row);
+  }
+
+  /** Wait up to `waitMs` for a job to finish (in this server, or another one on the same project). */
+  async wait<T>(project: Project, id: string, waitMs: number): Promise<JobView<T>> {
+    const deadline = Date.now() + waitMs;
+    let view = this.view<T>(project, id);
+    while (view.state === 'running' && Date.now() < deadline) {
+      const live = this.live.get(id);
+      const sleep = new Promise<void>((r) => setTimeout(r, Math.min(500, deadline - Date.now())).unref());
+      await (live ? Promise.race([live.done, sleep]) : sleep);
+      view = this.view<T>(project, id);
+    }
+    return view;
+  }
+
+  async cancel<T>(project: Project, id: string): Promise<JobView<T>> {
+    const view = this.view<T>(project, id);
+    if (view.state !== 'running') return view;
+    const live = this.live.get(id);
+    if (!live) {
+      throw new ToolError(`job ${id} is run by another server process (pid ${getJob(project.db, id)!.owner_pid}); cancel it there`);
+    }
+    this.abort(live, 'cancelled');
+    await live.done;
+    return this.view<T>(project, id);
+  }
+
+  /** Abort every running job and wait (bounded) for them to record their end. */
+  async shutdown(waitMs = 1500): Promise<void> {
+    const all = [...this.live.values()];
+    for (const live of all) this.abort(live, 'shutdown');
+    await Promise.race([Promise.allSettled(all.map((l) => l.done)), new Promise((r) => setTimeout(r, waitMs).unref())]);
+  }
+
+  runningCount(): number {
+    return this.live.size;
+  }
+}
+
+export function toView<T>(row: JobRow): JobView<T> {
+  return {
+    job_id: row.id,
+    state: row.state,
+    progress: row.progress,
+    total: row.total,
+    message: row.message,
+    log_tail: row.log_tail,
+    ...(row.result_json ? { result: JSON.parse(row.result_json) as T } : {}),
+    ...(row.error ? { error: row.error } : {}),
+  };
+}

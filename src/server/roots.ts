@@ -1,0 +1,61 @@
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ToolError } from './errors.js';
+
+/** Real path when it exists (so symlinks cannot step outside a root), else the normalized path. */
+function canonical(path: string): string {
+  const abs = resolve(path);
+  return existsSync(abs) ? realpathSync(abs) : abs;
+}
+
+export function isInside(child: string, parent: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+export function rootsFromUris(uris: readonly string[]): string[] {
+  return uris.filter((u) => u.startsWith('file://')).map((u) => fileURLToPath(u));
+}
+
+/**
+ * Which directories the server may work in, and which one is the default.
+ * Order of the default: `--root`, the client's first root, CLAUDE_PROJECT_DIR,
+ * the working directory. A `root` argument must lie inside one of the allowed
+ * directories: `--root` and the client's roots when given, else the default.
+ */
+export class RootPolicy {
+  private clientRoots: string[] = [];
+
+  constructor(
+    private readonly cliRoot: string | undefined,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly cwd: string = process.cwd(),
+  ) {}
+
+  setClientRoots(paths: readonly string[]): void {
+    this.clientRoots = paths.map(canonical);
+  }
+
+  defaultRoot(): string {
+    return canonical(this.cliRoot ?? this.clientRoots[0] ?? this.env.CLAUDE_PROJECT_DIR ?? this.cwd);
+  }
+
+  allowedRoots(): string[] {
+    const explicit = [...(this.cliRoot ? [canonical(this.cliRoot)] : []), ...this.clientRoots];
+    return explicit.length ? [...new Set(explicit)] : [this.defaultRoot()];
+  }
+
+  /** Resolve a tool's `root` argument (relative to the default root) and confine it. */
+  resolve(root?: string): string {
+    if (root === undefined || root === '') return this.defaultRoot();
+    if (root.split(/[\\/]/).includes('..')) throw new ToolError(`root must not contain "..": ${root}`);
+    const path = canonical(isAbsolute(root) ? root : resolve(this.defaultRoot(), root));
+    const allowed = this.allowedRoots();
+    if (!allowed.some((a) => isInside(path, a))) {
+      throw new ToolError(`root ${path} is outside the allowed roots (${allowed.join(', ')}); start the server with --root or add it as a client root`);
+    }
+    if (!existsSync(path) || !statSync(path).isDirectory()) throw new ToolError(`root ${path} is not a directory`);
+    return path;
+  }
+}

@@ -1,0 +1,173 @@
+import type { Db } from './database.js';
+import { nowIso } from './database.js';
+
+export const EXPERIMENT_STATUSES = ['baseline', 'keep', 'discard', 'crash'] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+export type Direction = 'lower' | 'higher';
+
+/** Consecutive discards (crashes count: a broken attempt is not progress) that mark a plateau. */
+export const PLATEAU_AFTER = 3;
+
+export interface ExperimentInput {
+  sessionId: string | null;
+  target: string;
+  hypothesis: string;
+  metric: string;
+  baseline: number;
+  value: number;
+  direction: Direction;
+  status: ExperimentStatus;
+  commit?: string;
+  comparisonId?: string;
+  notes?: string;
+}
+
+export interface ExperimentRow {
+  id: number;
+  n: number;
+  session_id: string | null;
+  commit_sha: string | null;
+  target: string;
+  hypothesis: string;
+  metric: string;
+  direction: Direction;
+  baseline: number;
+  value: number;
+  change_pct: number | null;
+  improvement_pct: number | null;
+  status: ExperimentStatus;
+  comparison_id: string | null;
+  notes: string | null;
+  created_at: string;
+}
+
+/** Signed change of value against baseline, in percent. */
+export function changePct(baseline: number, value: number): number | null {
+  return baseline === 0 ? null : ((value - baseline) / baseline) * 100;
+}
+
+/** How much better value is than baseline, in percent, for the metric's direction. */
+export function improvementPct(baseline: number, value: number, direction: Direction): number | null {
+  const change = changePct(baseline, value);
+  if (change === null) return null;
+  return direction === 'lower' ? -change : change;
+}
+
+/**
+ * Append one experiment. The number is taken and the row written in one
+ * write-locked transaction, so concurrent writers (two servers on one project)
+ * never share or skip a number.
+ */
+export function insertExperiment(db: Db, input: ExperimentInput, createdAt = nowIso()): ExperimentRow {
+  const insert = db.prepare(
+    `INSERT INTO experiments (n, session_id, commit_sha, target, hypothesis, metric, direction, baseline, value,
+       change_pct, improvement_pct, status, comparison_id, notes, created_at)
+     VALUES ((SELECT COALESCE(MAX(n), 0) + 1 FROM experiments), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     RETURNING *`,
+  );
+  return db
+    .transaction(
+      () =>
+        insert.get(
+          input.sessionId,
+          input.commit ?? null,
+          input.target,
+          input.hypothesis,
+          input.metric,
+          input.direction,
+          input.baseline,
+          input.value,
+          changePct(input.baseline, input.value),
+          improvementPct(input.baseline, input.value, input.direction),
+          input.status,
+          input.comparisonId ?? null,
+          input.notes ?? null,
+          createdAt,
+        ) as ExperimentRow,
+    )
+    .immediate();
+}
+
+export function listExperiments(db: Db, sessionId?: string): ExperimentRow[] {
+  return (
+    sessionId
+      ? db.prepare('SELECT * FROM experiments WHERE session_id = ? ORDER BY n').all(sessionId)
+      : db.prepare('SELECT * FROM experiments ORDER BY n').all()
+  ) as ExperimentRow[];
+}
+
+export interface SessionStats {
+  experiments: number;
+  keeps: number;
+  discards: number;
+  crashes: number;
+  consecutive_discards: number;
+  plateau: boolean;
+  baseline: { n: number; metric: string; value: number; direction: Direction } | null;
+  best: { n: number; target: string; metric: string; value: number; improvement_pct: number | null } | null;
+}
+
+/**
+ * The session's standing, computed in SQL so it stays cheap with thousands of
+ * rows. The baseline is the first row marked `baseline` (else the first row's
+ * own baseline); the best is the kept value furthest in the good direction on
+ * that same metric, measured against the session baseline, not its own step.
+ */
+export function sessionStats(db: Db, sessionId: string): SessionStats {
+  const counts = db
+    .prepare(
+      `SELECT
+         SUM(status <> 'baseline') AS experiments,
+         SUM(status = 'keep') AS keeps,
+         SUM(status = 'discard') AS discards,
+         SUM(status = 'crash') AS crashes,
+         SUM(status IN ('discard', 'crash') AND n > COALESCE(
+           (SELECT MAX(n) FROM experiments WHERE session_id = @s AND status = 'keep'), 0)) AS consecutive
+       FROM experiments WHERE session_id = @s`,
+    )
+    .get({ s: sessionId }) as Record<'experiments' | 'keeps' | 'discards' | 'crashes' | 'consecutive', number | null>;
+  const first = (db
+    .prepare(`SELECT * FROM experiments WHERE session_id = ? AND status = 'baseline' ORDER BY n LIMIT 1`)
+    .get(sessionId) ??
+    db.prepare('SELECT * FROM experiments WHERE session_id = ? ORDER BY n LIMIT 1').get(sessionId)) as
+    | ExperimentRow
+    | undefined;
+  const baseline = first
+    ? {
+        n: first.n,
+        metric: first.metric,
+        value: first.status === 'baseline' ? first.value : first.baseline,
+        direction: first.direction,
+      }
+    : null;
+  let best: SessionStats['best'] = null;
+  if (baseline) {
+    const order = baseline.direction === 'lower' ? 'ASC' : 'DESC';
+    const row = db
+      .prepare(
+        `SELECT * FROM experiments WHERE session_id = ? AND status = 'keep' AND metric = ?
+         ORDER BY value ${order}, n LIMIT 1`,
+      )
+      .get(sessionId, baseline.metric) as ExperimentRow | undefined;
+    if (row) {
+      best = {
+        n: row.n,
+        target: row.target,
+        metric: row.metric,
+        value: row.value,
+        improvement_pct: improvementPct(baseline.value, row.value, baseline.direction),
+      };
+    }
+  }
+  const consecutive = counts.consecutive ?? 0;
+  return {
+    experiments: counts.experiments ?? 0,
+    keeps: counts.keeps ?? 0,
+    discards: counts.discards ?? 0,
+    crashes: counts.crashes ?? 0,
+    consecutive_discards: consecutive,
+    plateau: consecutive >= PLATEAU_AFTER,
+    baseline,
+    best,
+  };
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from './database.js';
+import { nowIso } from './database.js';
+import { processAlive } from '../proc/children.js';
+
+export const JOB_STATES = ['running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface JobRow {
+  id: string;
+  tool: string;
+  session_id: string | null;
+  state: JobState;
+  progress: number | null;
+  total: number | null;
+  message: string | null;
+  log_tail: string;
+  result_json: string | null;
+  error: string | null;
+  owner_pid: number;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export function createJob(db: Db, tool: string, sessionId: string | null): JobRow {
+  const now = nowIso();
+  return db
+    .prepare(
+      `INSERT INTO jobs (id, tool, session_id, state, owner_pid, created_at, updated_at)
+       VALUES (?, ?, ?, 'running', ?, ?, ?) RETURNING *`,
+    )
+    .get(`job-${randomBytes(5).toString('hex')}`, tool, sessionId, process.pid, now, now) as JobRow;
+}
+
+export function getJob(db: Db, id: string): JobRow | undefined {
+  return db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+}
+
+export function listJobs(db: Db, limit = 50): JobRow[] {
+  return db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(limit) as JobRow[];
+}
+
+export function updateJobProgress(
+  db: Db,
+  id: string,
+  fields: { progress?: number; total?: number; message?: string; logTail?: string },
+): void {
+  db.prepare(
+    `UPDATE jobs SET progress = COALESCE(?, progress), total = COALESCE(?, total), message = COALESCE(?, message),
+       log_tail = COALESCE(?, log_tail), updated_at = ?
+     WHERE id = ? AND state = 'running'`,
+  ).run(fields.progress ?? null, fields.total ?? null, fields.message ?? null, fields.logTail ?? null, nowIso(), id);
+}
+
+/** Move a running job to its final state; a job already final is left as it is. */
+export function finishJob(
+  db: Db,
+  id: string,
+  state: Exclude<JobState, 'running'>,
+  outcome: { result?: unknown; error?: string; logTail?: string },
+): void {
+  const now = nowIso();
+  db.prepare(
+    `UPDATE jobs SET state = ?, result_json = ?, error = ?, log_tail = COALESCE(?, log_tail), updated_at = ?,
+       finished_at = ?
+     WHERE id = ? AND state = 'running'`,
+  ).run(
+    state,
+    outcome.result === undefined ? null : JSON.stringify(outcome.result),
+    outcome.error ?? null,
+    outcome.logTail ?? null,
+    now,
+    now,
+    id,
+  );
+}
+
+/**
+ * Jobs still marked running whose server is gone (or is an earlier process that
+ * had this same pid) were cut off by a restart: say so instead of leaving them
+ * running forever. Jobs of another live server on the same project are left alone.
+ */
+export function markInterruptedJobs(db: Db): number {
+  const running = db.prepare(`SELECT id, owner_pid FROM jobs WHERE state = 'running'`).all() as {
+    id: string;
+    owner_pid: number;
+  }[];
+  let count = 0;
+  for (const job of running) {
+    if (job.owner_pid !== process.pid && processAlive(job.owner_pid)) continue;
+    finishJob(db, job.id, 'interrupted', { error: 'the server that ran this job stopped before it finished' });
+    count++;
+  }
+  return count;
+}

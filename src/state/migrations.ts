@@ -1,0 +1,88 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+ * Append only: a released migration is never edited.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    root TEXT NOT NULL,
+    goal TEXT,
+    domain TEXT NOT NULL,
+    branch TEXT,
+    head_sha TEXT,
+    state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'ended')),
+    environment_json TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT
+  );
+  CREATE TABLE experiments (
+    id INTEGER PRIMARY KEY,
+    n INTEGER NOT NULL UNIQUE,
+    session_id TEXT REFERENCES sessions(id),
+    commit_sha TEXT,
+    target TEXT NOT NULL,
+    hypothesis TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('lower', 'higher')),
+    baseline REAL NOT NULL,
+    value REAL NOT NULL,
+    change_pct REAL,
+    improvement_pct REAL,
+    status TEXT NOT NULL CHECK (status IN ('baseline', 'keep', 'discard', 'crash')),
+    comparison_id TEXT,
+    notes TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX experiments_session ON experiments (session_id, n);
+  CREATE INDEX experiments_session_status ON experiments (session_id, status, n);
+  CREATE TABLE learnings (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE conventions (
+    topic TEXT PRIMARY KEY,
+    rule TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE handoffs (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT,
+    branch TEXT,
+    summary TEXT,
+    next_steps_json TEXT NOT NULL,
+    discoveries_json TEXT NOT NULL,
+    blockers_json TEXT NOT NULL,
+    imported_markdown TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    tool TEXT NOT NULL,
+    session_id TEXT,
+    state TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted')),
+    progress REAL,
+    total REAL,
+    message TEXT,
+    log_tail TEXT NOT NULL DEFAULT '',
+    result_json TEXT,
+    error TEXT,
+    owner_pid INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE TABLE artifacts (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('profile', 'comparison')),
+    session_id TEXT,
+    summary_json TEXT NOT NULL,
+    data_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** The files under the state directory that the server renders and serves as resources. */
+export const RENDERED_FILES = [
+  'setup.md',
+  'results.tsv',
+  'HANDOFF.md',
+  'conventions.md',
+  'learnings.md',
+  'changelog.md',
+  'review-report.md',
+] as const;
+
+/** Files session_cleanup keeps: the project's long-term memory. */
+export const KEPT_FILES = ['learnings.md', 'results.tsv', 'changelog.md'] as const;
+
+const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** A bare file name that can only ever address a file directly inside the state directory. */
+export function isSafeFileName(name: string): boolean {
+  return SAFE_FILE_NAME.test(name) && !name.includes('..');
+}
+
+export interface StatePaths {
+  root: string;
+  stateDir: string;
+  database: string;
+  gitignore: string;
+  profilesDir: string;
+  revertsDir: string;
+  /** Parent of the base/head worktrees: outside the project so test discovery never sees them. */
+  worktreesDir: string;
+  file(name: string): string;
+}
+
+/**
+ * Every path the server writes for a project, derived from one state directory
+ * (by default `<root>/.codeflash`) so the state can live elsewhere when asked.
+ */
+export function statePaths(root: string, stateDir?: string): StatePaths {
+  const absRoot = resolve(root);
+  const dir = resolve(stateDir ?? join(absRoot, '.codeflash'));
+  const rootKey = createHash('sha256').update(absRoot).digest('hex').slice(0, 12);
+  return {
+    root: absRoot,
+    stateDir: dir,
+    database: join(dir, 'state.sqlite'),
+    gitignore: join(dir, '.gitignore'),
+    profilesDir: join(dir, 'profiles'),
+    revertsDir: join(dir, 'reverts'),
+    worktreesDir: join(tmpdir(), 'codeflash-mcp-worktrees', rootKey),
+    file(name: string) {
+      if (!isSafeFileName(name)) throw new Error(`not a state file name: ${name}`);
+      return join(dir, name);
+    },
+  };
+}

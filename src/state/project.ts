@@ -1,0 +1,142 @@
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDatabase, type Db } from './database.js';
+import { listExperiments, sessionStats, type ExperimentRow } from './experiments.js';
+import { hasLegacyFiles, importLegacyFiles, type ImportReport } from './legacy-import.js';
+import { latestHandoff, listConventions, listLearnings } from './notes.js';
+import { statePaths, type StatePaths } from './paths.js';
+import { renderChangelog, renderConventions, renderHandoff, renderLearnings } from './render/markdown.js';
+import { RESULTS_HEADER, resultsRow } from './render/results-tsv.js';
+import { getSession } from './sessions.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { markInterruptedJobs } from './jobs.js';
+import { processAlive } from '../proc/children.js';
+
+const STATE_GITIGNORE = '# Written by codeflash-mcp: the store and bulky artifacts stay out of git.\nstate.sqlite*\nprofiles/\nreverts/\n.*.tmp\n';
+
+/** Temp files of an atomic write whose writer was killed before its rename. */
+function removeStaleTempFiles(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const pid = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name)?.[1];
+    if (pid && Number(pid) !== process.pid && !processAlive(Number(pid))) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/**
+ * One project's state: its store (the truth) and the `.codeflash/` files
+ * rendered from it. Each render reads and writes under the store's write lock,
+ * so when two servers write at once the last file written holds every row.
+ */
+export class Project {
+  readonly paths: StatePaths;
+  readonly db: Db;
+  /** What opening found: a fresh store that imported hand-written files, if any. */
+  readonly imported?: ImportReport;
+  readonly interruptedJobs: number;
+  private resultsCache: { lastN: number; count: number; text: string } | undefined;
+
+  private constructor(paths: StatePaths, db: Db, imported: ImportReport | undefined) {
+    this.paths = paths;
+    this.db = db;
+    this.imported = imported;
+    this.interruptedJobs = markInterruptedJobs(db);
+  }
+
+  static open(root: string, options: { stateDir?: string } = {}): Project {
+    const paths = statePaths(root, options.stateDir);
+    const fresh = !existsSync(paths.database);
+    const db = openDatabase(paths.database);
+    if (!existsSync(paths.gitignore)) writeFileAtomic(paths.gitignore, STATE_GITIGNORE);
+    removeStaleTempFiles(paths.stateDir);
+    const imported = fresh && hasLegacyFiles(paths) ? importLegacyFiles(db, paths) : undefined;
+    return new Project(paths, db, imported);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private locked<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * results.tsv holds every experiment; rows are immutable once written, so the
+   * text is kept and only rows newer than the last render are appended to it.
+   */
+  renderResults(): string {
+    return this.locked(() => {
+      const { count, lastN } = this.db
+        .prepare('SELECT COUNT(*) AS count, COALESCE(MAX(n), 0) AS lastN FROM experiments')
+        .get() as { count: number; lastN: number };
+      const cache = this.resultsCache;
+      let text: string;
+      if (cache && cache.lastN <= lastN) {
+        const newer = this.db.prepare('SELECT * FROM experiments WHERE n > ? ORDER BY n').all(cache.lastN) as ExperimentRow[];
+        text = cache.count + newer.length === count ? cache.text + newer.map(resultsRow).join('') : this.fullResults();
+      } else {
+        text = this.fullResults();
+      }
+      writeFileAtomic(this.paths.file('results.tsv'), text);
+      this.resultsCache = { lastN, count, text };
+      return this.paths.file('results.tsv');
+    });
+  }
+
+  private fullResults(): string {
+    return RESULTS_HEADER + listExperiments(this.db).map(resultsRow).join('');
+  }
+
+  renderLearnings(): string {
+    return this.locked(() => this.write('learnings.md', renderLearnings(listLearnings(this.db))));
+  }
+
+  renderConventions(): string {
+    return this.locked(() => this.write('conventions.md', renderConventions(listConventions(this.db))));
+  }
+
+  renderHandoff(sessionId: string): string {
+    return this.locked(() => {
+      const session = getSession(this.db, sessionId);
+      const handoff = latestHandoff(this.db);
+      if (!session || !handoff) throw new Error('nothing to render: no session or no handoff');
+      const rows = listExperiments(this.db, sessionId);
+      return this.write(
+        'HANDOFF.md',
+        renderHandoff({
+          session,
+          stats: sessionStats(this.db, sessionId),
+          kept: rows.filter((r) => r.status === 'keep'),
+          recentDiscards: rows.filter((r) => r.status === 'discard' || r.status === 'crash').slice(-5),
+          handoff,
+          conventions: listConventions(this.db),
+        }),
+      );
+    });
+  }
+
+  renderChangelog(sessionId: string): string {
+    return this.locked(() => {
+      const session = getSession(this.db, sessionId);
+      if (!session) throw new Error(`unknown session ${sessionId}`);
+      const kept = listExperiments(this.db, sessionId).filter((r) => r.status === 'keep');
+      return this.write('changelog.md', renderChangelog(session, kept));
+    });
+  }
+
+  /** Write a file whose content is made outside the store (setup.md from detection). */
+  writeFile(name: string, content: string): string {
+    return this.write(name, content);
+  }
+
+  readFile(name: string): string | undefined {
+    const path = this.paths.file(name);
+    return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+  }
+
+  private write(name: string, content: string): string {
+    const path = this.paths.file(name);
+    writeFileAtomic(path, content);
+    return path;
+  }
+}

@@ -1,0 +1,116 @@
+import type { ExperimentRow, SessionStats } from '../experiments.js';
+import type { ConventionRow, HandoffRow, LearningRow } from '../notes.js';
+import type { SessionRow } from '../sessions.js';
+import { GUARD_TOPIC } from '../notes.js';
+
+const fmtPct = (pct: number | null) => (pct === null ? 'n/a' : `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`);
+const shortSha = (sha: string | null) => (sha ? sha.slice(0, 10) : '—');
+const bullets = (items: readonly string[], empty: string) =>
+  items.length ? items.map((i) => `- ${i}`).join('\n') : `_${empty}_`;
+
+/** Topic names as headings: `guard` → `Guard`, `code-style` → `Code style`. */
+export function topicHeading(topic: string): string {
+  const words = topic.replace(/-/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function renderLearnings(rows: readonly LearningRow[]): string {
+  const parts = [
+    '# Learnings\n',
+    'Curated facts about this code base that keep later sessions, in any domain, from repeating dead ends.\n',
+  ];
+  for (const row of rows) {
+    parts.push(`## ${row.title}\n\n${row.body.trim()}\n\nEvidence: ${row.evidence.trim()}\n`);
+  }
+  return parts.join('\n');
+}
+
+export function renderConventions(rows: readonly ConventionRow[]): string {
+  const parts = [
+    '# Conventions\n',
+    'Binding constraints for every optimization on this project (maintainer feedback, policies, the guard).\n',
+  ];
+  const ordered = [...rows].sort((a, b) => (a.topic === GUARD_TOPIC ? -1 : b.topic === GUARD_TOPIC ? 1 : 0));
+  for (const row of ordered) {
+    const rule = row.topic === GUARD_TOPIC ? `\`${row.rule}\`\n\nRun after every change; a failure reverts the change.` : row.rule.trim();
+    parts.push(`## ${topicHeading(row.topic)}\n\n${rule}\n`);
+  }
+  return parts.join('\n');
+}
+
+function experimentLine(row: ExperimentRow): string {
+  return `| ${row.n} | ${shortSha(row.commit_sha)} | ${row.target} | ${row.metric} | ${row.baseline} → ${row.value} | ${fmtPct(row.improvement_pct)} | ${row.hypothesis.replace(/\|/g, '\\|')} |`;
+}
+
+function experimentTable(rows: readonly ExperimentRow[]): string {
+  if (!rows.length) return '_none_';
+  return ['| # | commit | target | metric | baseline → value | improvement | hypothesis |', '|---|---|---|---|---|---|---|']
+    .concat(rows.map(experimentLine))
+    .join('\n');
+}
+
+export function renderHandoff(input: {
+  session: SessionRow;
+  stats: SessionStats;
+  kept: readonly ExperimentRow[];
+  recentDiscards: readonly ExperimentRow[];
+  handoff: HandoffRow;
+  conventions: readonly ConventionRow[];
+}): string {
+  const { session, stats, handoff } = input;
+  const best = stats.best
+    ? `#${stats.best.n} ${stats.best.target}: ${stats.best.value} ${stats.best.metric} (${fmtPct(stats.best.improvement_pct)} vs baseline)`
+    : 'none kept yet';
+  const baseline = stats.baseline ? `${stats.baseline.value} ${stats.baseline.metric} (${stats.baseline.direction} is better)` : 'not recorded';
+  return [
+    `# Handoff — ${handoff.branch ?? session.branch ?? '(no branch)'}`,
+    '',
+    `Session ${session.id} · domain ${session.domain} · written ${handoff.created_at}`,
+    session.goal ? `\nGoal: ${session.goal}` : '',
+    handoff.summary ? `\n## Summary\n\n${handoff.summary.trim()}` : '',
+    '\n## Status\n',
+    `- Experiments: ${stats.experiments} (kept ${stats.keeps}, discarded ${stats.discards}, crashed ${stats.crashes})`,
+    `- Consecutive discards: ${stats.consecutive_discards}${stats.plateau ? ' — plateau reached' : ''}`,
+    `- Baseline: ${baseline}`,
+    `- Best: ${best}`,
+    '\n## Kept experiments\n',
+    experimentTable(input.kept),
+    '\n## Recent discards\n',
+    experimentTable(input.recentDiscards),
+    '\n## Key discoveries\n',
+    bullets(handoff.discoveries, 'none recorded'),
+    '\n## Blockers\n',
+    bullets(handoff.blockers, 'none'),
+    '\n## Next steps\n',
+    handoff.next_steps.map((s, i) => `${i + 1}. ${s}`).join('\n'),
+    '\n## Conventions\n',
+    bullets(
+      input.conventions.map((c) => `${topicHeading(c.topic)}: ${c.rule.split('\n')[0]}`),
+      'none',
+    ),
+    '\n## Resume\n',
+    `Check out \`${handoff.branch ?? session.branch ?? 'the session branch'}\`, then call \`session_resume\`.`,
+    '',
+  ].join('\n');
+}
+
+export function renderChangelog(session: SessionRow, kept: readonly ExperimentRow[]): string {
+  const lines = [
+    `# Changelog${session.branch ? ` — ${session.branch}` : ''}`,
+    '',
+    session.goal ? `${session.goal}\n` : '',
+    '## Performance',
+    '',
+  ];
+  if (!kept.length) lines.push('_No kept optimizations yet._');
+  for (const row of kept) {
+    const evidence = [row.commit_sha ? `commit ${shortSha(row.commit_sha)}` : '', row.comparison_id ? `measured in ${row.comparison_id}` : '']
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      `- **${row.target}**: ${row.hypothesis} — ${row.metric} ${row.baseline} → ${row.value} (${fmtPct(row.improvement_pct)})${evidence ? ` [${evidence}]` : ''}`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { defineTool, type ToolCall } from '../server/define-tool.js';
+import type { JobView } from '../server/jobs.js';
+import { JOB_STATES } from '../state/jobs.js';
+import type { Project } from '../state/project.js';
+
+/** How long a call that starts a job waits before answering with the job id instead of the result. */
+export const START_WAIT_MS = 8_000;
+/** Longest long-poll: under the 60 s request limit of the strictest hosts. */
+export const MAX_WAIT_S = 45;
+
+const jobIdInput = z.string().regex(/^job-[0-9a-f]{10}$/, 'a job id looks like job-1a2b3c4d5e').describe('The job_id a long-running tool returned.');
+
+/** Output fields shared by every tool that may answer with a job. */
+export const jobFields = {
+  job_id: z.string(),
+  state: z.enum(JOB_STATES).describe('succeeded when the result is here; running means poll job_status.'),
+  error: z.string().optional(),
+};
+
+const jobOutput = {
+  ...jobFields,
+  tool: z.string(),
+  progress: z.number().nullable(),
+  total: z.number().nullable(),
+  message: z.string().nullable(),
+  log_tail: z.string(),
+  result: z.record(z.string(), z.unknown()).optional().describe('The tool result, once the job succeeded.'),
+};
+
+function describeJob(view: JobView<Record<string, unknown>>): { summary: string; next: string[] } {
+  switch (view.state) {
+    case 'running':
+      return {
+        summary: `Still running${view.message ? `: ${view.message}` : ''}.`,
+        next: [`Call job_status with job_id ${view.job_id} and wait_s ${MAX_WAIT_S} again.`],
+      };
+    case 'succeeded':
+      return { summary: String(view.result?.summary ?? 'Done.'), next: (view.result?.next as string[] | undefined) ?? [] };
+    default:
+      return { summary: `Job ${view.state}: ${view.error ?? 'no detail'}.`, next: ['Fix the cause named in error, then start the tool again.'] };
+  }
+}
+
+function jobResult(project: Project, view: JobView<Record<string, unknown>>) {
+  const row = project.db.prepare('SELECT tool FROM jobs WHERE id = ?').get(view.job_id) as { tool: string };
+  return { ...view, tool: row.tool, ...describeJob(view) };
+}
+
+export const jobStatus = defineTool({
+  name: 'job_status',
+  title: 'Job status',
+  description: `State, progress, log tail and (when done) the result of a long-running tool call. wait_s long-polls up to ${MAX_WAIT_S} s for the job to finish.`,
+  input: {
+    job_id: jobIdInput,
+    wait_s: z.number().min(0).max(MAX_WAIT_S).optional().describe(`Seconds to wait for the job to finish (0–${MAX_WAIT_S}); default 0.`),
+  },
+  output: jobOutput,
+  hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async run(args, { ctx }: ToolCall) {
+    const project = ctx.project();
+    const view = await ctx.jobs.wait<Record<string, unknown>>(project, args.job_id, (args.wait_s ?? 0) * 1000);
+    return jobResult(project, view);
+  },
+});
+
+export const jobCancel = defineTool({
+  name: 'job_cancel',
+  title: 'Cancel a job',
+  description: 'Stop a running job: its processes (whole process groups) are killed and its worktrees removed.',
+  input: { job_id: jobIdInput },
+  output: jobOutput,
+  hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  async run(args, { ctx }) {
+    const project = ctx.project();
+    const view = await ctx.jobs.cancel<Record<string, unknown>>(project, args.job_id);
+    return jobResult(project, view);
+  },
+});
+
+/**
+ * Run a tool's work as a job: the caller gets the finished result inline when
+ * it ends within START_WAIT_MS, else the job id and how to follow it.
+ */
+export async function runAsJob<T extends { summary: string; next: string[] }>(
+  call: ToolCall,
+  request: { tool: string; project: Project; sessionId: string | null; timeoutMs: number; work: Parameters<ToolCall['ctx']['jobs']['start']>[0]['work'] },
+): Promise<Partial<T> & { job_id: string; state: JobView<T>['state']; error?: string; summary: string; next: string[] }> {
+  const view = await call.ctx.jobs.start<T>(
+    {
+      ...request,
+      work: request.work as (hooks: Parameters<typeof request.work>[0]) => Promise<T>,
+      notify: call.progress,
+      requestSignal: call.extra.signal,
+    },
+    START_WAIT_MS,
+  );
+  if (view.state === 'succeeded' && view.result) return { ...view.result, job_id: view.job_id, state: view.state };
+  const described = describeJob(view as JobView<Record<string, unknown>>);
+  return <Partial<T> & { job_id: string; state: JobView<T>['state']; summary: string; next: string[] }>{
+    job_id: view.job_id,
+    state: view.state,
+    ...(view.error ? { error: view.error } : {}),
+    summary: view.state === 'running' ? `${request.tool} is running as job ${view.job_id}.` : described.summary,
+    next: described.next,
+  };
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { defineTool } from '../server/define-tool.js';
+import { ToolError } from '../server/errors.js';
+import { parseCommand } from '../proc/command.js';
+import { addLearning, GUARD_TOPIC, normalizeTopic, setConvention } from '../state/notes.js';
+import { refuseOptionLike, sessionIdInput } from './shared.js';
+
+export const recordLearning = defineTool({
+  name: 'record_learning',
+  title: 'Record a learning',
+  description:
+    'Keep one non-obvious fact about this code base for every later session (any domain): what was found, with the evidence. Rewrites .codeflash/learnings.md. Not a log: record what would stop someone repeating a dead end.',
+  input: {
+    title: z.string().min(1).max(200).describe('Short heading, e.g. "json.loads dominates parse()".'),
+    body: z.string().min(1).max(5000).describe('The fact, what was tried, and why it did or did not work.'),
+    evidence: z.string().min(1).max(2000).describe('Numbers or a pointer: experiment #, comparison id, profile id.'),
+    session_id: sessionIdInput,
+  },
+  output: { id: z.number().int(), path: z.string() },
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run(args, { ctx }) {
+    const project = ctx.project();
+    const session = ctx.session(project, args.session_id);
+    const row = addLearning(project.db, { sessionId: session.id, title: args.title, body: args.body, evidence: args.evidence });
+    const path = project.renderLearnings();
+    return { id: row.id, path, summary: `Learning ${row.id} "${args.title}" recorded in learnings.md.`, next: [] };
+  },
+});
+
+export const setConventionTool = defineTool({
+  name: 'set_convention',
+  title: 'Set a convention',
+  description:
+    'Record a binding rule for this project (maintainer feedback, style, policy), replacing the rule of the same topic. Topic "guard" sets the guard: the command that must pass after every change (run_guard runs it). Rewrites .codeflash/conventions.md.',
+  input: {
+    topic: z.string().min(1).max(80).regex(/^[\w .-]+$/, 'topic: letters, digits, spaces, dots and dashes').describe('e.g. "guard", "code style", "no new dependencies".'),
+    rule: z.string().min(1).max(5000).describe('The rule; for "guard", the command line, e.g. "pytest -q tests/".'),
+  },
+  output: { topic: z.string(), path: z.string(), guard: z.string().nullable() },
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async run(args, { ctx }) {
+    const project = ctx.project();
+    const topic = normalizeTopic(args.topic);
+    if (topic === GUARD_TOPIC) {
+      refuseOptionLike('guard', args.rule);
+      try {
+        parseCommand(args.rule);
+      } catch (error) {
+        throw new ToolError(`guard is not a command: ${(error as Error).message}`);
+      }
+    }
+    setConvention(project.db, topic, args.rule.trim());
+    const path = project.renderConventions();
+    const guard = topic === GUARD_TOPIC ? args.rule.trim() : null;
+    return {
+      topic,
+      path,
+      guard,
+      summary: guard ? `Guard set to "${guard}".` : `Convention "${topic}" set.`,
+      next: guard ? ['Run run_guard now to confirm the guard passes on the unchanged code.'] : [],
+    };
+  },
+});

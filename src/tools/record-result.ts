@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { defineTool } from '../server/define-tool.js';
+import { ToolError } from '../server/errors.js';
+import { getArtifact } from '../state/artifacts.js';
+import { EXPERIMENT_STATUSES, insertExperiment, PLATEAU_AFTER, sessionStats } from '../state/experiments.js';
+import { formatPct, refuseOptionLike, sessionIdInput } from './shared.js';
+
+const measurement = z.number().nonnegative().describe('A measured value (seconds, bytes, instructions, ops/s…); finite, not negative.');
+
+export const recordResult = defineTool({
+  name: 'record_result',
+  title: 'Record an experiment',
+  description:
+    'Append one experiment to the ledger (results.tsv): its target, hypothesis, metric, baseline and new value, and whether it was kept, discarded or crashed ("baseline" records the starting measurement). Returns the improvement for the metric direction, consecutive discards and plateau (after 3).',
+  input: {
+    target: z.string().min(1).max(300).describe('What was changed, e.g. "pkg/parse.py:tokenize".'),
+    hypothesis: z.string().min(1).max(2000).describe('Why it should be faster; becomes the description column.'),
+    metric: z.string().min(1).max(100).describe('What was measured, e.g. "wall_s", "peak_rss_mb", "instructions".'),
+    baseline: measurement.refine((v) => v > 0, 'baseline must be greater than 0 to compute a percentage'),
+    value: measurement,
+    direction: z.enum(['lower', 'higher']).optional().describe('Which way is better; default lower.'),
+    status: z.enum(EXPERIMENT_STATUSES).describe('keep, discard, crash, or baseline for the starting measurement.'),
+    commit: z.string().regex(/^[0-9a-fA-F]{7,40}$/, 'commit must be a hex sha (7–40 characters)').optional(),
+    comparison_id: z.string().max(40).optional().describe('The benchmark_compare result this rests on.'),
+    notes: z.string().max(2000).optional(),
+    session_id: sessionIdInput,
+  },
+  output: {
+    experiment_id: z.number().int().describe('The experiment number n in results.tsv.'),
+    session_id: z.string(),
+    change_pct: z.number().nullable(),
+    improvement_pct: z.number().nullable().describe('Positive means better, for the metric direction.'),
+    consecutive_discards: z.number().int(),
+    plateau: z.boolean(),
+    best_improvement_pct: z.number().nullable().describe('Best kept value against the session baseline.'),
+    results_tsv: z.string(),
+  },
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run(args, { ctx }) {
+    const project = ctx.project();
+    const session = ctx.session(project, args.session_id);
+    refuseOptionLike('target', args.target);
+    if (args.comparison_id && !getArtifact(project.db, args.comparison_id, 'comparison')) {
+      throw new ToolError(`unknown comparison ${args.comparison_id}; pass the comparison_id a benchmark_compare returned`);
+    }
+    const row = insertExperiment(project.db, {
+      sessionId: session.id,
+      target: args.target,
+      hypothesis: args.hypothesis,
+      metric: args.metric,
+      baseline: args.baseline,
+      value: args.value,
+      direction: args.direction ?? 'lower',
+      status: args.status,
+      commit: args.commit,
+      comparisonId: args.comparison_id,
+      notes: args.notes,
+    });
+    const path = project.renderResults();
+    const stats = sessionStats(project.db, session.id);
+    const next = stats.plateau
+      ? [`${PLATEAU_AFTER}+ discards in a row: plateau. Re-profile for a new target or domain, or wrap up with write_handoff and write_changelog.`]
+      : args.status === 'keep'
+        ? ['Commit the change, re-profile (the ranking moved), then try the next target.']
+        : args.status === 'baseline'
+          ? ['Now profile, form one hypothesis and edit.']
+          : ['Revert the change (run_guard revert_on_failure does it when the guard fails), then try the next hypothesis.'];
+    return {
+      experiment_id: row.n,
+      session_id: session.id,
+      change_pct: row.change_pct,
+      improvement_pct: row.improvement_pct,
+      consecutive_discards: stats.consecutive_discards,
+      plateau: stats.plateau,
+      best_improvement_pct: stats.best?.improvement_pct ?? null,
+      results_tsv: path,
+      summary: `Experiment #${row.n} (${args.status}) on ${args.target}: ${args.baseline} → ${args.value} ${args.metric}, ${formatPct(row.improvement_pct)} improvement.${stats.plateau ? ' Plateau reached.' : ''}`,
+      next,
+    };
+  },
+});

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { defineTool } from '../server/define-tool.js';
+import { ToolError } from '../server/errors.js';
+import { GUARD_TOPIC, getConvention } from '../state/notes.js';
+import { runGuardCommand } from '../workspace/guard.js';
+import { isGitRepo, revertToHead } from '../workspace/git.js';
+import { jobFields, runAsJob } from './jobs.js';
+import { sessionIdInput } from './shared.js';
+
+const DEFAULT_TIMEOUT_S = 900;
+
+export const runGuard = defineTool({
+  name: 'run_guard',
+  title: 'Run the guard',
+  description:
+    'Run the guard command (set_convention topic "guard") in the project root. With revert_on_failure, a failing guard restores every tracked file to HEAD (the undone diff is saved as a patch under .codeflash/reverts/) and the result lists exactly what was reverted. Slow guards continue as a job.',
+  input: {
+    revert_on_failure: z.boolean().optional().describe('Restore tracked files to HEAD when the guard fails. Default false.'),
+    timeout_s: z.number().int().min(1).max(7200).optional().describe(`Kill the guard after this many seconds; default ${DEFAULT_TIMEOUT_S}.`),
+    session_id: sessionIdInput,
+  },
+  output: {
+    ...jobFields,
+    command: z.string().optional(),
+    passed: z.boolean().optional(),
+    exit_code: z.number().int().nullable().optional(),
+    duration_ms: z.number().int().optional(),
+    timed_out: z.boolean().optional(),
+    output_tail: z.string().optional(),
+    reverted: z
+      .object({
+        files: z.array(z.object({ status: z.string(), path: z.string() })),
+        patch: z.string().nullable().describe('The undone change, to re-apply with git apply.'),
+        untracked_kept: z.array(z.string()).describe('Untracked files, left in place.'),
+      })
+      .nullable()
+      .optional(),
+  },
+  hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  async run(args, call) {
+    const { ctx } = call;
+    const project = ctx.project();
+    const session = ctx.session(project, args.session_id);
+    const command = getConvention(project.db, GUARD_TOPIC)?.rule;
+    if (!command) throw new ToolError('no guard is set: call set_convention with topic "guard" and the command that must keep passing');
+    const root = project.paths.root;
+    if (args.revert_on_failure && !(await isGitRepo(root))) throw new ToolError('revert_on_failure needs a git repository');
+    const timeoutMs = (args.timeout_s ?? DEFAULT_TIMEOUT_S) * 1000;
+    return runAsJob(call, {
+      tool: 'run_guard',
+      project,
+      sessionId: session.id,
+      // The guard's own timeout fires first; the job limit only backs it up.
+      timeoutMs: timeoutMs + 60_000,
+      work: async (hooks) => {
+        const run = await runGuardCommand(root, command, { timeoutMs, signal: hooks.signal, onLine: hooks.log });
+        const reverted =
+          !run.passed && args.revert_on_failure
+            ? await revertToHead(root, { stateDir: project.paths.stateDir, patchDir: project.paths.revertsDir })
+            : null;
+        const revertNote = reverted
+          ? reverted.reverted.length
+            ? ` Reverted ${reverted.reverted.length} file(s) to HEAD; the change is saved in ${reverted.patch}.`
+            : ' Nothing tracked had changed, so nothing was reverted.'
+          : '';
+        return {
+          command,
+          passed: run.passed,
+          exit_code: run.exit_code,
+          duration_ms: run.duration_ms,
+          timed_out: run.timed_out,
+          output_tail: run.output_tail,
+          reverted: reverted && { files: reverted.reverted, patch: reverted.patch, untracked_kept: reverted.untracked_kept },
+          summary: `Guard ${run.passed ? 'passed' : run.timed_out ? 'timed out' : `failed (exit ${run.exit_code})`} in ${(run.duration_ms / 1000).toFixed(1)} s.${revertNote}`,
+          next: run.passed
+            ? ['Measure the change with benchmark_compare.']
+            : reverted
+              ? ['Record the attempt with record_result status "crash" or "discard", then try another hypothesis.']
+              : ['Fix the failure shown in output_tail, or call run_guard with revert_on_failure to drop the change.'],
+        };
+      },
+    });
+  },
+});

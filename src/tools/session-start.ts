@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { defineTool } from '../server/define-tool.js';
+import { ToolError } from '../server/errors.js';
+import { detectEnvironment, domainFromBranch, perfBranchName, renderSetupMarkdown, validateBranchName } from '../env/index.js';
+import { formatCommand, parseCommand } from '../proc/command.js';
+import { GUARD_TOPIC, setConvention } from '../state/notes.js';
+import { adoptOrphanRows, createSession, DOMAINS, endOtherSessions, type Domain } from '../state/sessions.js';
+import { currentBranch, headSha, isGitRepo, switchToBranch } from '../workspace/git.js';
+import { refuseOptionLike } from './shared.js';
+
+/** A bare slug becomes `perf/<marker>-<slug>`; a name with a slash is taken as the full branch name. */
+async function resolveBranchName(branch: string, domain: Domain): Promise<string> {
+  refuseOptionLike('branch', branch);
+  const name = branch.includes('/') ? branch : perfBranchName(domain, branch);
+  const problem = validateBranchName(name);
+  if (problem) throw new ToolError(`branch ${JSON.stringify(branch)} is not usable: ${problem}`);
+  return name;
+}
+
+export const sessionStart = defineTool({
+  name: 'session_start',
+  title: 'Start an optimization session',
+  description:
+    'Start a session on a project: detects language, the real Python interpreter for timing, the test command and benchmarks root; writes .codeflash/setup.md; optionally sets the guard and creates or checks out the perf/<marker>-<slug> branch. Imports existing .codeflash/ files the first time. Call this first.',
+  input: {
+    root: z.string().optional().describe('Project directory (absolute, or relative to the default root). Default: --root, the client root, or the working directory.'),
+    goal: z.string().max(2000).optional().describe('What the user wants, in their words, e.g. "cut p50 of /process".'),
+    domain: z.enum(DOMAINS).optional().describe('cpu, memory, async, structure or deep (all). Default: from the current branch name, else deep.'),
+    guard: z.string().max(2000).optional().describe('Command that must pass after every change, e.g. "pytest -q tests/".'),
+    branch: z.string().max(200).optional().describe('Branch to work on: a slug (becomes perf/<marker>-<slug>) or a full name. Created from HEAD when missing.'),
+  },
+  output: {
+    session_id: z.string(),
+    root: z.string(),
+    branch: z.string().nullable(),
+    branch_created: z.boolean(),
+    domain: z.enum(DOMAINS),
+    language: z.string(),
+    runner: z.string().nullable().describe('How a person runs the project, e.g. "uv run python".'),
+    python: z.string().nullable().describe('Real interpreter used in timing loops.'),
+    test_command: z.string().nullable(),
+    benchmarks_root: z.string().nullable(),
+    guard: z.string().nullable(),
+    files_written: z.array(z.string()),
+    imported: z
+      .object({ experiments: z.number().int(), learnings: z.number().int(), conventions: z.number().int(), handoff: z.boolean() })
+      .nullable()
+      .describe('What was imported from existing .codeflash/ files, on the first start.'),
+    ended_sessions: z.array(z.string()).describe('Earlier active sessions this start superseded.'),
+    warnings: z.array(z.string()),
+  },
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run(args, { ctx }) {
+    const root = ctx.roots.resolve(args.root);
+    if (args.guard !== undefined) {
+      refuseOptionLike('guard', args.guard);
+      parseCommand(args.guard);
+    }
+    const git = await isGitRepo(root);
+    const startBranch = git ? await currentBranch(root) : undefined;
+    const domain: Domain = args.domain ?? domainFromBranch(startBranch ?? '') ?? 'deep';
+    const branchName = args.branch !== undefined ? await resolveBranchName(args.branch, domain) : undefined;
+    if (branchName && !git) throw new ToolError(`${root} is not a git repository, so no branch can be made; omit branch or run git init`);
+
+    let branchCreated = false;
+    if (branchName && branchName !== startBranch) {
+      try {
+        branchCreated = (await switchToBranch(root, branchName)).created;
+      } catch (error) {
+        throw new ToolError(`could not check out ${branchName}: ${(error as Error).message}`);
+      }
+    }
+    const project = ctx.project(root);
+    ctx.setActiveRoot(root);
+    const env = await detectEnvironment(root);
+    const branch = git ? ((await currentBranch(root)) ?? null) : null;
+    const session = createSession(project.db, {
+      root,
+      goal: args.goal,
+      domain,
+      branch: branch ?? undefined,
+      headSha: git ? await headSha(root) : undefined,
+      environment: env,
+    });
+    const ended = endOtherSessions(project.db, session.id);
+    adoptOrphanRows(project.db, session.id);
+    const files = [project.writeFile('setup.md', renderSetupMarkdown(env))];
+    if (args.guard !== undefined) {
+      setConvention(project.db, GUARD_TOPIC, args.guard);
+      files.push(project.renderConventions());
+    }
+    if (project.imported) files.push(project.renderResults());
+    const guard = args.guard ?? null;
+    const testArgv = env.python?.test_command ?? env.node?.test_command ?? env.go?.test_command;
+    const testCommand = testArgv ? formatCommand(testArgv) : null;
+    const next = [
+      guard ? `Run run_guard once now to learn whether "${guard}" passes before any change.` : 'Set a guard with set_convention topic "guard" (the command that must keep passing), then run_guard.',
+      'Profile the workload (profile) to find where the time or memory goes.',
+      'Record the starting measurement with record_result status "baseline".',
+    ];
+    return {
+      session_id: session.id,
+      root,
+      branch,
+      branch_created: branchCreated,
+      domain,
+      language: env.language,
+      runner: env.python?.runner_display ?? null,
+      python: env.python?.python ?? null,
+      test_command: testCommand,
+      benchmarks_root: env.python?.benchmarks_root ?? null,
+      guard,
+      files_written: files,
+      imported: project.imported
+        ? {
+            experiments: project.imported.experiments,
+            learnings: project.imported.learnings,
+            conventions: project.imported.conventions,
+            handoff: project.imported.handoff,
+          }
+        : null,
+      ended_sessions: ended,
+      warnings: [...env.warnings, ...(project.imported?.warnings ?? [])],
+      summary: `Session ${session.id} started on ${branch ?? 'a non-git directory'} (${env.language}, domain ${domain})${branchCreated ? `; created branch ${branch}` : ''}.`,
+      next,
+    };
+  },
+});

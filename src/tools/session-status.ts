@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { defineTool } from '../server/define-tool.js';
+import { sessionStats, type SessionStats } from '../state/experiments.js';
+import { GUARD_TOPIC, getConvention } from '../state/notes.js';
+import { DOMAINS } from '../state/sessions.js';
+import { currentBranch } from '../workspace/git.js';
+import { formatPct, sessionIdInput, statsOutput } from './shared.js';
+
+/** What the loop says to do next, from where the session stands. */
+export function nextSteps(stats: SessionStats, hasGuard: boolean): string[] {
+  if (!hasGuard) return ['Set the guard: set_convention topic "guard" with the command that must keep passing.'];
+  if (!stats.baseline) return ['Measure the current code and record it with record_result status "baseline".'];
+  if (stats.plateau) {
+    return [
+      `Plateau: ${stats.consecutive_discards} discards in a row. Re-profile for a different target or domain, or finish: write_handoff, write_changelog.`,
+    ];
+  }
+  return [
+    'Pick the top hotspot from profile, form one hypothesis, edit.',
+    'run_guard with revert_on_failure, then benchmark_compare base against head.',
+    'record_result keep or discard with the measured numbers and the comparison_id.',
+  ];
+}
+
+export const sessionStatus = defineTool({
+  name: 'session_status',
+  title: 'Session status',
+  description:
+    'Where the session stands: experiments, keeps, discards, crashes, consecutive discards and plateau, baseline and best improvement, branch, and what to do next.',
+  input: { session_id: sessionIdInput },
+  output: {
+    session_id: z.string(),
+    root: z.string(),
+    goal: z.string().nullable(),
+    domain: z.enum(DOMAINS),
+    branch: z.string().nullable().describe('The branch checked out now.'),
+    session_branch: z.string().nullable().describe('The branch the session started on.'),
+    guard: z.string().nullable(),
+    stats: statsOutput,
+  },
+  hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async run(args, { ctx }) {
+    const project = ctx.project();
+    const session = ctx.session(project, args.session_id);
+    const stats = sessionStats(project.db, session.id);
+    const guard = getConvention(project.db, GUARD_TOPIC)?.rule ?? null;
+    const branch = (await currentBranch(project.paths.root)) ?? null;
+    const best = stats.best ? `best #${stats.best.n} ${formatPct(stats.best.improvement_pct)} vs baseline` : 'nothing kept yet';
+    return {
+      session_id: session.id,
+      root: project.paths.root,
+      goal: session.goal,
+      domain: session.domain,
+      branch,
+      session_branch: session.branch,
+      guard,
+      stats,
+      summary: `${stats.experiments} experiments (${stats.keeps} kept, ${stats.discards} discarded, ${stats.crashes} crashed); ${best}${stats.plateau ? '; plateau reached' : ''}.`,
+      next: nextSteps(stats, guard !== null),
+    };
+  },
+});

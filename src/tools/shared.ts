@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { ToolError } from '../server/errors.js';
+
+/** Optional session selector shared by the bookkeeping tools. */
+export const sessionIdInput = z
+  .string()
+  .regex(/^s-[0-9a-f]{8}$/, 'a session id looks like s-1a2b3c4d')
+  .optional()
+  .describe('Session to act on; default: the latest active session of the active project.');
+
+export const statsOutput = z.object({
+  experiments: z.number().int(),
+  keeps: z.number().int(),
+  discards: z.number().int(),
+  crashes: z.number().int(),
+  consecutive_discards: z.number().int(),
+  plateau: z.boolean(),
+  baseline: z
+    .object({ n: z.number().int(), metric: z.string(), value: z.number(), direction: z.enum(['lower', 'higher']) })
+    .nullable(),
+  best: z
+    .object({ n: z.number().int(), target: z.string(), metric: z.string(), value: z.number(), improvement_pct: z.number().nullable() })
+    .nullable(),
+});
+
+/** Refuse anything git or a program could read as an option. */
+export function refuseOptionLike(label: string, value: string | undefined): void {
+  if (value !== undefined && value.trimStart().startsWith('-')) {
+    throw new ToolError(`${label} must not start with "-": ${value}`);
+  }
+}
+
+export function formatPct(pct: number | null | undefined): string {
+  if (pct === null || pct === undefined) return 'n/a';
+  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`;
+}

@@ -1,0 +1,45 @@
+import { parseCommand } from '../proc/command.js';
+import { runProcess, tail } from '../proc/run.js';
+
+export interface GuardRun {
+  passed: boolean;
+  exit_code: number | null;
+  duration_ms: number;
+  timed_out: boolean;
+  output_tail: string;
+  shell: boolean;
+}
+
+/**
+ * Run the guard command in the project root. Plain commands run without a
+ * shell; a guard written with shell syntax (`&&`, pipes) runs under /bin/sh,
+ * which the result reports.
+ */
+export async function runGuardCommand(
+  root: string,
+  command: string,
+  options: { timeoutMs: number; signal?: AbortSignal; onLine?: (line: string) => void },
+): Promise<GuardRun> {
+  const parsed = parseCommand(command);
+  const result = await runProcess(parsed.argv, {
+    cwd: root,
+    shell: parsed.needsShell,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    onLine: options.onLine ? (line) => options.onLine!(line) : undefined,
+  });
+  const output = [result.stdout, result.stderr].filter(Boolean).join('\n');
+  const note = result.spawnError
+    ? `could not start: ${result.spawnError}`
+    : result.timedOut
+      ? `timed out after ${Math.round(options.timeoutMs / 1000)} s; its process group was killed`
+      : '';
+  return {
+    passed: !result.timedOut && !result.cancelled && result.exitCode === 0,
+    exit_code: result.exitCode,
+    duration_ms: Math.round(Number(result.durationNs) / 1e6),
+    timed_out: result.timedOut,
+    output_tail: tail([output, note].filter(Boolean).join('\n'), 3000),
+    shell: parsed.needsShell,
+  };
+}

@@ -1,0 +1,154 @@
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tsvParse } from 'd3-dsv';
+import { describe, expect, it } from 'vitest';
+import { Project } from '../../src/state/project.js';
+import { insertExperiment, sessionStats, type ExperimentInput } from '../../src/state/experiments.js';
+import { addHandoff, GUARD_TOPIC, getConvention, listLearnings, setConvention, addLearning } from '../../src/state/notes.js';
+import { adoptOrphanRows, createSession } from '../../src/state/sessions.js';
+import { RESULTS_COLUMNS } from '../../src/state/render/results-tsv.js';
+import { schemaVersion } from '../../src/state/database.js';
+import { MIGRATIONS } from '../../src/state/migrations.js';
+
+const tempRoot = () => mkdtempSync(join(tmpdir(), 'cf-store-'));
+
+function exp(sessionId: string, status: ExperimentInput['status'], value: number, extra: Partial<ExperimentInput> = {}): ExperimentInput {
+  return { sessionId, target: 'f', hypothesis: 'h', metric: 'wall_s', baseline: 10, value, direction: 'lower', status, ...extra };
+}
+
+describe('project store', () => {
+  it('creates the state directory, its .gitignore and the schema', () => {
+    const project = Project.open(tempRoot());
+    expect(schemaVersion(project.db)).toBe(MIGRATIONS.length);
+    expect(project.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(readFileSync(project.paths.gitignore, 'utf8')).toContain('state.sqlite*');
+    project.close();
+  });
+
+  it('numbers experiments 1..n and computes improvement by direction', () => {
+    const project = Project.open(tempRoot());
+    const s = createSession(project.db, { root: project.paths.root, domain: 'cpu' });
+    const a = insertExperiment(project.db, exp(s.id, 'baseline', 10));
+    const b = insertExperiment(project.db, exp(s.id, 'keep', 8));
+    const c = insertExperiment(project.db, exp(s.id, 'keep', 1200, { metric: 'ops', baseline: 1000, direction: 'higher' }));
+    expect([a.n, b.n, c.n]).toEqual([1, 2, 3]);
+    expect(b.improvement_pct).toBeCloseTo(20);
+    expect(b.change_pct).toBeCloseTo(-20);
+    expect(c.improvement_pct).toBeCloseTo(20);
+    project.close();
+  });
+
+  it('counts consecutive discards (crashes too) and calls a plateau at three; a keep resets it', () => {
+    const project = Project.open(tempRoot());
+    const s = createSession(project.db, { root: project.paths.root, domain: 'cpu' });
+    insertExperiment(project.db, exp(s.id, 'baseline', 10));
+    insertExperiment(project.db, exp(s.id, 'discard', 11));
+    insertExperiment(project.db, exp(s.id, 'crash', 10));
+    expect(sessionStats(project.db, s.id)).toMatchObject({ consecutive_discards: 2, plateau: false });
+    insertExperiment(project.db, exp(s.id, 'discard', 10.5));
+    expect(sessionStats(project.db, s.id)).toMatchObject({ consecutive_discards: 3, plateau: true, discards: 2, crashes: 1 });
+    insertExperiment(project.db, exp(s.id, 'keep', 9));
+    expect(sessionStats(project.db, s.id)).toMatchObject({ consecutive_discards: 0, plateau: false, keeps: 1, experiments: 4 });
+    project.close();
+  });
+
+  it('measures the best kept value against the session baseline, not its own step', () => {
+    const project = Project.open(tempRoot());
+    const s = createSession(project.db, { root: project.paths.root, domain: 'cpu' });
+    insertExperiment(project.db, exp(s.id, 'baseline', 10));
+    insertExperiment(project.db, exp(s.id, 'keep', 8, { baseline: 10 }));
+    insertExperiment(project.db, exp(s.id, 'keep', 6, { baseline: 8 }));
+    insertExperiment(project.db, exp(s.id, 'discard', 5, { baseline: 6 }));
+    const stats = sessionStats(project.db, s.id);
+    expect(stats.baseline).toMatchObject({ value: 10, metric: 'wall_s' });
+    expect(stats.best).toMatchObject({ n: 3, value: 6 });
+    expect(stats.best!.improvement_pct).toBeCloseTo(40);
+    project.close();
+  });
+
+  it('renders results.tsv with the contract columns, one line per row, incrementally equal to a full render', () => {
+    const root = tempRoot();
+    const project = Project.open(root);
+    const s = createSession(project.db, { root, domain: 'cpu' });
+    insertExperiment(project.db, exp(s.id, 'baseline', 10, { hypothesis: 'tab\there\nnewline' }));
+    project.renderResults();
+    for (let i = 0; i < 5; i++) {
+      insertExperiment(project.db, exp(s.id, 'discard', 11 + i));
+      project.renderResults();
+    }
+    const text = readFileSync(project.paths.file('results.tsv'), 'utf8');
+    expect(text.split('\n')[0]).toBe(RESULTS_COLUMNS.join('\t'));
+    const rows = tsvParse(text);
+    expect(rows).toHaveLength(6);
+    expect(rows[0]!.description).toBe('tab here newline');
+    expect(rows.map((r) => r.n)).toEqual(['1', '2', '3', '4', '5', '6']);
+    project.close();
+    const reopened = Project.open(root);
+    reopened.renderResults();
+    expect(readFileSync(reopened.paths.file('results.tsv'), 'utf8')).toBe(text);
+    reopened.close();
+  });
+
+  it('imports hand-written .codeflash files into a new store, and a session adopts the rows', () => {
+    const root = tempRoot();
+    const dir = join(root, '.codeflash');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'results.tsv'),
+      'n\tcommit\ttarget\tmetric\tbaseline\tvalue\tchange_pct\tstatus\tdescription\ttimestamp\n' +
+        '0\tabc1234\tparse\twall_s\t2.0\t2.0\t0\tbaseline\tstart\t2026-01-01T00:00:00Z\n' +
+        '1\tdef5678\tparse\twall_s\t2.0\t1.5\t-25\tkeep\tuse a dict\t2026-01-02T00:00:00Z\n' +
+        '2\t\tparse\twall_s\tfast\t1.5\t\tdiscard\tbad row\t2026-01-03T00:00:00Z\n',
+    );
+    writeFileSync(join(dir, 'learnings.md'), '# Learnings\n\n## PIL close keeps metadata\n\nClosing early is safe.\n\nEvidence: exp 4\n');
+    writeFileSync(join(dir, 'conventions.md'), '# Conventions\n\n## Guard\n\n`pytest -q tests/`\n\n## Style\n\nNo walrus.\n');
+    writeFileSync(join(dir, 'HANDOFF.md'), '# Handoff — perf/ds-parse\n\nNext: try slots.\n');
+    const project = Project.open(root);
+    expect(project.imported).toMatchObject({ experiments: 2, learnings: 1, conventions: 2, handoff: true });
+    expect(project.imported!.warnings[0]).toMatch(/line 4/);
+    expect(getConvention(project.db, GUARD_TOPIC)?.rule).toBe('pytest -q tests/');
+    expect(listLearnings(project.db)[0]).toMatchObject({ title: 'PIL close keeps metadata', evidence: 'exp 4' });
+    const s = createSession(project.db, { root, domain: 'cpu' });
+    adoptOrphanRows(project.db, s.id);
+    expect(sessionStats(project.db, s.id)).toMatchObject({ keeps: 1, baseline: { value: 2 }, best: { value: 1.5 } });
+    project.close();
+    // A second open finds the store and imports nothing again.
+    expect(Project.open(root).imported).toBeUndefined();
+  });
+
+  it('renders learnings, conventions, handoff and changelog from the store', () => {
+    const root = tempRoot();
+    const project = Project.open(root);
+    const s = createSession(project.db, { root, domain: 'memory', branch: 'perf/mem-peak', goal: 'cut peak RSS' });
+    insertExperiment(project.db, exp(s.id, 'baseline', 100, { metric: 'peak_mb', baseline: 100 }));
+    insertExperiment(project.db, exp(s.id, 'keep', 60, { metric: 'peak_mb', baseline: 100, target: 'load()', hypothesis: 'stream rows', commit: 'abcdef1234' }));
+    addLearning(project.db, { sessionId: s.id, title: 'rows are copied twice', body: 'pandas copies on astype', evidence: 'exp 2' });
+    setConvention(project.db, 'Guard', 'pytest -q');
+    setConvention(project.db, 'code style', 'black');
+    addHandoff(project.db, { sessionId: s.id, branch: 'perf/mem-peak', nextSteps: ['try mmap'], discoveries: ['astype copies'] });
+    project.renderLearnings();
+    project.renderConventions();
+    project.renderHandoff(s.id);
+    project.renderChangelog(s.id);
+    expect(project.readFile('learnings.md')).toContain('## rows are copied twice');
+    const conventions = project.readFile('conventions.md')!;
+    expect(conventions.indexOf('## Guard')).toBeLessThan(conventions.indexOf('## Code style'));
+    const handoff = project.readFile('HANDOFF.md')!;
+    expect(handoff).toContain('# Handoff — perf/mem-peak');
+    expect(handoff).toContain('1. try mmap');
+    expect(handoff).toContain('+40.0 % vs baseline');
+    expect(project.readFile('changelog.md')).toContain('**load()**: stream rows — peak_mb 100 → 60 (+40.0 %) [commit abcdef1234]');
+    expect(readdirSync(project.paths.stateDir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    project.close();
+  });
+
+  it('removes temp files left by a killed writer when the project is opened', () => {
+    const root = tempRoot();
+    Project.open(root).close();
+    const stale = join(root, '.codeflash', '.results.tsv.999999.0a1b2c3d.tmp');
+    writeFileSync(stale, 'half');
+    Project.open(root).close();
+    expect(existsSync(stale)).toBe(false);
+  });
+});
