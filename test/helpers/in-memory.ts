@@ -1,0 +1,29 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { createServer, type CodeflashServer } from '../../src/server/create-server.js';
+import type { ServerOptions } from '../../src/server/context.js';
+
+export interface InMemory {
+  app: CodeflashServer;
+  client: Client;
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult & { structuredContent?: Record<string, any> }>;
+  close(): Promise<void>;
+}
+
+/** The real server and a real SDK client joined by the SDK's in-memory transport pair. */
+export async function connectInMemory(options: ServerOptions): Promise<InMemory> {
+  const app = createServer(options);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: 'codeflash-test', version: '0.0.0' });
+  await Promise.all([app.server.connect(serverSide), client.connect(clientSide)]);
+  return {
+    app,
+    client,
+    call: (name, args = {}) => client.callTool({ name, arguments: args }) as never,
+    async close() {
+      await client.close();
+      await app.close();
+    },
+  };
+}

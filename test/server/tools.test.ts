@@ -1,0 +1,132 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectInMemory, type InMemory } from '../helpers/in-memory.js';
+import { gitIn, makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
+import { realPython } from '../helpers/requires.js';
+
+let open: InMemory | undefined;
+afterEach(async () => {
+  await open?.close();
+  open = undefined;
+});
+
+async function started(files = PYTHON_PROJECT) {
+  const root = makeRepo(files);
+  open = await connectInMemory({ root });
+  const start = await open.call('session_start', { goal: 'faster totals', guard: `${realPython()} -m pytest -q`, branch: 'cart-total', domain: 'cpu' });
+  expect(start.isError, JSON.stringify(start.content)).toBeFalsy();
+  return { root, mcp: open, start: start.structuredContent! };
+}
+
+describe('bookkeeping tools (in memory)', () => {
+  it('session_start detects the project, makes the perf branch, writes setup.md and the guard', async () => {
+    const { root, start } = await started();
+    expect(start).toMatchObject({ branch: 'perf/ds-cart-total', branch_created: true, domain: 'cpu', language: 'python' });
+    expect(start.python).toMatch(/python/);
+    expect(start.benchmarks_root).toBe('tests/benchmarks');
+    expect(gitIn(root, 'branch', '--show-current').trim()).toBe('perf/ds-cart-total');
+    expect(readFileSync(join(root, '.codeflash', 'setup.md'), 'utf8')).toMatch(/python/i);
+    expect(readFileSync(join(root, '.codeflash', 'conventions.md'), 'utf8')).toContain('-m pytest -q');
+  });
+
+  it('record_result tracks improvement, consecutive discards, plateau and best against the baseline', async () => {
+    const { mcp } = await started();
+    const base = { target: 'shop/cart.py:total', metric: 'wall_s', hypothesis: 'sum() is C' };
+    const b = await mcp.call('record_result', { ...base, baseline: 2, value: 2, status: 'baseline' });
+    expect(b.structuredContent).toMatchObject({ experiment_id: 1, improvement_pct: 0 });
+    for (const value of [2.1, 2.05]) await mcp.call('record_result', { ...base, baseline: 2, value, status: 'discard' });
+    const third = await mcp.call('record_result', { ...base, baseline: 2, value: 2.2, status: 'crash' });
+    expect(third.structuredContent).toMatchObject({ consecutive_discards: 3, plateau: true });
+    const keep = await mcp.call('record_result', { ...base, baseline: 2, value: 1.5, status: 'keep', commit: 'abc1234' });
+    expect(keep.structuredContent).toMatchObject({ experiment_id: 5, consecutive_discards: 0, plateau: false, best_improvement_pct: 25 });
+    const status = await mcp.call('session_status');
+    expect(status.structuredContent!.stats).toMatchObject({ experiments: 4, keeps: 1, discards: 2, crashes: 1 });
+  });
+
+  it('run_guard passes on good code, and with revert_on_failure restores HEAD and saves the undone diff', async () => {
+    const { root, mcp } = await started();
+    const ok = await mcp.call('run_guard');
+    expect(ok.structuredContent).toMatchObject({ passed: true, exit_code: 0, state: 'succeeded' });
+    const cart = join(root, 'shop', 'cart.py');
+    const original = readFileSync(cart, 'utf8');
+    writeFileSync(cart, original.replace('result + p', 'result - p'));
+    writeFileSync(join(root, 'scratch.txt'), 'mine');
+    const failed = await mcp.call('run_guard', { revert_on_failure: true });
+    const result = failed.structuredContent!;
+    expect(result.passed).toBe(false);
+    expect(result.reverted.files).toEqual([{ status: 'M', path: 'shop/cart.py' }]);
+    expect(result.reverted.untracked_kept).toEqual(['scratch.txt']);
+    expect(readFileSync(cart, 'utf8')).toBe(original);
+    expect(readFileSync(result.reverted.patch, 'utf8')).toMatch(/^-\s+result = result \+ p$/m);
+  });
+
+  it('a guard that hangs is killed at its timeout with its process group', async () => {
+    const { mcp } = await started();
+    await mcp.call('set_convention', { topic: 'guard', rule: 'sleep 37' });
+    const run = await mcp.call('run_guard', { timeout_s: 1 });
+    expect(run.structuredContent).toMatchObject({ passed: false, timed_out: true });
+    const { execFileSync } = await import('node:child_process');
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() === 'sleep 37');
+    expect(left).toEqual([]);
+  });
+
+  it('writes learnings, handoff and changelog, resumes with the branch check, and cleans up', async () => {
+    const { root, mcp } = await started();
+    await mcp.call('record_result', { target: 't', metric: 'wall_s', hypothesis: 'h', baseline: 2, value: 2, status: 'baseline' });
+    await mcp.call('record_result', { target: 'total', metric: 'wall_s', hypothesis: 'use sum()', baseline: 2, value: 1, status: 'keep' });
+    await mcp.call('record_learning', { title: 'sum is 5x faster', body: 'builtin loop', evidence: 'exp 2' });
+    const handoff = await mcp.call('write_handoff', { next_steps: ['profile parse()'], discoveries: ['sum wins'] });
+    expect(readFileSync(handoff.structuredContent!.path, 'utf8')).toContain('# Handoff — perf/ds-cart-total');
+    await mcp.call('write_changelog');
+    const resume = await mcp.call('session_resume');
+    expect(resume.structuredContent).toMatchObject({ branch_matches: true, domain: 'cpu', branch: 'perf/ds-cart-total' });
+    expect(resume.structuredContent!.handoff).toContain('profile parse()');
+    gitIn(root, 'switch', '-q', 'main');
+    const mismatch = await mcp.call('session_resume');
+    expect(mismatch.structuredContent).toMatchObject({ branch_matches: false, handoff_branch: 'perf/ds-cart-total' });
+    const fixed = await mcp.call('session_resume', { checkout: true });
+    expect(fixed.structuredContent).toMatchObject({ branch_matches: true, checked_out: true });
+    const dry = await mcp.call('session_cleanup', { dry_run: true });
+    expect(dry.structuredContent!.removed.map((p: string) => p.split('/').pop())).toEqual(expect.arrayContaining(['HANDOFF.md', 'setup.md', 'conventions.md']));
+    expect(existsSync(join(root, '.codeflash', 'HANDOFF.md'))).toBe(true);
+    await mcp.call('session_cleanup');
+    for (const kept of ['learnings.md', 'results.tsv', 'changelog.md', 'state.sqlite']) expect(existsSync(join(root, '.codeflash', kept))).toBe(true);
+    for (const gone of ['HANDOFF.md', 'setup.md', 'conventions.md']) expect(existsSync(join(root, '.codeflash', gone))).toBe(false);
+    const after = await mcp.call('session_status');
+    expect(after.isError).toBe(true);
+  });
+});
+
+describe('bad input changes nothing', () => {
+  it.each([
+    ['session_start', { root: '/etc' }, /outside the allowed roots/],
+    ['session_start', { root: '../..' }, /must not contain "\.\."/],
+    ['session_start', { branch: '-D' }, /must not start with "-"/],
+    ['session_start', { branch: 'perf/a..b' }, /not usable/],
+    ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: -1, value: 1, status: 'keep' }, /baseline/],
+    ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: 'NaN', status: 'keep' }, /value/],
+    ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: 1, status: 'keep', session_id: 's-00000000' }, /unknown session/],
+    ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 0, value: 1, status: 'keep' }, /greater than 0/],
+    ['read_artifact', { uri: 'codeflash://files/..%2Fstate.sqlite' }, /not a \.codeflash file name/],
+    ['job_status', { job_id: 'job-0000000000' }, /unknown job/],
+  ])('%s %j', async (tool, args, message) => {
+    const root = makeRepo(PYTHON_PROJECT);
+    open = await connectInMemory({ root });
+    if (tool !== 'session_start') await open.call('session_start', {});
+    const before = existsSync(join(root, '.codeflash', 'results.tsv')) ? readFileSync(join(root, '.codeflash', 'results.tsv'), 'utf8') : null;
+    const result = await open.call(tool, args);
+    expect(result.isError).toBe(true);
+    expect((result.content as { text: string }[])[0]!.text).toMatch(message);
+    const after = existsSync(join(root, '.codeflash', 'results.tsv')) ? readFileSync(join(root, '.codeflash', 'results.tsv'), 'utf8') : null;
+    expect(after).toBe(before);
+    expect(gitIn(root, 'branch', '--show-current').trim()).toBe('main');
+  });
+
+  it('tools that need a session say to call session_start first', async () => {
+    open = await connectInMemory({ root: makeRepo(PYTHON_PROJECT) });
+    const result = await open.call('record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: 1, status: 'keep' });
+    expect(result.isError).toBe(true);
+    expect((result.content as { text: string }[])[0]!.text).toMatch(/call session_start first/);
+  });
+});
