@@ -1,0 +1,114 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { runProcess } from './proc/run.js';
+
+const EXAMPLES = fileURLToPath(new URL('../examples/', import.meta.url));
+const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
+
+type Structured = Record<string, any>;
+
+const say = (text: string) => process.stdout.write(`${text}\n`);
+
+async function git(cwd: string, ...args: string[]): Promise<void> {
+  const result = await runProcess(['git', ...args], {
+    cwd,
+    env: { GIT_AUTHOR_NAME: 'codeflash demo', GIT_AUTHOR_EMAIL: 'demo@localhost', GIT_COMMITTER_NAME: 'codeflash demo', GIT_COMMITTER_EMAIL: 'demo@localhost' },
+    timeoutMs: 30_000,
+  });
+  if (result.exitCode !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+}
+
+/** Call a tool; when it answers with a running job, follow it with job_status until it ends. */
+async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<Structured> {
+  let result = await client.callTool({ name, arguments: args }, undefined, { timeout: 300_000 });
+  let structured = result.structuredContent as Structured | undefined;
+  while (!result.isError && structured?.state === 'running') {
+    say(`   … ${name} still running (${structured.job_id}); waiting`);
+    result = await client.callTool({ name: 'job_status', arguments: { job_id: structured.job_id, wait_s: 45 } }, undefined, { timeout: 120_000 });
+    structured = result.structuredContent as Structured;
+    if (structured?.state === 'succeeded') structured = { ...(structured.result as Structured), state: 'succeeded' };
+  }
+  if (result.isError || !structured || (structured.state && structured.state !== 'succeeded')) {
+    const text = (result.content as { text?: string }[]).map((c) => c.text).join('\n');
+    throw new Error(`${name} failed: ${structured?.error ?? text}`);
+  }
+  return structured;
+}
+
+/**
+ * The whole loop on the bundled example, through a real MCP client talking to
+ * this server over stdio: start, guard, profile, optimize, compare, record,
+ * hand off. Returns the process exit code.
+ */
+export async function runDemo(options: { keep: boolean }): Promise<number> {
+  const root = mkdtempSync(join(tmpdir(), 'codeflash-demo-'));
+  cpSync(join(EXAMPLES, 'python-demo'), root, { recursive: true });
+  await git(root, 'init', '-q', '-b', 'main');
+  await git(root, 'add', '-A');
+  await git(root, 'commit', '-q', '-m', 'inventory: first version');
+  say(`codeflash-mcp demo — example project copied to ${root}\n`);
+
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'serve', '--root', root], stderr: 'ignore' });
+  const client = new Client({ name: 'codeflash-demo', version: '1.0.0' });
+  await client.connect(transport);
+  try {
+    const start = await call(client, 'session_start', {
+      goal: 'make unique_skus fast on a day of orders',
+      domain: 'cpu',
+      branch: 'unique-skus',
+    });
+    say(`1. session_start → ${start.summary}\n   runner for timing: ${start.python}`);
+    const guardRule = await call(client, 'set_convention', { topic: 'guard', rule: `${start.python} -m pytest -q` });
+    say(`   set_convention → ${guardRule.summary}\n`);
+
+    const guard = await call(client, 'run_guard');
+    say(`2. run_guard → ${guard.summary}\n`);
+
+    const profile = await call(client, 'profile', { command: 'bench.py', mode: 'cpu', top: 5, focus: 'inventory' });
+    say(`3. profile (${profile.profiler}) → top hotspots:`);
+    for (const h of profile.hotspots as Structured[]) {
+      say(`   ${String(h.self_pct.toFixed(1)).padStart(5)} % self  ${h.function}  ${h.file}:${h.line}`);
+    }
+
+    writeFileSync(join(root, 'inventory', 'dedupe.py'), readFileSync(join(EXAMPLES, 'python-demo.optimized.py'), 'utf8'));
+    say('\n4. edit → unique_skus keeps a dict instead of scanning a list for every SKU');
+    const guardAfter = await call(client, 'run_guard', { revert_on_failure: true });
+    say(`   run_guard → ${guardAfter.summary}`);
+    await git(root, 'commit', '-q', '-am', 'unique_skus: O(1) membership with an insertion-ordered dict');
+
+    const compare = await call(client, 'benchmark_compare', { base: 'main', head: 'HEAD', command: 'bench.py', mode: 'wall', max_time_s: 60 });
+    say(`\n5. benchmark_compare main → HEAD → ${compare.summary}\n`);
+    say(String(compare.markdown));
+
+    const row = (compare.rows as Structured[])[0]!;
+    await call(client, 'record_result', { target: 'inventory/dedupe.py:unique_skus', hypothesis: 'baseline before any change', metric: `wall_${row.unit}`, baseline: row.base, value: row.base, status: 'baseline' });
+    const recorded = await call(client, 'record_result', {
+      target: 'inventory/dedupe.py:unique_skus',
+      hypothesis: 'membership test on a list is O(n); a dict keeps order with O(1) lookups',
+      metric: `wall_${row.unit}`,
+      baseline: row.base,
+      value: row.head,
+      status: row.verdict === 'faster' ? 'keep' : 'discard',
+      comparison_id: compare.comparison_id,
+    });
+    say(`6. record_result → ${recorded.summary}`);
+
+    const handoff = await call(client, 'write_handoff', {
+      summary: 'unique_skus no longer scans a list per SKU.',
+      next_steps: ['Profile make_orders: string formatting is the next hotspot.'],
+    });
+    const changelog = await call(client, 'write_changelog');
+    say(`7. write_handoff → ${handoff.path}\n   write_changelog → ${changelog.path}\n`);
+    say(`The ledger: ${join(root, '.codeflash', 'results.tsv')}`);
+    say(readFileSync(join(root, '.codeflash', 'results.tsv'), 'utf8'));
+    return row.verdict === 'faster' ? 0 : 1;
+  } finally {
+    await client.close();
+    if (!options.keep) rmSync(root, { recursive: true, force: true });
+    else say(`(kept ${root})`);
+  }
+}
