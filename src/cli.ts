@@ -2,10 +2,7 @@
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { serveHttp } from './server/http.js';
-import { serveStdio } from './server/stdio.js';
 import { VERSION } from './server/version.js';
-import { printStatus } from './status.js';
 
 const USAGE = `codeflash-mcp ${VERSION}
 
@@ -44,15 +41,22 @@ async function main(): Promise<void> {
   const token = values.token ?? process.env.CODEFLASH_MCP_TOKEN;
   switch (command) {
     case 'serve': {
-      if (values.http === undefined) return serveStdio({ root, stateDir: values['state-dir'] });
+      // Each mode loads only its own transport: start-up time is what a host waits for.
+      if (values.http === undefined) {
+        const { serveStdio } = await import('./server/stdio.js');
+        return serveStdio({ root, stateDir: values['state-dir'] });
+      }
       const port = Number(values.http);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--http takes a port number, not ${values.http}`);
+      const { serveHttp } = await import('./server/http.js');
       await serveHttp({ root, stateDir: values['state-dir'], port, token });
       return;
     }
-    case 'status':
+    case 'status': {
+      const { printStatus } = await import('./status.js');
       process.exitCode = printStatus(root ?? process.cwd(), values['state-dir']);
       return;
+    }
     case 'demo': {
       const { runDemo } = await import('./demo.js');
       process.exitCode = await runDemo({ keep: values.keep ?? false });

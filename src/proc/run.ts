@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { groupAlive, signalGroup, trackGroup, untrackGroup } from './children.js';
 
 export interface RunOptions {
@@ -49,6 +48,8 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
   const started = process.hrtime.bigint();
   let timedOut = false;
   let cancelled = false;
+  // Loaded on first use: it is a large module and most server starts run nothing.
+  const { execa } = await import('execa');
   const child = execa(file!, args, {
     cwd: options.cwd,
     env: options.env,

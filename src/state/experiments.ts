@@ -114,18 +114,16 @@ export interface SessionStats {
  * that same metric, measured against the session baseline, not its own step.
  */
 export function sessionStats(db: Db, sessionId: string): SessionStats {
-  const counts = db
-    .prepare(
-      `SELECT
-         SUM(status <> 'baseline') AS experiments,
-         SUM(status = 'keep') AS keeps,
-         SUM(status = 'discard') AS discards,
-         SUM(status = 'crash') AS crashes,
-         SUM(status IN ('discard', 'crash') AND n > COALESCE(
-           (SELECT MAX(n) FROM experiments WHERE session_id = @s AND status = 'keep'), 0)) AS consecutive
-       FROM experiments WHERE session_id = @s`,
-    )
-    .get({ s: sessionId }) as Record<'experiments' | 'keeps' | 'discards' | 'crashes' | 'consecutive', number | null>;
+  const byStatus = db
+    .prepare('SELECT status, COUNT(*) AS count FROM experiments WHERE session_id = ? GROUP BY status')
+    .all(sessionId) as { status: ExperimentStatus; count: number }[];
+  const countOf = (status: ExperimentStatus) => byStatus.find((r) => r.status === status)?.count ?? 0;
+  const lastKeep = (db.prepare(`SELECT MAX(n) AS n FROM experiments WHERE session_id = ? AND status = 'keep'`).get(sessionId) as { n: number | null }).n ?? 0;
+  const consecutive = (
+    db
+      .prepare(`SELECT COUNT(*) AS count FROM experiments WHERE session_id = ? AND status IN ('discard', 'crash') AND n > ?`)
+      .get(sessionId, lastKeep) as { count: number }
+  ).count;
   const first = (db
     .prepare(`SELECT * FROM experiments WHERE session_id = ? AND status = 'baseline' ORDER BY n LIMIT 1`)
     .get(sessionId) ??
@@ -159,12 +157,11 @@ export function sessionStats(db: Db, sessionId: string): SessionStats {
       };
     }
   }
-  const consecutive = counts.consecutive ?? 0;
   return {
-    experiments: counts.experiments ?? 0,
-    keeps: counts.keeps ?? 0,
-    discards: counts.discards ?? 0,
-    crashes: counts.crashes ?? 0,
+    experiments: countOf('keep') + countOf('discard') + countOf('crash'),
+    keeps: countOf('keep'),
+    discards: countOf('discard'),
+    crashes: countOf('crash'),
     consecutive_discards: consecutive,
     plateau: consecutive >= PLATEAU_AFTER,
     baseline,

@@ -36,6 +36,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX experiments_session ON experiments (session_id, n);
   CREATE INDEX experiments_session_status ON experiments (session_id, status, n);
+  CREATE INDEX experiments_best ON experiments (session_id, status, metric, value);
   CREATE TABLE learnings (
     id INTEGER PRIMARY KEY,
     session_id TEXT,

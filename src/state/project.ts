@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from './database.js';
 import { listExperiments, sessionStats, type ExperimentRow } from './experiments.js';
@@ -33,7 +33,7 @@ export class Project {
   /** What opening found: a fresh store that imported hand-written files, if any. */
   readonly imported?: ImportReport;
   readonly interruptedJobs: number;
-  private resultsCache: { lastN: number; count: number; text: string } | undefined;
+  private resultsCache: { lastN: number; count: number; size: number; mtimeMs: number } | undefined;
 
   private constructor(paths: StatePaths, db: Db, imported: ImportReport | undefined) {
     this.paths = paths;
@@ -61,30 +61,37 @@ export class Project {
   }
 
   /**
-   * results.tsv holds every experiment; rows are immutable once written, so the
-   * text is kept and only rows newer than the last render are appended to it.
+   * results.tsv holds every experiment, and rows never change once written.
+   * When the file on disk is exactly the one this process last wrote, new rows
+   * are appended with one write (a killed process cannot leave half of it);
+   * otherwise (first render, another writer, a hand edit) it is rewritten whole
+   * through a temp file and rename.
    */
   renderResults(): string {
+    const path = this.paths.file('results.tsv');
     return this.locked(() => {
       const { count, lastN } = this.db
         .prepare('SELECT COUNT(*) AS count, COALESCE(MAX(n), 0) AS lastN FROM experiments')
         .get() as { count: number; lastN: number };
       const cache = this.resultsCache;
-      let text: string;
-      if (cache && cache.lastN <= lastN) {
+      const onDisk = existsSync(path) ? statSync(path) : undefined;
+      if (cache && onDisk && onDisk.size === cache.size && onDisk.mtimeMs === cache.mtimeMs && cache.lastN <= lastN) {
         const newer = this.db.prepare('SELECT * FROM experiments WHERE n > ? ORDER BY n').all(cache.lastN) as ExperimentRow[];
-        text = cache.count + newer.length === count ? cache.text + newer.map(resultsRow).join('') : this.fullResults();
-      } else {
-        text = this.fullResults();
+        if (cache.count + newer.length === count) {
+          if (newer.length) appendFileSync(path, newer.map(resultsRow).join(''));
+          this.rememberResults(path, count, lastN);
+          return path;
+        }
       }
-      writeFileAtomic(this.paths.file('results.tsv'), text);
-      this.resultsCache = { lastN, count, text };
-      return this.paths.file('results.tsv');
+      writeFileAtomic(path, RESULTS_HEADER + listExperiments(this.db).map(resultsRow).join(''));
+      this.rememberResults(path, count, lastN);
+      return path;
     });
   }
 
-  private fullResults(): string {
-    return RESULTS_HEADER + listExperiments(this.db).map(resultsRow).join('');
+  private rememberResults(path: string, count: number, lastN: number): void {
+    const { size, mtimeMs } = statSync(path);
+    this.resultsCache = { count, lastN, size, mtimeMs };
   }
 
   renderLearnings(): string {
