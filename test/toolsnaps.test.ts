@@ -1,0 +1,49 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { connectInMemory, type InMemory } from './helpers/in-memory.js';
+import { renderToolList } from '../scripts/tool-list.mjs';
+
+/**
+ * One schema snapshot per public tool: a change to a tool's name, inputs,
+ * outputs or hints shows up in review as a diff of its snapshot. A tool with no
+ * snapshot fails; UPDATE_TOOLSNAPS=1 writes the snapshots anew.
+ */
+const SNAPS = fileURLToPath(new URL('./__toolsnaps__/', import.meta.url));
+const README = fileURLToPath(new URL('../README.md', import.meta.url));
+const update = process.env.UPDATE_TOOLSNAPS === '1';
+
+let mcp: InMemory;
+let tools: Tool[];
+beforeAll(async () => {
+  mcp = await connectInMemory({ root: process.cwd() });
+  tools = (await mcp.client.listTools()).tools;
+});
+afterAll(() => mcp.close());
+
+describe('tool schema snapshots', () => {
+  it('every tool has a snapshot that matches', () => {
+    for (const tool of tools) {
+      const file = join(SNAPS, `${tool.name}.snap.json`);
+      const current = `${JSON.stringify(tool, null, 2)}\n`;
+      if (update) writeFileSync(file, current);
+      expect(existsSync(file), `no snapshot for ${tool.name}: run UPDATE_TOOLSNAPS=1 npx vitest run test/toolsnaps.test.ts`).toBe(true);
+      expect(readFileSync(file, 'utf8'), `${tool.name} changed: review, then UPDATE_TOOLSNAPS=1`).toBe(current);
+    }
+  });
+
+  it('no snapshot is left for a tool that is gone', () => {
+    const names = new Set(tools.map((t) => `${t.name}.snap.json`));
+    expect(readdirSync(SNAPS).filter((f) => !names.has(f))).toEqual([]);
+  });
+
+  it('the README tool list is generated from these schemas', () => {
+    const readme = readFileSync(README, 'utf8');
+    const fresh = renderToolList(tools);
+    const section = /<!-- tools:start -->\n([\s\S]*?)<!-- tools:end -->/.exec(readme)?.[1];
+    if (update && section !== fresh) writeFileSync(README, readme.replace(/(<!-- tools:start -->\n)[\s\S]*?(<!-- tools:end -->)/, `$1${fresh}$2`));
+    expect(update ? fresh : section, 'README tool list is stale: UPDATE_TOOLSNAPS=1 npx vitest run test/toolsnaps.test.ts').toBe(fresh);
+  });
+});
