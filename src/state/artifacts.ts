@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from './database.js';
-import { nowIso } from './database.js';
+import { nowIso, stmt } from './database.js';
 
 export type ArtifactKind = 'profile' | 'comparison';
 
@@ -24,7 +24,7 @@ export function saveArtifact(
   data: unknown,
 ): string {
   const id = `${PREFIX[kind]}-${randomBytes(5).toString('hex')}`;
-  db.prepare(
+  stmt(db, 
     `INSERT INTO artifacts (id, kind, session_id, summary_json, data_json, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
   ).run(id, kind, sessionId, JSON.stringify(summary), JSON.stringify(data), nowIso());
   return id;
@@ -35,7 +35,7 @@ export function getArtifact<TSummary = unknown, TData = unknown>(
   id: string,
   kind?: ArtifactKind,
 ): Artifact<TSummary, TData> | undefined {
-  const row = db.prepare('SELECT * FROM artifacts WHERE id = ?').get(id) as
+  const row = stmt(db, 'SELECT * FROM artifacts WHERE id = ?').get(id) as
     | { id: string; kind: ArtifactKind; session_id: string | null; summary_json: string; data_json: string; created_at: string }
     | undefined;
   if (!row || (kind && row.kind !== kind)) return undefined;
@@ -51,7 +51,7 @@ export function getArtifact<TSummary = unknown, TData = unknown>(
 
 export function listArtifactIds(db: Db, kind: ArtifactKind, limit = 100): string[] {
   return (
-    db.prepare('SELECT id FROM artifacts WHERE kind = ? ORDER BY created_at DESC LIMIT ?').all(kind, limit) as {
+    stmt(db, 'SELECT id FROM artifacts WHERE kind = ? ORDER BY created_at DESC LIMIT ?').all(kind, limit) as {
       id: string;
     }[]
   ).map((r) => r.id);

@@ -5,6 +5,17 @@ import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** A prepared statement, compiled once per connection: preparing costs more than most of our queries. */
+export function stmt(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  return statement;
+}
+
 /**
  * Open (creating if needed) the project's store: WAL so readers never block the
  * writer, a busy timeout so two servers on one project wait instead of failing,

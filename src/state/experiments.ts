@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { nowIso } from './database.js';
+import { nowIso, stmt } from './database.js';
 
 export const EXPERIMENT_STATUSES = ['baseline', 'keep', 'discard', 'crash'] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
@@ -59,7 +59,7 @@ export function improvementPct(baseline: number, value: number, direction: Direc
  * never share or skip a number.
  */
 export function insertExperiment(db: Db, input: ExperimentInput, createdAt = nowIso()): ExperimentRow {
-  const insert = db.prepare(
+  const insert = stmt(db, 
     `INSERT INTO experiments (n, session_id, commit_sha, target, hypothesis, metric, direction, baseline, value,
        change_pct, improvement_pct, status, comparison_id, notes, created_at)
      VALUES ((SELECT COALESCE(MAX(n), 0) + 1 FROM experiments), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -91,8 +91,8 @@ export function insertExperiment(db: Db, input: ExperimentInput, createdAt = now
 export function listExperiments(db: Db, sessionId?: string): ExperimentRow[] {
   return (
     sessionId
-      ? db.prepare('SELECT * FROM experiments WHERE session_id = ? ORDER BY n').all(sessionId)
-      : db.prepare('SELECT * FROM experiments ORDER BY n').all()
+      ? stmt(db, 'SELECT * FROM experiments WHERE session_id = ? ORDER BY n').all(sessionId)
+      : stmt(db, 'SELECT * FROM experiments ORDER BY n').all()
   ) as ExperimentRow[];
 }
 
@@ -118,7 +118,7 @@ export function sessionStats(db: Db, sessionId: string): SessionStats {
     .prepare('SELECT status, COUNT(*) AS count FROM experiments WHERE session_id = ? GROUP BY status')
     .all(sessionId) as { status: ExperimentStatus; count: number }[];
   const countOf = (status: ExperimentStatus) => byStatus.find((r) => r.status === status)?.count ?? 0;
-  const lastKeep = (db.prepare(`SELECT MAX(n) AS n FROM experiments WHERE session_id = ? AND status = 'keep'`).get(sessionId) as { n: number | null }).n ?? 0;
+  const lastKeep = (stmt(db, `SELECT MAX(n) AS n FROM experiments WHERE session_id = ? AND status = 'keep'`).get(sessionId) as { n: number | null }).n ?? 0;
   const consecutive = (
     db
       .prepare(`SELECT COUNT(*) AS count FROM experiments WHERE session_id = ? AND status IN ('discard', 'crash') AND n > ?`)
@@ -127,7 +127,7 @@ export function sessionStats(db: Db, sessionId: string): SessionStats {
   const first = (db
     .prepare(`SELECT * FROM experiments WHERE session_id = ? AND status = 'baseline' ORDER BY n LIMIT 1`)
     .get(sessionId) ??
-    db.prepare('SELECT * FROM experiments WHERE session_id = ? ORDER BY n LIMIT 1').get(sessionId)) as
+    stmt(db, 'SELECT * FROM experiments WHERE session_id = ? ORDER BY n LIMIT 1').get(sessionId)) as
     | ExperimentRow
     | undefined;
   const baseline = first

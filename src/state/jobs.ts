@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from './database.js';
-import { nowIso } from './database.js';
+import { nowIso, stmt } from './database.js';
 import { processAlive } from '../proc/children.js';
 
 export const JOB_STATES = ['running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted'] as const;
@@ -34,11 +34,11 @@ export function createJob(db: Db, tool: string, sessionId: string | null): JobRo
 }
 
 export function getJob(db: Db, id: string): JobRow | undefined {
-  return db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+  return stmt(db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
 }
 
 export function listJobs(db: Db, limit = 50): JobRow[] {
-  return db.prepare('SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(limit) as JobRow[];
+  return stmt(db, 'SELECT * FROM jobs ORDER BY created_at DESC LIMIT ?').all(limit) as JobRow[];
 }
 
 export function updateJobProgress(
@@ -46,7 +46,7 @@ export function updateJobProgress(
   id: string,
   fields: { progress?: number; total?: number; message?: string; logTail?: string },
 ): void {
-  db.prepare(
+  stmt(db, 
     `UPDATE jobs SET progress = COALESCE(?, progress), total = COALESCE(?, total), message = COALESCE(?, message),
        log_tail = COALESCE(?, log_tail), updated_at = ?
      WHERE id = ? AND state = 'running'`,
@@ -61,7 +61,7 @@ export function finishJob(
   outcome: { result?: unknown; error?: string; logTail?: string },
 ): void {
   const now = nowIso();
-  db.prepare(
+  stmt(db, 
     `UPDATE jobs SET state = ?, result_json = ?, error = ?, log_tail = COALESCE(?, log_tail), updated_at = ?,
        finished_at = ?
      WHERE id = ? AND state = 'running'`,
@@ -82,7 +82,7 @@ export function finishJob(
  * running forever. Jobs of another live server on the same project are left alone.
  */
 export function markInterruptedJobs(db: Db): number {
-  const running = db.prepare(`SELECT id, owner_pid FROM jobs WHERE state = 'running'`).all() as {
+  const running = stmt(db, `SELECT id, owner_pid FROM jobs WHERE state = 'running'`).all() as {
     id: string;
     owner_pid: number;
   }[];

@@ -1,5 +1,5 @@
 import type { Db } from './database.js';
-import { nowIso } from './database.js';
+import { nowIso, stmt } from './database.js';
 
 export interface LearningRow {
   id: number;
@@ -31,7 +31,7 @@ export function addLearning(
 }
 
 export function listLearnings(db: Db): LearningRow[] {
-  return db.prepare('SELECT * FROM learnings ORDER BY id').all() as LearningRow[];
+  return stmt(db, 'SELECT * FROM learnings ORDER BY id').all() as LearningRow[];
 }
 
 /** Topics are case-insensitive: `Guard` and `guard` are one rule. */
@@ -50,11 +50,11 @@ export function setConvention(db: Db, topic: string, rule: string): ConventionRo
 }
 
 export function listConventions(db: Db): ConventionRow[] {
-  return db.prepare('SELECT * FROM conventions ORDER BY topic').all() as ConventionRow[];
+  return stmt(db, 'SELECT * FROM conventions ORDER BY topic').all() as ConventionRow[];
 }
 
 export function getConvention(db: Db, topic: string): ConventionRow | undefined {
-  return db.prepare('SELECT * FROM conventions WHERE topic = ?').get(normalizeTopic(topic)) as ConventionRow | undefined;
+  return stmt(db, 'SELECT * FROM conventions WHERE topic = ?').get(normalizeTopic(topic)) as ConventionRow | undefined;
 }
 
 export interface HandoffInput {
@@ -102,8 +102,8 @@ export function addHandoff(db: Db, input: HandoffInput): HandoffRow {
 export function latestHandoff(db: Db, id?: number): HandoffRow | undefined {
   const raw = (
     id === undefined
-      ? db.prepare('SELECT * FROM handoffs ORDER BY id DESC LIMIT 1').get()
-      : db.prepare('SELECT * FROM handoffs WHERE id = ?').get(id)
+      ? stmt(db, 'SELECT * FROM handoffs ORDER BY id DESC LIMIT 1').get()
+      : stmt(db, 'SELECT * FROM handoffs WHERE id = ?').get(id)
   ) as (Omit<HandoffRow, 'next_steps' | 'discoveries' | 'blockers'> & Record<string, string>) | undefined;
   if (!raw) return undefined;
   return {

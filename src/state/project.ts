@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db } from './database.js';
+import { openDatabase, type Db, stmt } from './database.js';
 import { listExperiments, sessionStats, type ExperimentRow } from './experiments.js';
 import { hasLegacyFiles, importLegacyFiles, type ImportReport } from './legacy-import.js';
 import { latestHandoff, listConventions, listLearnings } from './notes.js';
@@ -76,7 +76,7 @@ export class Project {
       const cache = this.resultsCache;
       const onDisk = existsSync(path) ? statSync(path) : undefined;
       if (cache && onDisk && onDisk.size === cache.size && onDisk.mtimeMs === cache.mtimeMs && cache.lastN <= lastN) {
-        const newer = this.db.prepare('SELECT * FROM experiments WHERE n > ? ORDER BY n').all(cache.lastN) as ExperimentRow[];
+        const newer = stmt(this.db, 'SELECT * FROM experiments WHERE n > ? ORDER BY n').all(cache.lastN) as ExperimentRow[];
         if (cache.count + newer.length === count) {
           if (newer.length) appendFileSync(path, newer.map(resultsRow).join(''));
           this.rememberResults(path, count, lastN);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from './database.js';
-import { nowIso } from './database.js';
+import { nowIso, stmt } from './database.js';
 
 export const DOMAINS = ['cpu', 'memory', 'async', 'structure', 'deep'] as const;
 export type Domain = (typeof DOMAINS)[number];
@@ -27,7 +27,7 @@ export function createSession(
   input: { root: string; goal?: string; domain: Domain; branch?: string; headSha?: string; environment?: unknown },
 ): SessionRow {
   const id = newSessionId();
-  db.prepare(
+  stmt(db, 
     `INSERT INTO sessions (id, root, goal, domain, branch, head_sha, environment_json, started_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
@@ -44,18 +44,18 @@ export function createSession(
 }
 
 export function getSession(db: Db, id: string): SessionRow | undefined {
-  return db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+  return stmt(db, 'SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
 }
 
 export function latestSession(db: Db, state?: SessionRow['state']): SessionRow | undefined {
   const sql = state
     ? 'SELECT * FROM sessions WHERE state = ? ORDER BY started_at DESC, rowid DESC LIMIT 1'
     : 'SELECT * FROM sessions ORDER BY started_at DESC, rowid DESC LIMIT 1';
-  return (state ? db.prepare(sql).get(state) : db.prepare(sql).get()) as SessionRow | undefined;
+  return (state ? stmt(db, sql).get(state) : stmt(db, sql).get()) as SessionRow | undefined;
 }
 
 export function endSession(db: Db, id: string): void {
-  db.prepare(`UPDATE sessions SET state = 'ended', ended_at = ? WHERE id = ? AND state = 'active'`).run(nowIso(), id);
+  stmt(db, `UPDATE sessions SET state = 'ended', ended_at = ? WHERE id = ? AND state = 'active'`).run(nowIso(), id);
 }
 
 /** Give rows that belong to no session (imported from files) to this one. */
@@ -63,7 +63,7 @@ export function adoptOrphanRows(db: Db, sessionId: string): number {
   return db.transaction(() => {
     let changed = 0;
     for (const table of ['experiments', 'learnings', 'handoffs']) {
-      changed += db.prepare(`UPDATE ${table} SET session_id = ? WHERE session_id IS NULL`).run(sessionId).changes;
+      changed += stmt(db, `UPDATE ${table} SET session_id = ? WHERE session_id IS NULL`).run(sessionId).changes;
     }
     return changed;
   }).immediate();
@@ -71,11 +71,11 @@ export function adoptOrphanRows(db: Db, sessionId: string): number {
 
 /** End every active session but `keep` (a new session_start supersedes the old ones). */
 export function endOtherSessions(db: Db, keep: string): string[] {
-  const ended = db.prepare(`SELECT id FROM sessions WHERE state = 'active' AND id <> ?`).all(keep) as { id: string }[];
-  db.prepare(`UPDATE sessions SET state = 'ended', ended_at = ? WHERE state = 'active' AND id <> ?`).run(nowIso(), keep);
+  const ended = stmt(db, `SELECT id FROM sessions WHERE state = 'active' AND id <> ?`).all(keep) as { id: string }[];
+  stmt(db, `UPDATE sessions SET state = 'ended', ended_at = ? WHERE state = 'active' AND id <> ?`).run(nowIso(), keep);
   return ended.map((r) => r.id);
 }
 
 export function setSessionBranch(db: Db, id: string, branch: string | null, headSha: string | null): void {
-  db.prepare('UPDATE sessions SET branch = ?, head_sha = ? WHERE id = ?').run(branch, headSha, id);
+  stmt(db, 'UPDATE sessions SET branch = ?, head_sha = ? WHERE id = ?').run(branch, headSha, id);
 }
