@@ -15,7 +15,7 @@ import { createSession } from '../dist/state/sessions.js';
 import { insertExperiment } from '../dist/state/experiments.js';
 
 const { values } = parseArgs({ options: { starts: { type: 'string', default: '20' }, calls: { type: 'string', default: '500' } } });
-const CLI = new URL('../dist/cli.js', import.meta.url).pathname;
+const CLI = new URL('../dist/bin/cli.js', import.meta.url).pathname;
 
 function quantile(xs, q) {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,13 +1,14 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { runProcess } from './proc/run.js';
+import { PACKAGE_ROOT } from './server/version.js';
 
-const EXAMPLES = fileURLToPath(new URL('../examples/', import.meta.url));
-const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
+const EXAMPLES = join(PACKAGE_ROOT, 'examples');
+// The demo is started by the CLI itself, so the server it spawns is this same program.
+const CLI = process.argv[1]!;
 
 type Structured = Record<string, any>;
 

@@ -3,7 +3,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
 
 export interface Connected {
   client: Client;
@@ -14,7 +14,7 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-/** Spawn the built server (`node dist/cli.js serve`) and connect a real SDK client over stdio. */
+/** Spawn the built server (`node dist/bin/cli.js serve`) and connect a real SDK client over stdio. */
 export async function connectStdio(serveArgs: string[], env: Record<string, string> = {}): Promise<Connected> {
   const transport = new StdioClientTransport({
     command: process.execPath,
