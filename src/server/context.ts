@@ -11,6 +11,8 @@ export interface ServerOptions {
   /** Where the state lives, if not `<root>/.codeflash`. */
   stateDir?: string;
   logger?: Logger;
+  /** How long a call that starts a job waits for it before answering with the job id (default 8 s). */
+  jobStartWaitMs?: number;
 }
 
 /**

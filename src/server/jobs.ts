@@ -35,6 +35,7 @@ export interface JobView<T> {
 
 const LOG_TAIL_CHARS = 4000;
 const PERSIST_EVERY_MS = 500;
+const NOTIFY_EVERY_MS = 2000;
 
 interface LiveJob {
   controller: AbortController;
@@ -67,15 +68,27 @@ export class JobManager {
       lastPersist = now;
       if (project.db.open) updateJobProgress(project.db, row.id, { ...fields, logTail: logText });
     };
+    // Progress goes to the request only while it is open, always increasing (the
+    // protocol asks for that), and at most every NOTIFY_EVERY_MS for log lines.
+    let answered = false;
+    let lastProgress = 0;
+    let lastNotify = 0;
+    const notify = (done: number | undefined, total: number | undefined, message: string) => {
+      if (answered || !request.notify) return;
+      lastProgress = Math.max(lastProgress + 1e-3, done ?? 0);
+      lastNotify = Date.now();
+      request.notify(lastProgress, total, message);
+    };
     const hooks: JobHooks = {
       signal: controller.signal,
       progress: (done, total, message) => {
         persist({ progress: done, total, message }, true);
-        request.notify?.(done, total, message);
+        notify(done, total, message);
       },
       log: (line) => {
         logText = tail(`${logText}${line}\n`, LOG_TAIL_CHARS);
         persist({});
+        if (Date.now() - lastNotify >= NOTIFY_EVERY_MS) notify(undefined, undefined, line.slice(0, 200));
       },
     };
     const live: LiveJob = { controller, project, done: Promise.resolve() };
@@ -89,7 +102,7 @@ export class JobManager {
         (result) => this.settle(project, row.id, live.reason ?? 'succeeded', { result, logTail: logText }),
         (error: unknown) => {
           const message = error instanceof Error ? error.message : String(error);
-          if (!(error instanceof ToolError) && !live.reason) this.logger.error(`job ${row.id} failed`, { error: message });
+          if (!(error instanceof ToolError) && !live.reason) this.logger.warn(`job ${row.id} (${request.tool}) failed`, { error: message });
           this.settle(project, row.id, live.reason ?? 'failed', { error: this.reasonText(live) ?? message, logTail: logText });
         },
       )
@@ -100,6 +113,7 @@ export class JobManager {
       });
     this.live.set(row.id, live);
     await Promise.race([live.done, new Promise((r) => setTimeout(r, waitMs).unref())]);
+    answered = true;
     // Once the call returns, the request's cancel no longer reaches the job: job_cancel does.
     request.requestSignal?.removeEventListener('abort', onRequestAbort);
     return this.view<T>(project, row.id);

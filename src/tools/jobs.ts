@@ -3,9 +3,10 @@ import { defineTool, type ToolCall } from '../server/define-tool.js';
 import type { JobView } from '../server/jobs.js';
 import { JOB_STATES } from '../state/jobs.js';
 import type { Project } from '../state/project.js';
+import { ToolError } from '../server/errors.js';
 
 /** How long a call that starts a job waits before answering with the job id instead of the result. */
-export const START_WAIT_MS = 8_000;
+const START_WAIT_MS = 8_000;
 /** Longest long-poll: under the 60 s request limit of the strictest hosts. */
 export const MAX_WAIT_S = 45;
 
@@ -80,7 +81,7 @@ export const jobCancel = defineTool({
 
 /**
  * Run a tool's work as a job: the caller gets the finished result inline when
- * it ends within START_WAIT_MS, else the job id and how to follow it.
+ * it ends within the start wait (8 s by default), else the job id and how to follow it.
  */
 export async function runAsJob<T extends { summary: string; next: string[] }>(
   call: ToolCall,
@@ -93,9 +94,11 @@ export async function runAsJob<T extends { summary: string; next: string[] }>(
       notify: call.progress,
       requestSignal: call.extra.signal,
     },
-    START_WAIT_MS,
+    call.ctx.options.jobStartWaitMs ?? START_WAIT_MS,
   );
   if (view.state === 'succeeded' && view.result) return { ...view.result, job_id: view.job_id, state: view.state };
+  // Ended badly before answering: that is an error the caller can act on now (bad ref, failing command).
+  if (view.state !== 'running') throw new ToolError(`${request.tool} ${view.state.replace('_', ' ')}: ${view.error ?? 'no detail'} (log: codeflash://jobs/${view.job_id})`);
   const described = describeJob(view as JobView<Record<string, unknown>>);
   return <Partial<T> & { job_id: string; state: JobView<T>['state']; summary: string; next: string[] }>{
     job_id: view.job_id,
