@@ -12,7 +12,12 @@ import { writeFileAtomic } from './atomic-write.js';
 import { markInterruptedJobs } from './jobs.js';
 import { processAlive } from '../proc/children.js';
 
-const STATE_GITIGNORE = '# Written by codeflash-mcp: the store and bulky artifacts stay out of git.\nstate.sqlite*\nprofiles/\nreverts/\n.*.tmp\n';
+/**
+ * The whole state directory stays out of git by default: optimization branches
+ * become pull requests, and ledgers, drafts and stores do not belong in them.
+ * A team that wants learnings.md in the repository adds it with `git add -f`.
+ */
+const STATE_GITIGNORE = '# Written by codeflash-mcp: session state is not part of the project.\n*\n';
 
 /** Temp files of an atomic write whose writer was killed before its rename. */
 function removeStaleTempFiles(dir: string): void {

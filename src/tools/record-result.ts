@@ -5,7 +5,7 @@ import { getArtifact } from '../state/artifacts.js';
 import { EXPERIMENT_STATUSES, insertExperiment, PLATEAU_AFTER, sessionStats } from '../state/experiments.js';
 import { formatPct, refuseOptionLike, sessionIdInput } from './shared.js';
 
-const measurement = z.number().nonnegative().describe('A measured value (seconds, bytes, instructions, ops/s…); finite, not negative.');
+const MEASURED = 'A measured value (seconds, bytes, instructions, ops/s…)';
 
 export const recordResult = defineTool({
   name: 'record_result',
@@ -16,8 +16,8 @@ export const recordResult = defineTool({
     target: z.string().min(1).max(300).describe('What was changed, e.g. "pkg/parse.py:tokenize".'),
     hypothesis: z.string().min(1).max(2000).describe('Why it should be faster; becomes the description column.'),
     metric: z.string().min(1).max(100).describe('What was measured, e.g. "wall_s", "peak_rss_mb", "instructions".'),
-    baseline: measurement.refine((v) => v > 0, 'baseline must be greater than 0 to compute a percentage'),
-    value: measurement,
+    baseline: z.number().positive('baseline must be greater than 0 (percentages are taken of it)').describe(`${MEASURED} before the change; > 0.`),
+    value: z.number().nonnegative('value must not be negative').describe(`${MEASURED} after the change; ≥ 0.`),
     direction: z.enum(['lower', 'higher']).optional().describe('Which way is better; default lower.'),
     status: z.enum(EXPERIMENT_STATUSES).describe('keep, discard, crash, or baseline for the starting measurement.'),
     commit: z.string().regex(/^[0-9a-fA-F]{7,40}$/, 'commit must be a hex sha (7–40 characters)').optional(),

@@ -10,6 +10,7 @@ import { adoptOrphanRows, createSession } from '../../src/state/sessions.js';
 import { RESULTS_COLUMNS } from '../../src/state/render/results-tsv.js';
 import { schemaVersion } from '../../src/state/database.js';
 import { MIGRATIONS } from '../../src/state/migrations.js';
+import { gitIn, makeRepo } from '../helpers/git-repo.js';
 
 const tempRoot = () => mkdtempSync(join(tmpdir(), 'cf-store-'));
 
@@ -18,11 +19,13 @@ function exp(sessionId: string, status: ExperimentInput['status'], value: number
 }
 
 describe('project store', () => {
-  it('creates the state directory, its .gitignore and the schema', () => {
-    const project = Project.open(tempRoot());
+  it('creates the state directory and the schema, and keeps the state out of git', () => {
+    const root = makeRepo({ 'app.py': 'print(1)\n' });
+    const project = Project.open(root);
     expect(schemaVersion(project.db)).toBe(MIGRATIONS.length);
     expect(project.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(readFileSync(project.paths.gitignore, 'utf8')).toContain('state.sqlite*');
+    project.renderResults();
+    expect(gitIn(root, 'status', '--porcelain')).toBe('');
     project.close();
   });
 
