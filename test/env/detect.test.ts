@@ -1,20 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detectEnvironment, renderSetupMarkdown } from '../../src/env/index.js';
 import { findOnPath } from '../../src/env/files.js';
 import { realPython, requireTool } from '../helpers/requires.js';
-import { tempProject, type TempProject } from '../fixtures/env/projects.js';
+import { useTempProjects } from '../fixtures/env/projects.js';
 
-const projects: TempProject[] = [];
-function project(...args: Parameters<typeof tempProject>): TempProject {
-  const made = tempProject(...args);
-  projects.push(made);
-  return made;
-}
-afterEach(() => {
-  for (const made of projects.splice(0)) made.dispose();
-});
+const project = useTempProjects();
 
 describe('detectEnvironment', () => {
   it('ranks Python first in a project that also has package.json and go.mod', async () => {

@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detectGit } from '../../src/env/git.js';
-import { tempProject, type TempProject } from '../fixtures/env/projects.js';
+import { useTempProjects } from '../fixtures/env/projects.js';
 
-const projects: TempProject[] = [];
-function project(...args: Parameters<typeof tempProject>): TempProject {
-  const made = tempProject(...args);
-  projects.push(made);
-  return made;
-}
-afterEach(() => {
-  for (const made of projects.splice(0)) made.dispose();
-});
+const project = useTempProjects();
 
 describe('git state', () => {
   it('reports a clean checkout: branch, HEAD, base branch', async () => {

@@ -1,19 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detectEnvironment } from '../../src/env/detect.js';
 import { findOnPath } from '../../src/env/files.js';
 import { requireTool } from '../helpers/requires.js';
-import { tempProject, type TempProject } from '../fixtures/env/projects.js';
+import { useTempProjects } from '../fixtures/env/projects.js';
 
-const projects: TempProject[] = [];
-function project(...args: Parameters<typeof tempProject>): TempProject {
-  const made = tempProject(...args);
-  projects.push(made);
-  return made;
-}
-afterEach(() => {
-  for (const made of projects.splice(0)) made.dispose();
-});
+const project = useTempProjects();
 
 describe('Node project', () => {
   it('takes pnpm from pnpm-lock.yaml and the test script from package.json', async () => {

@@ -1,20 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detectEnvironment } from '../../src/env/detect.js';
 import { findOnPath } from '../../src/env/files.js';
 import { realPython } from '../helpers/requires.js';
-import { tempProject, type TempProject } from '../fixtures/env/projects.js';
+import { useTempProjects } from '../fixtures/env/projects.js';
 
-const projects: TempProject[] = [];
-function project(...args: Parameters<typeof tempProject>): TempProject {
-  const made = tempProject(...args);
-  projects.push(made);
-  return made;
-}
-afterEach(() => {
-  for (const made of projects.splice(0)) made.dispose();
-});
+const project = useTempProjects();
 
 const realVersion = () => execFileSync(realPython(), ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
 
