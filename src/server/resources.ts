@@ -4,12 +4,23 @@ import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextp
 import { getArtifact, listArtifactIds, type ArtifactKind } from '../state/artifacts.js';
 import { listJobs } from '../state/jobs.js';
 import { isSafeFileName } from '../state/paths.js';
+import { listExperiments } from '../state/experiments.js';
+import { renderProgressSvg } from '../state/render/progress-svg.js';
+import { latestSession } from '../state/sessions.js';
 import type { Project } from '../state/project.js';
 import type { ServerContext } from './context.js';
 import { ToolError } from './errors.js';
 import { toView } from './jobs.js';
 
 export const FILE_URI_PREFIX = 'codeflash://files/';
+export const PROGRESS_CHART_URI = 'codeflash://charts/progress.svg';
+
+/** The active session's experiment history as SVG (an empty chart before any session). */
+function progressChart(ctx: ServerContext): string {
+  const project = ctx.project();
+  const session = latestSession(project.db);
+  return renderProgressSvg(session ? listExperiments(project.db, session.id) : [], session ? `Session ${session.id}${session.branch ? ` on ${session.branch}` : ''}` : 'No session yet');
+}
 const SERVED_FILE = /\.(md|tsv|json|svg)$/;
 
 function mimeFor(name: string): string {
@@ -38,8 +49,9 @@ const ARTIFACT_KINDS: Record<string, ArtifactKind> = { profiles: 'profile', comp
 
 /** Read any codeflash:// URI; shared by resources/read and the read_artifact tool. */
 export function readResource(ctx: ServerContext, uri: string): ResourceText {
+  if (uri === PROGRESS_CHART_URI) return { uri, mimeType: 'image/svg+xml', text: progressChart(ctx) };
   const match = /^codeflash:\/\/(files|jobs|profiles|comparisons)\/([^/?#]+)$/.exec(uri);
-  if (!match) throw new ToolError(`not a codeflash resource: ${uri}; use codeflash://files/<name>, jobs/<id>, profiles/<id> or comparisons/<id>`);
+  if (!match) throw new ToolError(`not a codeflash resource: ${uri}; use codeflash://files/<name>, jobs/<id>, profiles/<id>, comparisons/<id> or ${PROGRESS_CHART_URI}`);
   const [, kind, rawId] = match as unknown as [string, string, string];
   const id = decodeURIComponent(rawId);
   const project = ctx.project();
@@ -175,6 +187,13 @@ export function registerResources(server: McpServer, ctx: ServerContext): { clos
       },
     }),
     { title: 'Job', description: 'A long-running tool call: state, progress, log tail and result.' },
+    read,
+  );
+
+  server.registerResource(
+    'codeflash-progress-chart',
+    PROGRESS_CHART_URI,
+    { title: 'Experiment history', description: 'Every experiment of the session on its metric: baseline, keeps, discards, crashes, best so far.', mimeType: 'image/svg+xml' },
     read,
   );
 

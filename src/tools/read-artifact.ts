@@ -8,7 +8,7 @@ export const readArtifact = defineTool({
   name: 'read_artifact',
   title: 'Read a codeflash resource',
   description:
-    'Read a codeflash:// resource through a tool, for hosts whose model cannot read resources: codeflash://files/<name> (.codeflash files), jobs/<id>, profiles/<id>, comparisons/<id>. Long content is cut; offset pages on.',
+    'Read a codeflash:// resource through a tool, for hosts whose model cannot read resources: codeflash://files/<name> (.codeflash files), jobs/<id>, profiles/<id>, comparisons/<id>, charts/progress.svg. Long content is cut; offset pages on.',
   input: {
     uri: z.string().min(1).max(300).describe('e.g. codeflash://files/HANDOFF.md or codeflash://comparisons/cmp-1a2b3c4d5e'),
     offset: z.number().int().min(0).optional().describe('Character offset to start from, for long content.'),

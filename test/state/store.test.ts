@@ -155,3 +155,24 @@ describe('project store', () => {
     expect(existsSync(stale)).toBe(false);
   });
 });
+
+describe('progress chart', () => {
+  it('draws one dot per experiment on the baseline metric, coloured by status, and the best-so-far line', async () => {
+    const { renderProgressSvg } = await import('../../src/state/render/progress-svg.js');
+    const project = Project.open(tempRoot());
+    const s = createSession(project.db, { root: project.paths.root, domain: 'cpu' });
+    insertExperiment(project.db, exp(s.id, 'baseline', 10));
+    insertExperiment(project.db, exp(s.id, 'keep', 8));
+    insertExperiment(project.db, exp(s.id, 'discard', 9));
+    insertExperiment(project.db, exp(s.id, 'crash', 10));
+    insertExperiment(project.db, exp(s.id, 'keep', 999, { metric: 'other' }));
+    const { listExperiments } = await import('../../src/state/experiments.js');
+    const svg = renderProgressSvg(listExperiments(project.db, s.id), 'Session <x>');
+    expect(svg.match(/<circle cx=/g)!.length).toBe(4 + 4); // four experiments plus four legend dots
+    expect(svg).toContain('#1a7f37');
+    expect(svg).toContain('Session &lt;x&gt; — wall_s');
+    expect(svg).toMatch(/<path d="M[\d.]+,[\d.]+H[\d.]+V[\d.]+H[\d.]+"/);
+    expect(renderProgressSvg([], 'empty')).toContain('No experiments recorded yet.');
+    project.close();
+  });
+});
