@@ -1,4 +1,5 @@
 import type { ToolDefinition } from '../server/define-tool.js';
+import { benchmarkCompare } from './benchmark-compare.js';
 import { jobCancel, jobStatus } from './jobs.js';
 import { recordLearning, setConventionTool } from './notes.js';
 import { readArtifact } from './read-artifact.js';
@@ -15,6 +16,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   sessionStatus,
   sessionResume,
   runGuard,
+  benchmarkCompare,
   recordResult,
   recordLearning,
   setConventionTool,

@@ -1,0 +1,424 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCommand } from '../proc/command.js';
+import { abbaOrder, ciHalfWidthPct, shouldContinue, type AdaptivePolicy } from './adaptive.js';
+import { resolveRealPython, isBarePythonName, pythonEnv } from './python.js';
+import { markdownTable } from './report.js';
+import { callgrindRunner } from './runners/callgrind.js';
+import { commandRowName, projectPathArguments, wallRunner } from './runners/command.js';
+import { goBenchRunner } from './runners/go-bench.js';
+import { peakRssRunner } from './runners/memory.js';
+import { pytestBenchmarkRunner } from './runners/pytest-benchmark.js';
+import { runChecked, nsToMs, type CommandSpec, type RunContext, type Runner, type Side } from './runners/runner.js';
+import { compareDeterministic, compareSamples, type RatioComparison, type Verdict } from './stats.js';
+import {
+  WORKING_TREE_REF,
+  WorktreeSet,
+  assertNotOption,
+  confinedPath,
+  copyIntoWorktree,
+  markSetupDone,
+  resolveRef,
+  setupDone,
+  type ResolvedRef,
+  type Worktree,
+} from './worktrees.js';
+
+export type CompareMode = 'wall' | 'instructions' | 'memory';
+export type CompareLanguage = 'python' | 'node' | 'go';
+
+export interface CompareRequest {
+  /** The git repository. */
+  root: string;
+  /** Commit-ish refs; `WORKTREE` means the working tree as it is now, uncommitted changes included. */
+  base: string;
+  head: string;
+  command?: string | string[];
+  /** pytest-benchmark path or node id (Python), or `<package>`, `<pattern>`, `<package>:<pattern>` (Go). */
+  benchmark?: string;
+  language: CompareLanguage;
+  mode: CompareMode;
+  /** The interpreter to use; resolved once to the real executable behind any shim. */
+  python?: string;
+  /** Fixed number of base/head pairs (at least 5 for timed modes); omitted = adaptive. */
+  runs?: number;
+  /** Dropped runs per ref before measuring (default 1). */
+  warmup?: number;
+  /** Adaptive target: stop once the ratio's confidence half-width is at most this (default 1 %). */
+  precisionPct?: number;
+  /** Adaptive budget for the measuring phase (default 120 s). */
+  maxTimeMs?: number;
+  /** Per-run timeout. */
+  timeoutMs: number;
+  /** Paths relative to root copied from the working tree into both worktrees. */
+  inject?: string[];
+  /** Per-worktree setup (e.g. `pip install -e .`), run once per commit. */
+  setup?: string | string[];
+  /** Parent directory of the worktrees, outside the working tree. */
+  worktreesDir: string;
+  /** Keep the worktrees for the next compare of the same commits (default: remove them). */
+  keepWorktrees?: boolean;
+  /** Seconds per benchmark per invocation for pytest-benchmark (`--benchmark-max-time`) and Go (`-benchtime`). */
+  benchTimeS?: number;
+}
+
+export interface CompareHooks {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number | undefined, message: string) => void;
+  log?: (line: string) => void;
+}
+
+export interface ComparisonRow {
+  name: string;
+  base: number;
+  head: number;
+  unit: string;
+  change_pct: number;
+  ci_low_pct: number;
+  ci_high_pct: number;
+  p_value: number;
+  verdict: Verdict;
+}
+
+export type StopReason = 'fixed_runs' | 'min_pairs' | 'precision_reached' | 'time_budget' | 'max_pairs' | 'need_more';
+
+export interface Comparison {
+  mode: CompareMode;
+  base: { ref: string; sha: string };
+  head: { ref: string; sha: string };
+  rows: ComparisonRow[];
+  samples: Record<string, { base: number[]; head: number[] }>;
+  pairs: number;
+  warmups: number;
+  precision_reached_pct: number;
+  stop_reason: StopReason;
+  runner: string;
+  timings: { total_ms: number; timed_ms: number; warmup_ms: number; worktree_ms: number; setup_ms: number };
+  markdown: string;
+}
+
+const DEFAULT_MAX_TIME_MS = 120_000;
+const MAX_PAIRS = 500;
+/** Timed modes never give a verdict from fewer pairs than this. */
+const MIN_PAIRS = 5;
+/** Instruction counts repeat almost exactly; a few runs per ref show the residual spread. */
+const DEFAULT_DETERMINISTIC_PAIRS = 2;
+const SETUP_TIMEOUT_MS = 15 * 60_000;
+
+interface PreparedSide {
+  side: Side;
+  ref: ResolvedRef;
+  worktree: Worktree;
+  label: string;
+  env: Record<string, string>;
+}
+
+/**
+ * Measure `command` or `benchmark` at two commits, each in its own worktree,
+ * interleaving base and head runs (ABBA) and adding pairs until the change is
+ * known to the requested precision, then compare per benchmark.
+ */
+export async function compareRefs(request: CompareRequest, hooks: CompareHooks = {}): Promise<Comparison> {
+  const started = performance.now();
+  validateRequest(request);
+  const baseRef = await resolveRef(request.root, request.base, hooks.signal);
+  const headRef = await resolveRef(request.root, request.head, hooks.signal);
+  const scratchDir = await mkdtemp(join(tmpdir(), 'codeflash-compare-'));
+  const worktrees = new WorktreeSet({ root: request.root, worktreesDir: request.worktreesDir, keep: request.keepWorktrees, log: hooks.log });
+  try {
+    const worktreeStart = performance.now();
+    const sides = await prepareSides(request, [baseRef, headRef], worktrees, hooks.signal);
+    const worktreeMs = performance.now() - worktreeStart;
+    const setupStart = performance.now();
+    const runner = await buildRunner(request, hooks.signal);
+    assertRequiredPaths(request.root, runner, sides);
+    await runSetup(request, sides, hooks);
+    const setupMs = performance.now() - setupStart;
+    hooks.log?.(`runner: ${runner.describe()}`);
+    const measured = await measure(request, runner, sides, scratchDir, hooks);
+    const rows = compareRows(measured.samples, runner);
+    const comparison: Comparison = {
+      mode: request.mode,
+      base: { ref: baseRef.ref, sha: baseRef.sha },
+      head: { ref: headRef.ref, sha: headRef.sha },
+      rows,
+      samples: Object.fromEntries(measured.samples),
+      pairs: measured.pairs,
+      warmups: measured.warmups,
+      precision_reached_pct: precisionReached(measured.samples, runner, rows),
+      stop_reason: measured.stopReason,
+      runner: runner.describe(),
+      timings: {
+        total_ms: 0,
+        timed_ms: measured.timedMs,
+        warmup_ms: measured.warmupMs,
+        worktree_ms: worktreeMs,
+        setup_ms: setupMs,
+      },
+      markdown: '',
+    };
+    comparison.markdown = markdownTable(rows, {
+      mode: request.mode,
+      base: comparison.base,
+      head: comparison.head,
+      pairs: comparison.pairs,
+      warmups: comparison.warmups,
+      precisionPct: comparison.precision_reached_pct,
+      runner: comparison.runner,
+    });
+    comparison.timings.total_ms = performance.now() - started;
+    return comparison;
+  } finally {
+    await worktrees.close();
+    await rm(scratchDir, { recursive: true, force: true });
+  }
+}
+
+function validateRequest(request: CompareRequest): void {
+  assertNotOption(request.base, 'base ref');
+  assertNotOption(request.head, 'head ref');
+  if (request.benchmark !== undefined) assertNotOption(request.benchmark, 'benchmark');
+  for (const path of request.inject ?? []) confinedPath(request.root, path);
+  if (request.command !== undefined && request.benchmark !== undefined) throw new Error('pass either command or benchmark, not both');
+  if (request.command === undefined && request.benchmark === undefined && request.language !== 'go') {
+    throw new Error(`pass command (or, for pytest-benchmark suites, benchmark) to compare ${request.language} code`);
+  }
+  if (request.command === undefined && request.mode !== 'wall') {
+    throw new Error(`${request.mode} mode measures a whole process: pass command instead of benchmark`);
+  }
+  if (!(request.timeoutMs > 0)) throw new Error('timeoutMs must be positive');
+  if (request.runs !== undefined && !(Number.isInteger(request.runs) && request.runs >= 1)) throw new Error('runs must be a positive integer');
+  if (request.warmup !== undefined && !(Number.isInteger(request.warmup) && request.warmup >= 0)) throw new Error('warmup must be a non-negative integer');
+}
+
+/** One worktree per commit; a working-tree snapshot gets its own, with its untracked files copied in. */
+async function prepareSides(
+  request: CompareRequest,
+  refs: [ResolvedRef, ResolvedRef],
+  worktrees: WorktreeSet,
+  signal?: AbortSignal,
+): Promise<PreparedSide[]> {
+  const sides: PreparedSide[] = [];
+  for (const [side, ref] of [['base', refs[0]], ['head', refs[1]]] as const) {
+    const snapshot = ref.ref === WORKING_TREE_REF;
+    const worktree = await worktrees.acquire(ref.sha, { signal, shared: !snapshot });
+    if (snapshot) await copyIntoWorktree(request.root, worktree.dir, ref.untracked);
+    await copyIntoWorktree(request.root, worktree.dir, request.inject ?? []);
+    sides.push({ side, ref, worktree, label: `${side} (${ref.ref}, ${ref.sha.slice(0, 12)})`, env: languageEnv(request.language, worktree.dir) });
+  }
+  return sides;
+}
+
+function languageEnv(language: CompareLanguage, dir: string): Record<string, string> {
+  if (language === 'python') return pythonEnv(dir);
+  if (language === 'go') return { GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' };
+  return {};
+}
+
+async function runSetup(request: CompareRequest, sides: PreparedSide[], hooks: CompareHooks): Promise<void> {
+  if (request.setup === undefined) return;
+  const parsed = parseCommand(request.setup);
+  const key = Array.isArray(request.setup) ? JSON.stringify(request.setup) : request.setup;
+  const done = new Set<string>();
+  for (const side of sides) {
+    if (done.has(side.worktree.dir)) continue;
+    done.add(side.worktree.dir);
+    if (await setupDone(side.worktree, key)) {
+      hooks.log?.(`setup already done for ${side.label}`);
+      continue;
+    }
+    hooks.log?.(`setup on ${side.label}`);
+    await runChecked(
+      { argv: parsed.argv, shell: parsed.needsShell, env: {} },
+      {
+        ...contextFor(side, { scratchDir: '', warmup: false, timeoutMs: Math.max(request.timeoutMs, SETUP_TIMEOUT_MS), signal: hooks.signal }),
+        label: `${side.label} during setup`,
+      },
+    );
+    await markSetupDone(side.worktree, key);
+  }
+}
+
+async function buildRunner(request: CompareRequest, signal?: AbortSignal): Promise<Runner> {
+  if (request.command !== undefined) {
+    const command = await commandSpec(request, signal);
+    const name = commandRowName(command);
+    const paths = command.shell ? [] : projectPathArguments(command.argv, request.root);
+    if (request.mode === 'instructions') return callgrindRunner(command, name, paths);
+    if (request.mode === 'memory') return peakRssRunner(command, name, paths);
+    return wallRunner(command, name, paths);
+  }
+  if (request.language === 'python') {
+    const python = await resolveRealPython(request.root, request.python, signal);
+    return pytestBenchmarkRunner({ python, benchmark: request.benchmark!, benchTimeS: request.benchTimeS });
+  }
+  return goBenchRunner({ go: goExecutable(), benchmark: request.benchmark, benchTimeS: request.benchTimeS });
+}
+
+/**
+ * The user's command. For Python a bare `python`/`python3` becomes the real
+ * interpreter (never a shim), and a command that starts with a script or with
+ * `-m`/`-c` gets that interpreter put in front of it.
+ */
+async function commandSpec(request: CompareRequest, signal?: AbortSignal): Promise<CommandSpec> {
+  const parsed = parseCommand(request.command!);
+  const argv = [...parsed.argv];
+  if (request.language === 'python' && !parsed.needsShell) {
+    const first = argv[0]!;
+    if (isBarePythonName(first)) argv[0] = await resolveRealPython(request.root, request.python, signal);
+    else if (first.endsWith('.py') || first === '-m' || first === '-c') argv.unshift(await resolveRealPython(request.root, request.python, signal));
+  }
+  return { argv, shell: parsed.needsShell, env: {} };
+}
+
+function goExecutable(): string {
+  const onPath = (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, 'go')));
+  return onPath || !existsSync('/usr/local/go/bin/go') ? 'go' : '/usr/local/go/bin/go';
+}
+
+function assertRequiredPaths(root: string, runner: Runner, sides: PreparedSide[]): void {
+  for (const path of runner.requiredPaths()) {
+    for (const side of sides) {
+      if (existsSync(join(side.worktree.dir, path))) continue;
+      const hint = existsSync(join(root, path))
+        ? `it exists in the working tree: pass inject: ["${path}"] to copy it into both worktrees`
+        : 'it does not exist in the working tree either';
+      throw new Error(`${path} does not exist at ${side.label}; ${hint}`);
+    }
+  }
+}
+
+function contextFor(side: PreparedSide, options: { scratchDir: string; warmup: boolean; timeoutMs: number; signal?: AbortSignal }): RunContext {
+  return { cwd: side.worktree.dir, side: side.side, label: side.label, env: side.env, ...options };
+}
+
+interface Measured {
+  samples: Map<string, { base: number[]; head: number[] }>;
+  pairs: number;
+  warmups: number;
+  stopReason: StopReason;
+  timedMs: number;
+  warmupMs: number;
+}
+
+async function measure(request: CompareRequest, runner: Runner, sides: PreparedSide[], scratchDir: string, hooks: CompareHooks): Promise<Measured> {
+  const bySide = { base: sides[0]!, head: sides[1]! };
+  const run = (side: Side, warmup: boolean) =>
+    runner.measure(contextFor(bySide[side], { scratchDir, warmup, timeoutMs: request.timeoutMs, signal: hooks.signal }));
+  const warmups = request.warmup ?? 1;
+  const fixedPairs = fixedPairCount(request, runner, hooks.log);
+  const total = fixedPairs === undefined ? undefined : 2 * (warmups + fixedPairs);
+  let done = 0;
+  let warmupMs = 0;
+  for (let i = 0; i < warmups; i++) {
+    for (const side of abbaOrder(i)) {
+      warmupMs += nsToMs((await run(side, true)).durationNs);
+      hooks.onProgress?.(++done, total, `warmup ${i + 1}/${warmups} on ${side}`);
+    }
+  }
+  const samples = new Map<string, { base: number[]; head: number[] }>();
+  const policy: AdaptivePolicy = {
+    minPairs: MIN_PAIRS,
+    maxPairs: MAX_PAIRS,
+    precisionPct: request.precisionPct ?? 1,
+    maxTimeMs: request.maxTimeMs ?? DEFAULT_MAX_TIME_MS,
+  };
+  const measuringStart = performance.now();
+  let timedMs = 0;
+  let pairs = 0;
+  for (;;) {
+    const pair: Partial<Record<Side, Map<string, number>>> = {};
+    for (const side of abbaOrder(pairs)) {
+      const measurement = await run(side, false);
+      timedMs += nsToMs(measurement.durationNs);
+      pair[side] = measurement.values;
+      hooks.onProgress?.(++done, total, `pair ${pairs + 1} ${side}`);
+    }
+    addPair(samples, pair.base!, pair.head!, bySide);
+    pairs++;
+    const stop = stopReason(samples, pairs, fixedPairs, performance.now() - measuringStart, policy);
+    if (stop) {
+      hooks.log?.(`stopped after ${pairs} pairs: ${stop}`);
+      return { samples, pairs, warmups, stopReason: stop, timedMs, warmupMs };
+    }
+  }
+}
+
+function fixedPairCount(request: CompareRequest, runner: Runner, log?: (line: string) => void): number | undefined {
+  if (runner.deterministic) return Math.max(request.runs ?? DEFAULT_DETERMINISTIC_PAIRS, 2);
+  if (request.runs === undefined) return undefined;
+  if (request.runs < MIN_PAIRS) log?.(`runs raised from ${request.runs} to ${MIN_PAIRS}: no verdict comes from fewer pairs`);
+  return Math.max(request.runs, MIN_PAIRS);
+}
+
+function addPair(
+  samples: Map<string, { base: number[]; head: number[] }>,
+  base: Map<string, number>,
+  head: Map<string, number>,
+  sides: Record<Side, PreparedSide>,
+): void {
+  for (const name of new Set([...base.keys(), ...head.keys()])) {
+    const baseValue = base.get(name);
+    const headValue = head.get(name);
+    if (baseValue === undefined || headValue === undefined) {
+      const missing = baseValue === undefined ? sides.base : sides.head;
+      throw new Error(`benchmark ${name} did not run on ${missing.label}; if it is newer than that ref, pass inject with its file`);
+    }
+    const entry = samples.get(name) ?? { base: [], head: [] };
+    entry.base.push(baseValue);
+    entry.head.push(headValue);
+    samples.set(name, entry);
+  }
+}
+
+function stopReason(
+  samples: Map<string, { base: number[]; head: number[] }>,
+  pairs: number,
+  fixedPairs: number | undefined,
+  elapsedMs: number,
+  policy: AdaptivePolicy,
+): StopReason | undefined {
+  if (fixedPairs !== undefined) return pairs >= fixedPairs ? 'fixed_runs' : undefined;
+  const outOfBudget = elapsedMs >= policy.maxTimeMs || pairs >= policy.maxPairs;
+  if (!outOfBudget && !isCheckpoint(pairs)) return undefined;
+  const decisions = [...samples.values()].map(({ base, head }) => shouldContinue(base, head, elapsedMs, policy));
+  const final = decisions.find((d) => d.reason === 'time_budget' || d.reason === 'max_pairs');
+  if (final) return final.reason;
+  return decisions.every((d) => !d.more) ? 'precision_reached' : undefined;
+}
+
+/**
+ * Pairs after which the (bootstrap) precision is checked: every pair at first,
+ * then about every tenth of the pairs so far, so the statistics never cost a
+ * noticeable share of the measuring time as samples grow.
+ */
+function isCheckpoint(pairs: number): boolean {
+  return pairs < 20 || pairs % Math.ceil(pairs / 10) === 0;
+}
+
+function compareRows(samples: Map<string, { base: number[]; head: number[] }>, runner: Runner): ComparisonRow[] {
+  return [...samples].map(([name, { base, head }]) => {
+    const result: RatioComparison = runner.deterministic ? compareDeterministic(base, head) : compareSamples(base, head);
+    return {
+      name,
+      base: result.base.median,
+      head: result.head.median,
+      unit: runner.unit,
+      change_pct: result.changePct,
+      ci_low_pct: result.ciLowPct,
+      ci_high_pct: result.ciHighPct,
+      p_value: result.pValue,
+      verdict: result.verdict,
+    };
+  });
+}
+
+/** The widest confidence half-width over all rows: the precision the whole result can claim. */
+function precisionReached(samples: Map<string, { base: number[]; head: number[] }>, runner: Runner, rows: ComparisonRow[]): number {
+  const widths = runner.deterministic
+    ? rows.map((row) => (row.ci_high_pct - row.ci_low_pct) / 2)
+    : [...samples.values()].map(({ base, head }) => ciHalfWidthPct(base, head));
+  return widths.length ? Math.max(...widths) : Number.NaN;
+}

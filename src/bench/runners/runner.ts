@@ -1,0 +1,85 @@
+import { runProcess, tail, type RunResult } from '../../proc/run.js';
+
+export type Side = 'base' | 'head';
+
+export interface RunContext {
+  /** The worktree the run happens in. */
+  cwd: string;
+  side: Side;
+  /** How errors name this side, e.g. `head (HEAD, 1a2b3c4d5e6f)`. */
+  label: string;
+  /** A warmup run: its numbers are dropped, so runners may skip costly instrumentation. */
+  warmup: boolean;
+  /** A private directory for output files, removed after the compare. */
+  scratchDir: string;
+  /** Environment for this side (e.g. its own PYTHONPATH), over the command's own. */
+  env: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface Measurement {
+  /** One sample per benchmark name. */
+  values: Map<string, number>;
+  /** Wall time of the measured process(es). */
+  durationNs: bigint;
+}
+
+export interface Runner {
+  /** The unit of every value this runner reports. */
+  unit: string;
+  /** Whether repeated runs give (nearly) the same number, as instruction counts do. */
+  deterministic: boolean;
+  /** The exact command line, formatted for the report. */
+  describe(): string;
+  /** Paths relative to the project root that must exist in each worktree. */
+  requiredPaths(): string[];
+  measure(context: RunContext): Promise<Measurement>;
+}
+
+export interface CommandSpec {
+  argv: string[];
+  /** Run `argv[0]` through `/bin/sh -c`; only when the user's command text needs a shell. */
+  shell: boolean;
+  env: Record<string, string>;
+}
+
+/**
+ * Run one measured process and turn every way it can go wrong into an error that
+ * names the side, the exit code and the end of stderr.
+ */
+export async function runChecked(
+  command: CommandSpec,
+  context: RunContext,
+  extra: { onSpawn?: (pid: number) => void; acceptExitCodes?: number[] } = {},
+): Promise<RunResult> {
+  const result = await runProcess(command.argv, {
+    cwd: context.cwd,
+    env: { ...command.env, ...context.env },
+    shell: command.shell,
+    timeoutMs: context.timeoutMs,
+    signal: context.signal,
+    onSpawn: extra.onSpawn,
+  });
+  if (result.cancelled) throw new Error(`cancelled while running on ${context.label}`);
+  if (result.timedOut) {
+    throw new Error(`the command timed out after ${context.timeoutMs} ms on ${context.label}; its process group was killed`);
+  }
+  if (result.spawnError) throw new Error(`could not start ${command.argv[0]} on ${context.label}: ${result.spawnError}`);
+  const accepted = extra.acceptExitCodes ?? [0];
+  if (result.exitCode === null || !accepted.includes(result.exitCode)) {
+    const how = result.exitCode === null ? `signal ${result.signal}` : `exit code ${result.exitCode}`;
+    const output = tail(result.stderr.trim() || result.stdout.trim(), 1500);
+    throw new Error(`the command failed on ${context.label} with ${how}${output ? `:\n${output}` : ''}`);
+  }
+  return result;
+}
+
+export function nsToMs(ns: bigint): number {
+  return Number(ns) / 1e6;
+}
+
+/** argv as one shell line, quoting only the words that need it (so `--flag=value` stays readable). */
+export function displayCommand(argv: readonly string[]): string {
+  return argv.map((word) => (/^[\w./=:,@%+-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)).join(' ');
+}

@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { runProcess, tail } from '../proc/run.js';
+
+/** The ref name that stands for the uncommitted working tree (tracked changes plus untracked, non-ignored files). */
+export const WORKING_TREE_REF = 'WORKTREE';
+
+export interface ResolvedRef {
+  ref: string;
+  sha: string;
+  /** Untracked files to copy in when the ref is the working tree snapshot. */
+  untracked: string[];
+}
+
+/** Refuse anything git could read as an option before it ever reaches git. */
+export function assertNotOption(value: string, what: string): void {
+  if (value.startsWith('-')) throw new Error(`${what} "${value}" is refused: it starts with "-" and would be read as an option`);
+}
+
+export async function git(root: string, args: string[], signal?: AbortSignal): Promise<string> {
+  const result = await runProcess(['git', ...args], { cwd: root, timeoutMs: 120_000, signal, env: { GIT_TERMINAL_PROMPT: '0' } });
+  if (result.exitCode !== 0) {
+    const why = result.spawnError ?? (result.stderr.trim() || `exit code ${result.exitCode}`);
+    throw new Error(`git ${args.join(' ')} failed: ${tail(why, 600)}`);
+  }
+  return result.stdout.trim();
+}
+
+/**
+ * Resolve a ref to a commit sha. `WORKTREE` becomes a commit object made by
+ * `git stash create` (no ref, index or file is touched) plus the list of
+ * untracked files, so the working tree can be measured from its own worktree.
+ */
+export async function resolveRef(root: string, ref: string, signal?: AbortSignal): Promise<ResolvedRef> {
+  assertNotOption(ref, 'ref');
+  if (!ref.trim()) throw new Error('ref is empty');
+  if (ref === WORKING_TREE_REF) {
+    const head = await resolveRef(root, 'HEAD', signal);
+    const stashed = await git(root, ['stash', 'create'], signal);
+    const untracked = (await git(root, ['ls-files', '--others', '--exclude-standard', '-z'], signal)).split('\0').filter(Boolean);
+    return { ref, sha: stashed || head.sha, untracked };
+  }
+  try {
+    const sha = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], signal);
+    if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new Error(sha);
+    return { ref, sha, untracked: [] };
+  } catch {
+    throw new Error(`unknown git ref "${ref}": it does not name a commit in ${root}`);
+  }
+}
+
+/** Forget worktrees whose directories are gone (run once when the server starts). */
+export async function pruneWorktrees(root: string): Promise<void> {
+  await git(root, ['worktree', 'prune']);
+}
+
+/** Worktree paths git knows for this repository. */
+export async function listWorktrees(root: string): Promise<string[]> {
+  const text = await git(root, ['worktree', 'list', '--porcelain']);
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('worktree '))
+    .map((line) => line.slice('worktree '.length));
+}
+
+export interface Worktree {
+  dir: string;
+  sha: string;
+  /** True when this worktree was kept by an earlier compare and reused as is. */
+  reused: boolean;
+  /** Left in place by `close()` for a later compare. */
+  keep: boolean;
+}
+
+export interface WorktreeSetOptions {
+  root: string;
+  /** Parent directory for the worktrees; must lie outside the repository's working tree. */
+  worktreesDir: string;
+  /**
+   * Keep worktrees after `close()` so a later compare of the same commit skips
+   * checkout and setup. Off by default: nothing is left behind.
+   */
+  keep?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * The worktrees of one compare: one per distinct commit, made on first use and
+ * removed by `close()`, which is safe to call on error or cancel.
+ */
+export class WorktreeSet {
+  private readonly open = new Map<string, Promise<Worktree>>();
+  private readonly made: Worktree[] = [];
+
+  constructor(private readonly options: WorktreeSetOptions) {
+    const fromRoot = relative(resolve(options.root), resolve(options.worktreesDir));
+    if (!fromRoot || (!fromRoot.startsWith('..') && !isAbsolute(fromRoot))) {
+      throw new Error(`worktreesDir ${options.worktreesDir} lies inside the working tree ${options.root}; choose a directory outside it`);
+    }
+  }
+
+  /**
+   * The worktree checked out at `sha`, made once per commit. A private one
+   * (`shared: false`) is never handed out twice nor kept, for trees that will
+   * receive files the commit does not have.
+   */
+  acquire(sha: string, options: { signal?: AbortSignal; shared?: boolean } = {}): Promise<Worktree> {
+    const shared = options.shared ?? true;
+    if (!shared) return this.make(sha, false, options.signal);
+    let pending = this.open.get(sha);
+    if (!pending) {
+      pending = this.make(sha, this.options.keep ?? false, options.signal);
+      this.open.set(sha, pending);
+    }
+    return pending;
+  }
+
+  private async make(sha: string, keep: boolean, signal?: AbortSignal): Promise<Worktree> {
+    const { root, worktreesDir } = this.options;
+    await mkdir(worktreesDir, { recursive: true });
+    const dir = resolve(worktreesDir, keep ? sha : `${sha.slice(0, 12)}-${randomBytes(4).toString('hex')}`);
+    if (keep && (await isCleanWorktreeAt(root, dir, sha))) {
+      const worktree = { dir, sha, reused: true, keep };
+      this.made.push(worktree);
+      this.options.log?.(`reusing worktree ${dir}`);
+      return worktree;
+    }
+    if (existsSync(dir)) await removeWorktree(root, dir);
+    const worktree = { dir, sha, reused: false, keep };
+    this.made.push(worktree);
+    await git(root, ['worktree', 'add', '--detach', '--', dir, sha], signal);
+    this.options.log?.(`worktree ${dir} at ${sha.slice(0, 12)}`);
+    return worktree;
+  }
+
+  /** Remove every worktree this set made (unless kept), then let git forget stale entries. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.open.values()]);
+    const failures: string[] = [];
+    for (const { dir } of this.made.filter((worktree) => !worktree.keep)) {
+      try {
+        await removeWorktree(this.options.root, dir);
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
+    }
+    this.made.length = 0;
+    this.open.clear();
+    await pruneWorktrees(this.options.root).catch((error: Error) => failures.push(error.message));
+    if (failures.length) this.options.log?.(`worktree cleanup: ${failures.join('; ')}`);
+  }
+}
+
+async function removeWorktree(root: string, dir: string): Promise<void> {
+  await git(root, ['worktree', 'remove', '--force', '--force', '--', dir]).catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+  await rm(setupMarkerPath(dir), { force: true });
+}
+
+/** A kept worktree is reused only when git still lists it at the same commit with no tracked change. */
+async function isCleanWorktreeAt(root: string, dir: string, sha: string): Promise<boolean> {
+  if (!existsSync(dir) || !(await listWorktrees(root)).includes(dir)) return false;
+  try {
+    const head = await git(dir, ['rev-parse', 'HEAD']);
+    const changes = await git(dir, ['status', '--porcelain', '--untracked-files=no']);
+    return head === sha && changes === '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Copy paths (relative to the repository root) from the working tree into a
+ * worktree: benchmarks that do not exist at an older ref, or the untracked
+ * files of a working-tree snapshot.
+ */
+export async function copyIntoWorktree(root: string, worktreeDir: string, paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    const source = confinedPath(root, path);
+    if (!existsSync(source)) throw new Error(`inject path ${path} does not exist in the working tree ${root}`);
+    const target = join(worktreeDir, relative(resolve(root), source));
+    await mkdir(dirname(target), { recursive: true });
+    await cp(source, target, { recursive: true, force: true });
+  }
+}
+
+/** Resolve a relative path inside root, refusing anything that escapes it. */
+export function confinedPath(root: string, path: string): string {
+  assertNotOption(path, 'path');
+  const full = resolve(root, path);
+  const rel = relative(resolve(root), full);
+  if (!rel || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`path ${path} is outside the project root ${root}`);
+  return full;
+}
+
+// The setup marker sits beside the worktree, never inside it, so it cannot make the tree dirty.
+function setupMarkerPath(worktreeDir: string): string {
+  return `${worktreeDir}.setup`;
+}
+
+/** Whether `setup` already ran in this worktree (kept worktrees remember it by commit and command). */
+export async function setupDone(worktree: Worktree, setup: string): Promise<boolean> {
+  if (!worktree.reused) return false;
+  try {
+    return (await readFile(setupMarkerPath(worktree.dir), 'utf8')) === `${worktree.sha}\n${setup}`;
+  } catch {
+    return false;
+  }
+}
+
+export async function markSetupDone(worktree: Worktree, setup: string): Promise<void> {
+  await writeFile(setupMarkerPath(worktree.dir), `${worktree.sha}\n${setup}`);
+}
+
+export async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isDirectory(), () => false);
+}

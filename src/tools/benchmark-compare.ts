@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { compareRefs, type Comparison, type ComparisonRow } from '../bench/compare.js';
+import { defineTool } from '../server/define-tool.js';
+import { ToolError } from '../server/errors.js';
+import { saveArtifact } from '../state/artifacts.js';
+import { jobFields, runAsJob } from './jobs.js';
+import { sessionEnvironment } from './session-env.js';
+import { refuseOptionLike, sessionIdInput } from './shared.js';
+
+/** Rows shown inline; a suite with more keeps them all in the comparison resource. */
+const MAX_ROWS = 40;
+
+const commandInput = z
+  .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])
+  .describe('What to time, run in each worktree: argv array or one string. For Python, a script or -m module after the interpreter (e.g. "bench.py" or "-m pkg.cli"); a leading python/python3 is replaced by the real interpreter.');
+
+const rowOutput = z.object({
+  name: z.string(),
+  base: z.number(),
+  head: z.number(),
+  unit: z.string(),
+  change_pct: z.number().describe('head against base; negative is faster/smaller.'),
+  ci_low_pct: z.number(),
+  ci_high_pct: z.number(),
+  p_value: z.number(),
+  verdict: z.enum(['faster', 'slower', 'unchanged']),
+});
+
+function describeRow(row: ComparisonRow, mode: string): string {
+  if (row.verdict === 'unchanged') {
+    return `${row.name}: no change shown (${row.change_pct.toFixed(1)} %, CI ${row.ci_low_pct.toFixed(1)} … ${row.ci_high_pct.toFixed(1)} %)`;
+  }
+  const factor = row.verdict === 'faster' ? row.base / row.head : row.head / row.base;
+  return `${row.name}: ${row.verdict} ${factor.toFixed(2)}× (${row.change_pct > 0 ? '+' : ''}${row.change_pct.toFixed(1)} %, CI ${row.ci_low_pct.toFixed(1)} … ${row.ci_high_pct.toFixed(1)} %, p ${row.p_value < 0.001 ? '< 0.001' : `= ${row.p_value.toFixed(3)}`}, ${mode})`;
+}
+
+export const benchmarkCompare = defineTool({
+  name: 'benchmark_compare',
+  title: 'Compare base and head',
+  description:
+    'Measure a command or benchmark suite at two git refs, each in its own temporary worktree, interleaving runs and adding pairs until the change is known to precision_pct. Modes: wall (median, bootstrap CI, Mann-Whitney p), instructions (callgrind, deterministic), memory (peak RSS of the process tree). Verdict per row: faster, slower or unchanged. Returns a markdown table for the PR and a comparison_id for record_result. Runs as a job.',
+  input: {
+    base: z.string().min(1).max(200).describe('Base ref (branch, tag, sha, HEAD~1).'),
+    head: z.string().min(1).max(200).describe('Head ref; WORKTREE means the working tree as it is, uncommitted changes included.'),
+    command: commandInput.optional(),
+    benchmark: z.string().max(500).optional().describe('pytest-benchmark file or node id (Python), or a Go package[:pattern]; compared per benchmark.'),
+    mode: z.enum(['wall', 'instructions', 'memory']).optional().describe('Default wall.'),
+    runs: z.number().int().min(1).max(500).optional().describe('Fixed number of base/head pairs; omit for adaptive sampling.'),
+    warmup: z.number().int().min(0).max(20).optional().describe('Runs per ref dropped before measuring; default 1.'),
+    precision_pct: z.number().min(0.1).max(50).optional().describe('Adaptive target: stop when the ratio CI half-width is at most this; default 1.'),
+    max_time_s: z.number().min(5).max(3600).optional().describe('Adaptive time budget for measuring; default 120.'),
+    timeout_s: z.number().min(1).max(3600).optional().describe('Per-run timeout; default 300.'),
+    inject: z.array(z.string().min(1).max(500)).max(50).optional().describe('Files (relative to the root) copied from the working tree into both worktrees, for benchmarks newer than base.'),
+    setup: z.union([z.string().max(2000), z.array(z.string().max(2000)).max(50)]).optional().describe('Per-worktree setup, e.g. "pip install -e ." (cached per commit).'),
+    session_id: sessionIdInput,
+  },
+  output: {
+    ...jobFields,
+    comparison_id: z.string().optional(),
+    mode: z.string().optional(),
+    base: z.object({ ref: z.string(), sha: z.string() }).optional(),
+    head: z.object({ ref: z.string(), sha: z.string() }).optional(),
+    rows: z.array(rowOutput).optional(),
+    rows_omitted: z.number().int().optional().describe('Rows left out of this result; all are in the comparison resource.'),
+    pairs: z.number().int().optional(),
+    warmups: z.number().int().optional(),
+    precision_reached_pct: z.number().optional(),
+    stop_reason: z.string().optional(),
+    runner: z.string().optional().describe('The exact command timed.'),
+    timings: z.object({ total_ms: z.number(), timed_ms: z.number(), warmup_ms: z.number(), worktree_ms: z.number(), setup_ms: z.number() }).optional(),
+    markdown: z.string().optional().describe('Table for a PR, with how it was measured.'),
+    uri: z.string().optional(),
+  },
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run(args, call) {
+    const { ctx } = call;
+    const project = ctx.project();
+    const session = ctx.session(project, args.session_id);
+    refuseOptionLike('base', args.base);
+    refuseOptionLike('head', args.head);
+    refuseOptionLike('benchmark', args.benchmark);
+    for (const path of args.inject ?? []) refuseOptionLike('inject path', path);
+    if ((args.command === undefined) === (args.benchmark === undefined)) throw new ToolError('pass exactly one of command or benchmark');
+    const env = await sessionEnvironment(session, project.paths.root);
+    if (env.language === 'unknown') throw new ToolError('the project language is unknown: benchmark_compare supports Python, Node and Go projects');
+    const mode = args.mode ?? 'wall';
+    const timeoutMs = (args.timeout_s ?? 300) * 1000;
+    const maxTimeMs = (args.max_time_s ?? 120) * 1000;
+    return runAsJob(call, {
+      tool: 'benchmark_compare',
+      project,
+      sessionId: session.id,
+      // Measuring budget plus room for worktrees, setup, warmups and the last pairs.
+      timeoutMs: maxTimeMs + 20 * 60_000,
+      work: async (hooks) => {
+        const comparison: Comparison = await compareRefs(
+          {
+            root: project.paths.root,
+            base: args.base,
+            head: args.head,
+            command: args.command,
+            benchmark: args.benchmark,
+            language: env.language as 'python' | 'node' | 'go',
+            mode,
+            python: env.python?.python,
+            runs: args.runs,
+            warmup: args.warmup,
+            precisionPct: args.precision_pct,
+            maxTimeMs,
+            timeoutMs,
+            inject: args.inject,
+            setup: args.setup,
+            worktreesDir: project.paths.worktreesDir,
+          },
+          { signal: hooks.signal, onProgress: hooks.progress, log: hooks.log },
+        );
+        const rows = comparison.rows.slice(0, MAX_ROWS);
+        const id = saveArtifact(project.db, 'comparison', session.id, { mode, base: comparison.base, head: comparison.head, rows: comparison.rows }, comparison);
+        const changed = comparison.rows.filter((r) => r.verdict !== 'unchanged');
+        return {
+          comparison_id: id,
+          mode: comparison.mode,
+          base: comparison.base,
+          head: comparison.head,
+          rows,
+          ...(comparison.rows.length > rows.length ? { rows_omitted: comparison.rows.length - rows.length } : {}),
+          pairs: comparison.pairs,
+          warmups: comparison.warmups,
+          precision_reached_pct: comparison.precision_reached_pct,
+          stop_reason: comparison.stop_reason,
+          runner: comparison.runner,
+          timings: comparison.timings,
+          markdown: comparison.markdown,
+          uri: `codeflash://comparisons/${id}`,
+          summary:
+            comparison.rows.length === 1
+              ? `${describeRow(comparison.rows[0]!, mode)}; ${comparison.pairs} pairs.`
+              : `${comparison.rows.length} benchmarks: ${changed.length} changed (${changed.filter((r) => r.verdict === 'faster').length} faster), ${comparison.pairs} pairs, ${mode} mode.`,
+          next:
+            changed.length && changed.every((r) => r.verdict === 'faster')
+              ? [`record_result status "keep" with comparison_id ${id}.`]
+              : changed.some((r) => r.verdict === 'slower')
+                ? [`A slowdown is shown: record_result status "discard" with comparison_id ${id}, or investigate the slower rows.`]
+                : [
+                    comparison.stop_reason === 'precision_reached'
+                      ? `No change beyond the noise at ±${comparison.precision_reached_pct.toFixed(1)} %: record_result "discard", or try instructions mode for a small effect.`
+                      : `Not resolved (±${comparison.precision_reached_pct.toFixed(1)} % reached): raise max_time_s, or use instructions mode.`,
+                  ],
+        };
+      },
+    });
+  },
+});

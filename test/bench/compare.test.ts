@@ -1,0 +1,215 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareRefs, type CompareRequest } from '../../src/bench/compare.js';
+import { listWorktrees } from '../../src/bench/worktrees.js';
+import { goModule, makeRepo, pythonProgram, pytestBenchmarkSuite } from '../fixtures/bench/repos.mjs';
+import { realPython, requirePythonModule, requireTool } from '../helpers/requires.js';
+
+type Repo = ReturnType<typeof makeRepo>;
+
+// Shared cores swing single runs by ±20 %; the slowed program adds far more than that.
+const BASE_ITERATIONS = 100_000;
+const SLOW_ITERATIONS = 600_000;
+
+function request(repo: Repo, overrides: Partial<CompareRequest>): CompareRequest {
+  return {
+    root: repo.root,
+    worktreesDir: repo.worktreesDir,
+    base: 'v1',
+    head: 'slow',
+    language: 'python',
+    mode: 'wall',
+    python: realPython(),
+    timeoutMs: 30_000,
+    ...overrides,
+  };
+}
+
+async function expectNothingLeft(repo: Repo, marker?: string): Promise<void> {
+  expect(await listWorktrees(repo.root)).toEqual([repo.root]);
+  if (marker) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(marker);
+  }
+}
+
+describe('compareRefs with a command', () => {
+  let repo: Repo;
+  beforeAll(() => {
+    repo = makeRepo();
+    repo.commit({ 'prog.py': pythonProgram(BASE_ITERATIONS) }, 'base');
+    repo.git('tag', 'v1');
+    repo.commit({ 'prog.py': pythonProgram(SLOW_ITERATIONS) }, 'more work');
+    repo.git('tag', 'slow');
+    repo.commit({ 'prog.py': 'import sys\nsys.stderr.write("boom: bad input\\n")\nsys.exit(3)\n' }, 'broken');
+    repo.git('tag', 'broken');
+    repo.commit(
+      { 'prog.py': 'import subprocess\nsubprocess.run(["sleep", "37.25"])\n', 'small.py': pythonProgram(20_000) },
+      'hangs',
+    );
+    repo.git('tag', 'hangs');
+    repo.git('checkout', '-q', 'v1');
+  });
+  afterAll(() => repo.dispose());
+
+  it('calls a commit with clearly more work slower, from interleaved pairs', async () => {
+    const progress: number[] = [];
+    const result = await compareRefs(request(repo, { command: 'python prog.py', runs: 6 }), {
+      onProgress: (done) => progress.push(done),
+    });
+    expect(result.rows).toHaveLength(1);
+    expect(result.rows[0]).toMatchObject({ unit: 'ms', verdict: 'slower' });
+    expect(result.rows[0]!.change_pct).toBeGreaterThan(20);
+    expect(result.pairs).toBe(6);
+    expect(result.warmups).toBe(1);
+    expect(result.stop_reason).toBe('fixed_runs');
+    expect(Object.values(result.samples)[0]!.base).toHaveLength(6);
+    expect(result.runner).toContain(realPython());
+    expect(result.timings.timed_ms).toBeGreaterThan(0);
+    expect(result.timings.total_ms).toBeGreaterThan(result.timings.timed_ms);
+    expect(result.markdown).toContain('slower');
+    expect(progress.at(-1)).toBe(2 * (6 + 1));
+    await expectNothingLeft(repo);
+  });
+
+  it('adds pairs adaptively until the precision or the time budget is reached', async () => {
+    const result = await compareRefs(request(repo, { head: 'v1', command: ['python', 'prog.py'], precisionPct: 3, maxTimeMs: 5000 }));
+    expect(result.pairs).toBeGreaterThanOrEqual(5);
+    expect(['precision_reached', 'time_budget']).toContain(result.stop_reason);
+    expect(result.precision_reached_pct).toBeGreaterThan(0);
+    if (result.stop_reason === 'precision_reached') expect(result.precision_reached_pct).toBeLessThanOrEqual(3);
+  });
+
+  it('measures the uncommitted working tree as head', async () => {
+    repo.write({ 'prog.py': pythonProgram(SLOW_ITERATIONS) });
+    try {
+      const result = await compareRefs(request(repo, { head: 'WORKTREE', command: 'python prog.py', runs: 5 }));
+      expect(result.head.ref).toBe('WORKTREE');
+      expect(result.rows[0]!.verdict).toBe('slower');
+    } finally {
+      repo.git('checkout', '--', 'prog.py');
+    }
+  });
+
+  it('counts the same instructions for a ref against itself', async () => {
+    if (!requireTool('valgrind').ok) return;
+    const result = await compareRefs(request(repo, { base: 'hangs', head: 'hangs', command: 'python -S small.py', mode: 'instructions', runs: 2 }));
+    expect(result.rows[0]).toMatchObject({ unit: 'instructions', verdict: 'unchanged' });
+    const { base, head } = Object.values(result.samples)[0]!;
+    const all = [...base, ...head];
+    expect(all).toHaveLength(4);
+    expect((Math.max(...all) - Math.min(...all)) / Math.min(...all)).toBeLessThan(0.001);
+    expect(result.runner).toMatch(/^valgrind --tool=callgrind/);
+  }, 120_000);
+
+  it('reports peak memory of the process tree in bytes', async () => {
+    repo.commit({ 'mem.py': 'x = b\"x\" * 10_000_000\n' }, 'small memory');
+    repo.git('tag', 'mem-small');
+    repo.commit({ 'mem.py': 'x = b\"x\" * 60_000_000\n' }, 'large memory');
+    repo.git('tag', 'mem-large');
+    repo.git('checkout', '-q', 'v1');
+    const result = await compareRefs(request(repo, { base: 'mem-small', head: 'mem-large', command: 'python mem.py', mode: 'memory', runs: 5 }));
+    expect(result.rows[0]).toMatchObject({ unit: 'bytes', verdict: 'slower' });
+    expect(result.rows[0]!.head - result.rows[0]!.base).toBeGreaterThan(40_000_000);
+  });
+
+  it('runs setup once in each worktree before measuring', async () => {
+    repo.write({ 'needs_setup.py': 'import pathlib, sys\nsys.exit(0 if pathlib.Path("built.txt").exists() else 9)\n' });
+    try {
+      const result = await compareRefs(
+        request(repo, {
+          command: 'python needs_setup.py',
+          inject: ['needs_setup.py'],
+          setup: ['python3', '-c', 'open("built.txt", "w").write("ok")'],
+          runs: 5,
+        }),
+      );
+      expect(result.pairs).toBe(5);
+      expect(result.timings.setup_ms).toBeGreaterThan(0);
+    } finally {
+      repo.git('clean', '-fq', '--', 'needs_setup.py');
+    }
+  });
+
+  it('names head, its exit code and its stderr when the command fails there', async () => {
+    await expect(compareRefs(request(repo, { head: 'broken', command: 'python prog.py', runs: 5 }))).rejects.toThrow(
+      /head \(broken, [0-9a-f]{12}\) with exit code 3[\s\S]*boom: bad input/,
+    );
+    await expectNothingLeft(repo);
+  });
+
+  it('kills the whole process group on timeout and leaves no worktree behind', async () => {
+    await expect(compareRefs(request(repo, { head: 'hangs', command: 'python prog.py', runs: 5, timeoutMs: 1500 }))).rejects.toThrow(/timed out after 1500 ms on head/);
+    await expectNothingLeft(repo, 'sleep 37.25');
+  });
+
+  it('stops and cleans up when cancelled', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1500);
+    await expect(compareRefs(request(repo, { head: 'hangs', command: 'python prog.py', runs: 5 }), { signal: controller.signal })).rejects.toThrow(/cancelled/);
+    await expectNothingLeft(repo, 'sleep 37.25');
+  });
+
+  it('names an unknown ref and refuses option-like refs before calling git', async () => {
+    await expect(compareRefs(request(repo, { head: 'no-such-ref', command: 'python prog.py' }))).rejects.toThrow(/unknown git ref "no-such-ref"/);
+    await expect(compareRefs(request(repo, { base: '-x', command: 'python prog.py' }))).rejects.toThrow(/"-x" is refused/);
+  });
+
+  it('asks for inject when the benchmark is newer than base, and runs with it', async () => {
+    repo.write({ 'bench_new.py': pythonProgram(50_000) });
+    try {
+      const base = request(repo, { head: 'slow', command: 'python bench_new.py', runs: 5 });
+      await expect(compareRefs(base)).rejects.toThrow(/bench_new\.py does not exist at base \(v1, [0-9a-f]{12}\).*pass inject: \["bench_new\.py"\]/);
+      const result = await compareRefs({ ...base, inject: ['bench_new.py'] });
+      expect(result.rows[0]!.name).toContain('bench_new.py');
+      expect(result.pairs).toBe(5);
+      await expectNothingLeft(repo);
+    } finally {
+      repo.git('clean', '-fq', '--', 'bench_new.py');
+    }
+  });
+});
+
+describe('compareRefs with pytest-benchmark', () => {
+  let repo: Repo;
+  beforeAll(() => {
+    repo = makeRepo();
+    repo.commit(pytestBenchmarkSuite(2000), 'base');
+    repo.git('tag', 'v1');
+    repo.commit(pytestBenchmarkSuite(6000), 'changed is slower');
+    repo.git('tag', 'slow');
+  });
+  afterAll(() => repo.dispose());
+
+  it('compares each benchmark on its own row', async () => {
+    if (!requirePythonModule(realPython(), 'pytest_benchmark').ok) return;
+    const result = await compareRefs(request(repo, { benchmark: 'tests/test_bench.py', runs: 5, benchTimeS: 0.05 }));
+    const byName = Object.fromEntries(result.rows.map((row) => [row.name, row]));
+    expect(Object.keys(byName).sort()).toEqual(['tests/test_bench.py::test_changed', 'tests/test_bench.py::test_unchanged']);
+    expect(byName['tests/test_bench.py::test_changed']).toMatchObject({ unit: 'us', verdict: 'slower' });
+    expect(byName['tests/test_bench.py::test_unchanged']!.verdict).toBe('unchanged');
+    expect(result.runner).toContain('--benchmark-only');
+  }, 120_000);
+});
+
+describe('compareRefs with go test -bench', () => {
+  let repo: Repo;
+  beforeAll(() => {
+    repo = makeRepo();
+    repo.commit(goModule(20_000), 'base');
+    repo.git('tag', 'v1');
+    repo.commit(goModule(60_000), 'changed is slower');
+    repo.git('tag', 'slow');
+  });
+  afterAll(() => repo.dispose());
+
+  it('compares each Go benchmark on its own row', async () => {
+    if (!requireTool('go', ['version']).ok) return;
+    const result = await compareRefs(request(repo, { language: 'go', benchmark: '.', runs: 5, benchTimeS: 0.05 }));
+    const byName = Object.fromEntries(result.rows.map((row) => [row.name, row]));
+    expect(Object.keys(byName).sort()).toEqual(['BenchmarkChanged', 'BenchmarkUnchanged']);
+    expect(byName.BenchmarkChanged).toMatchObject({ unit: 'ns/op', verdict: 'slower' });
+    expect(byName.BenchmarkChanged!.change_pct).toBeGreaterThan(100);
+    expect(byName.BenchmarkUnchanged!.verdict).toBe('unchanged');
+  }, 120_000);
+});

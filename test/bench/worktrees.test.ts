@@ -1,0 +1,117 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  WorktreeSet,
+  copyIntoWorktree,
+  listWorktrees,
+  pruneWorktrees,
+  resolveRef,
+} from '../../src/bench/worktrees.js';
+import { makeRepo } from '../fixtures/bench/repos.mjs';
+
+const repos: ReturnType<typeof makeRepo>[] = [];
+function twoCommitRepo() {
+  const repo = makeRepo();
+  repos.push(repo);
+  const first = repo.commit({ 'a.txt': 'one\n' }, 'first');
+  const second = repo.commit({ 'a.txt': 'two\n' }, 'second');
+  return { repo, first, second };
+}
+
+afterEach(() => {
+  for (const repo of repos.splice(0)) repo.dispose();
+});
+
+describe('resolveRef', () => {
+  it('resolves branch names, short shas and HEAD~1 to full shas', async () => {
+    const { repo, first, second } = twoCommitRepo();
+    expect((await resolveRef(repo.root, 'main')).sha).toBe(second);
+    expect((await resolveRef(repo.root, 'HEAD~1')).sha).toBe(first);
+    expect((await resolveRef(repo.root, first.slice(0, 8))).sha).toBe(first);
+  });
+
+  it('names an unknown ref in its error', async () => {
+    const { repo } = twoCommitRepo();
+    await expect(resolveRef(repo.root, 'no-such-branch')).rejects.toThrow(/unknown git ref "no-such-branch"/);
+  });
+
+  it('refuses a ref that git would read as an option', async () => {
+    const { repo } = twoCommitRepo();
+    await expect(resolveRef(repo.root, '--output=/tmp/x')).rejects.toThrow(/refused.*starts with "-"/);
+  });
+
+  it('snapshots the working tree without touching the index, refs or stash', async () => {
+    const { repo, second } = twoCommitRepo();
+    repo.write({ 'a.txt': 'edited\n', 'new.txt': 'untracked\n' });
+    const statusBefore = repo.git('status', '--porcelain');
+    const snapshot = await resolveRef(repo.root, 'WORKTREE');
+    expect(snapshot.sha).not.toBe(second);
+    expect(snapshot.untracked).toEqual(['new.txt']);
+    expect(repo.git('status', '--porcelain')).toBe(statusBefore);
+    expect(repo.git('stash', 'list')).toBe('');
+  });
+});
+
+describe('WorktreeSet', () => {
+  it('makes one worktree per commit, shares it within a compare and removes all on close', async () => {
+    const { repo, first, second } = twoCommitRepo();
+    const set = new WorktreeSet({ root: repo.root, worktreesDir: repo.worktreesDir });
+    const a = await set.acquire(first);
+    const again = await set.acquire(first);
+    const b = await set.acquire(second);
+    expect(again.dir).toBe(a.dir);
+    expect(b.dir).not.toBe(a.dir);
+    expect(readFileSync(join(a.dir, 'a.txt'), 'utf8')).toBe('one\n');
+    expect(readFileSync(join(b.dir, 'a.txt'), 'utf8')).toBe('two\n');
+    expect(await listWorktrees(repo.root)).toHaveLength(3);
+    await set.close();
+    expect(await listWorktrees(repo.root)).toEqual([repo.root]);
+    expect(existsSync(a.dir) || existsSync(b.dir)).toBe(false);
+  });
+
+  it('keeps worktrees when asked and reuses a clean one for the same commit', async () => {
+    const { repo, first } = twoCommitRepo();
+    const keep = { root: repo.root, worktreesDir: repo.worktreesDir, keep: true };
+    const firstSet = new WorktreeSet(keep);
+    const made = await firstSet.acquire(first);
+    await firstSet.close();
+    expect(existsSync(made.dir)).toBe(true);
+
+    const secondSet = new WorktreeSet(keep);
+    const reused = await secondSet.acquire(first);
+    expect(reused).toMatchObject({ dir: made.dir, reused: true });
+    writeFileSync(join(reused.dir, 'a.txt'), 'dirty\n');
+    await secondSet.close();
+
+    const thirdSet = new WorktreeSet(keep);
+    const fresh = await thirdSet.acquire(first);
+    expect(fresh.reused).toBe(false);
+    expect(readFileSync(join(fresh.dir, 'a.txt'), 'utf8')).toBe('one\n');
+    rmSync(fresh.dir, { recursive: true, force: true });
+    await pruneWorktrees(repo.root);
+    expect(await listWorktrees(repo.root)).toEqual([repo.root]);
+  });
+
+  it('refuses a worktrees directory inside the working tree', () => {
+    const { repo } = twoCommitRepo();
+    expect(() => new WorktreeSet({ root: repo.root, worktreesDir: join(repo.root, '.codeflash', 'worktrees') })).toThrow(/outside/);
+  });
+});
+
+describe('copyIntoWorktree', () => {
+  it('copies working-tree files in and refuses paths that leave the project', async () => {
+    const { repo, first } = twoCommitRepo();
+    repo.write({ 'bench/new_bench.py': 'print(1)\n' });
+    const set = new WorktreeSet({ root: repo.root, worktreesDir: repo.worktreesDir });
+    try {
+      const tree = await set.acquire(first);
+      await copyIntoWorktree(repo.root, tree.dir, ['bench/new_bench.py']);
+      expect(readFileSync(join(tree.dir, 'bench/new_bench.py'), 'utf8')).toBe('print(1)\n');
+      await expect(copyIntoWorktree(repo.root, tree.dir, ['../outside'])).rejects.toThrow(/outside the project root/);
+      await expect(copyIntoWorktree(repo.root, tree.dir, ['missing.py'])).rejects.toThrow(/does not exist/);
+    } finally {
+      await set.close();
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectInMemory, type InMemory } from '../helpers/in-memory.js';
+import { commitAll, gitIn } from '../helpers/git-repo.js';
+
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+let open: InMemory | undefined;
+afterEach(async () => {
+  await open?.close();
+  open = undefined;
+});
+
+/** The demo project with its optimization committed on top of main. */
+function demoRepo(): string {
+  const root = mkdtempSync(join(tmpdir(), 'cf-compare-tool-'));
+  cpSync(join(EXAMPLES, 'python-demo'), root, { recursive: true });
+  gitIn(root, 'init', '-q', '-b', 'main');
+  commitAll(root, 'first');
+  writeFileSync(join(root, 'inventory', 'dedupe.py'), readFileSync(join(EXAMPLES, 'python-demo.optimized.py'), 'utf8'));
+  commitAll(root, 'use a dict');
+  return root;
+}
+
+describe('benchmark_compare tool', () => {
+  it('calls the optimization faster, stores the comparison, and record_result accepts its id', async () => {
+    open = await connectInMemory({ root: demoRepo(), jobStartWaitMs: 120_000 });
+    await open.call('session_start', {});
+    const result = await open.call('benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench.py', max_time_s: 20 });
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    const out = result.structuredContent!;
+    expect(out).toMatchObject({ state: 'succeeded', mode: 'wall', rows: [{ verdict: 'faster', unit: expect.any(String) }] });
+    expect(out.pairs).toBeGreaterThanOrEqual(5);
+    expect(out.markdown).toContain('|');
+    expect(out.runner).toMatch(/python3? .*bench\.py|bench\.py/);
+    const stored = await open.call('read_artifact', { uri: out.uri });
+    const artifact = JSON.parse(stored.structuredContent!.text);
+    expect(artifact.data.samples[out.rows[0].name].base.length).toBe(out.pairs);
+    const row = out.rows[0];
+    const rec = await open.call('record_result', { target: 'unique_skus', hypothesis: 'dict', metric: row.unit, baseline: row.base, value: row.head, status: 'keep', comparison_id: out.comparison_id });
+    expect(rec.structuredContent!.improvement_pct).toBeGreaterThan(20);
+  });
+
+  it.each([
+    [{ base: 'no-such-ref', head: 'HEAD', command: 'bench.py' }, /unknown git ref "no-such-ref"/],
+    [{ base: '--upload-pack=x', head: 'HEAD', command: 'bench.py' }, /must not start with "-"/],
+    [{ base: 'main', head: 'HEAD' }, /exactly one of command or benchmark/],
+    [{ base: 'main', head: 'HEAD', command: 'missing.py', runs: 5 }, /missing\.py/],
+  ])('refuses %j with a clear error and leaves no worktree', async (args, message) => {
+    const root = demoRepo();
+    open = await connectInMemory({ root, jobStartWaitMs: 60_000 });
+    await open.call('session_start', {});
+    const result = await open.call('benchmark_compare', args);
+    expect(result.isError).toBe(true);
+    expect((result.content as { text: string }[])[0]!.text).toMatch(message);
+    expect(gitIn(root, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
+  });
+
+  it('record_result refuses a comparison id that does not exist', async () => {
+    open = await connectInMemory({ root: demoRepo() });
+    await open.call('session_start', {});
+    const rec = await open.call('record_result', { target: 't', hypothesis: 'h', metric: 'ms', baseline: 2, value: 1, status: 'keep', comparison_id: 'cmp-0000000000' });
+    expect(rec.isError).toBe(true);
+    expect((rec.content as { text: string }[])[0]!.text).toMatch(/unknown comparison/);
+  });
+});
