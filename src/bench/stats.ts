@@ -1,0 +1,310 @@
+import {
+  errorFunction,
+  max,
+  mean,
+  medianAbsoluteDeviation,
+  medianSorted,
+  min,
+  quantileSorted,
+  sampleStandardDeviation,
+} from 'simple-statistics';
+
+export type Verdict = 'faster' | 'slower' | 'unchanged';
+
+export interface SampleSummary {
+  n: number;
+  median: number;
+  mean: number;
+  min: number;
+  max: number;
+  /** Sample standard deviation (n - 1); 0 for a single value. */
+  stdev: number;
+  q1: number;
+  q3: number;
+  /** Median absolute deviation from the median, unscaled. */
+  mad: number;
+}
+
+export interface BootstrapOptions {
+  /** Two-sided confidence level of the interval (default 0.95). */
+  confidence?: number;
+  /** Bootstrap resamples (default 2000). */
+  resamples?: number;
+  /** PRNG seed: the same samples and seed give the same interval. */
+  seed?: number;
+}
+
+export interface CompareOptions extends BootstrapOptions {
+  /** Mann–Whitney significance level (default 0.05). */
+  alpha?: number;
+}
+
+/**
+ * Base against head for a "lower is better" metric (time, instructions, bytes).
+ * Percentages are head relative to base: +10 means head takes 10 % more.
+ */
+export interface RatioComparison {
+  base: SampleSummary;
+  head: SampleSummary;
+  /** median(head) / median(base). */
+  ratio: number;
+  changePct: number;
+  ciLowPct: number;
+  ciHighPct: number;
+  pValue: number;
+  noiseFloorPct: number;
+  verdict: Verdict;
+  /** Confidence level of [ciLowPct, ciHighPct]. */
+  confidence: number;
+}
+
+const DEFAULT_CONFIDENCE = 0.95;
+const DEFAULT_RESAMPLES = 2000;
+const DEFAULT_SEED = 0x5eed;
+const DEFAULT_ALPHA = 0.05;
+/** Samples are exact for Mann–Whitney when both sides together hold at most this many values. */
+const EXACT_U_MAX_TOTAL = 50;
+/**
+ * The smallest change an instruction count comparison calls. Callgrind counts of
+ * one CPython command repeat to within a few thousandths of a percent (hash
+ * randomisation is pinned; what is left is environment and address-layout
+ * jitter), so 0.1 % is well clear of run-to-run variation yet far below any
+ * change worth a commit.
+ */
+const DETERMINISTIC_FLOOR_PCT = 0.1;
+
+export function summarize(xs: readonly number[]): SampleSummary {
+  if (xs.length === 0) throw new Error('cannot summarize an empty sample');
+  const sorted = sortedCopy(xs);
+  return {
+    n: sorted.length,
+    median: medianSorted(sorted),
+    mean: mean(sorted),
+    min: min(sorted),
+    max: max(sorted),
+    stdev: sorted.length > 1 ? sampleStandardDeviation(sorted) : 0,
+    q1: quantileSorted(sorted, 0.25),
+    q3: quantileSorted(sorted, 0.75),
+    mad: medianAbsoluteDeviation(sorted),
+  };
+}
+
+/**
+ * Two-sided Mann–Whitney U test. `u` is the statistic of `a` (the number of
+ * (a, b) pairs with a > b, ties counting half). Without ties and with few values
+ * the p-value is exact; otherwise it is the normal approximation with tie and
+ * continuity correction (what scipy.stats.mannwhitneyu computes).
+ */
+export function mannWhitneyU(a: readonly number[], b: readonly number[]): { u: number; p: number } {
+  const n1 = a.length;
+  const n2 = b.length;
+  if (n1 === 0 || n2 === 0) throw new Error('Mann–Whitney needs values on both sides');
+  const { rankSumA, tieTerm } = rankSum(a, b);
+  const u = rankSumA - (n1 * (n1 + 1)) / 2;
+  const p = tieTerm === 0 && n1 + n2 <= EXACT_U_MAX_TOTAL ? exactUPValue(u, n1, n2) : normalUPValue(u, n1, n2, tieTerm);
+  return { u, p };
+}
+
+/** Rank sum of `a` in the pooled sample (mid-ranks for ties) and Σ(t³ − t) over tie groups. */
+function rankSum(a: readonly number[], b: readonly number[]): { rankSumA: number; tieTerm: number } {
+  const pooled = [...a.map((value) => ({ value, fromA: true })), ...b.map((value) => ({ value, fromA: false }))];
+  pooled.sort((x, y) => x.value - y.value);
+  let rankSumA = 0;
+  let tieTerm = 0;
+  for (let start = 0; start < pooled.length; ) {
+    let end = start;
+    while (end + 1 < pooled.length && pooled[end + 1]!.value === pooled[start]!.value) end++;
+    const ties = end - start + 1;
+    const midRank = (start + end) / 2 + 1;
+    for (let i = start; i <= end; i++) if (pooled[i]!.fromA) rankSumA += midRank;
+    tieTerm += ties ** 3 - ties;
+    start = end + 1;
+  }
+  return { rankSumA, tieTerm };
+}
+
+function normalUPValue(u: number, n1: number, n2: number, tieTerm: number): number {
+  const n = n1 + n2;
+  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
+  if (variance <= 0) return 1;
+  const z = Math.max(0, Math.abs(u - (n1 * n2) / 2) - 0.5) / Math.sqrt(variance);
+  return Math.min(1, 1 - errorFunction(z / Math.SQRT2));
+}
+
+/**
+ * Exact two-sided p: twice the smaller tail of the null distribution of U. The
+ * number of arrangements giving each U are the coefficients of the Gaussian
+ * binomial [n1 + n2 choose n1]_q, built one factor (1 − q^(n2+i)) / (1 − q^i) at
+ * a time; every intermediate is an integer polynomial, so doubles stay exact.
+ */
+function exactUPValue(u: number, n1: number, n2: number): number {
+  const maxU = n1 * n2;
+  const counts = new Float64Array(maxU + 1);
+  counts[0] = 1;
+  let degree = 0;
+  for (let i = 1; i <= n1; i++) {
+    const shift = n2 + i;
+    degree += n2;
+    for (let k = degree; k >= shift; k--) counts[k]! -= counts[k - shift]!;
+    for (let k = i; k <= degree; k++) counts[k]! += counts[k - i]!;
+  }
+  let total = 0;
+  let atMost = 0;
+  const lowTail = Math.min(u, maxU - u);
+  for (let k = 0; k <= maxU; k++) {
+    total += counts[k]!;
+    if (k <= lowTail) atMost += counts[k]!;
+  }
+  return Math.min(1, (2 * atMost) / total);
+}
+
+/**
+ * Percentile bootstrap interval of median(head) / median(base), resampling each
+ * side independently with a seeded generator, so a result can be reproduced.
+ */
+export function bootstrapRatioCI(
+  base: readonly number[],
+  head: readonly number[],
+  opts: BootstrapOptions = {},
+): { ratio: number; low: number; high: number } {
+  const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
+  const resamples = opts.resamples ?? DEFAULT_RESAMPLES;
+  const random = mulberry32(opts.seed ?? DEFAULT_SEED);
+  const baseSorted = sortedCopy(base);
+  const headSorted = sortedCopy(head);
+  const ratio = medianSorted(headSorted) / medianSorted(baseSorted);
+  const baseScratch = new Float64Array(base.length);
+  const headScratch = new Float64Array(head.length);
+  const ratios = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    ratios[r] = resampledMedian(headSorted, headScratch, random) / resampledMedian(baseSorted, baseScratch, random);
+  }
+  const sortedRatios = Array.from(ratios.sort());
+  const tail = (1 - confidence) / 2;
+  return { ratio, low: quantileSorted(sortedRatios, tail), high: quantileSorted(sortedRatios, 1 - tail) };
+}
+
+function resampledMedian(values: readonly number[], scratch: Float64Array, random: () => number): number {
+  const n = values.length;
+  for (let i = 0; i < n; i++) scratch[i] = values[Math.floor(random() * n)]!;
+  scratch.sort();
+  const mid = n >> 1;
+  return n % 2 === 1 ? scratch[mid]! : (scratch[mid - 1]! + scratch[mid]!) / 2;
+}
+
+/**
+ * How far a typical run strays from its ref's median, in % of that median: the
+ * larger of the two refs' median absolute deviations. Half the runs of that ref
+ * landed further away than this, so a change smaller than it is not one a
+ * maintainer could see again, however narrow the interval.
+ */
+export function noiseFloorPct(base: readonly number[], head: readonly number[]): number {
+  return Math.max(relativeMadPct(base), relativeMadPct(head));
+}
+
+function relativeMadPct(xs: readonly number[]): number {
+  const { median, mad } = summarize(xs);
+  return median === 0 ? 0 : (100 * mad) / Math.abs(median);
+}
+
+/**
+ * Timed samples (lower is better). `unchanged` when the interval holds 0 %, when
+ * the change is under the noise floor, or when Mann–Whitney does not reject at
+ * `alpha`; otherwise the sign of the change decides.
+ */
+export function compareSamples(base: readonly number[], head: readonly number[], opts: CompareOptions = {}): RatioComparison {
+  const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
+  const { ratio, low, high } = bootstrapRatioCI(base, head, opts);
+  const { p } = mannWhitneyU(head, base);
+  const changePct = toPct(ratio);
+  const ciLowPct = toPct(low);
+  const ciHighPct = toPct(high);
+  const floor = noiseFloorPct(base, head);
+  const significant = ciLowPct > 0 || ciHighPct < 0;
+  const called = significant && Math.abs(changePct) >= floor && p < (opts.alpha ?? DEFAULT_ALPHA);
+  return {
+    base: summarize(base),
+    head: summarize(head),
+    ratio,
+    changePct,
+    ciLowPct,
+    ciHighPct,
+    pValue: p,
+    noiseFloorPct: floor,
+    verdict: called ? verdictOf(changePct) : 'unchanged',
+    confidence,
+  };
+}
+
+/**
+ * Counts that repeat almost exactly (instructions): a handful of runs per ref.
+ * The interval spans every head/base ratio the runs allow, so it excludes 0 %
+ * only when the two refs' ranges do not overlap; the noise floor is the larger
+ * relative range within one ref, never under 0.1 %. The p-value is Mann–Whitney's
+ * for the record: with two runs a side it cannot go under 0.33, so it does not
+ * take part in the verdict.
+ */
+export function compareDeterministic(base: readonly number[], head: readonly number[]): RatioComparison {
+  const baseSummary = summarize(base);
+  const headSummary = summarize(head);
+  const ratio = headSummary.median / baseSummary.median;
+  const changePct = toPct(ratio);
+  const ciLowPct = toPct(headSummary.min / baseSummary.max);
+  const ciHighPct = toPct(headSummary.max / baseSummary.min);
+  const floor = Math.max(DETERMINISTIC_FLOOR_PCT, relativeRangePct(baseSummary), relativeRangePct(headSummary));
+  const called = (ciLowPct > 0 || ciHighPct < 0) && Math.abs(changePct) >= floor;
+  return {
+    base: baseSummary,
+    head: headSummary,
+    ratio,
+    changePct,
+    ciLowPct,
+    ciHighPct,
+    pValue: mannWhitneyU(head, base).p,
+    noiseFloorPct: floor,
+    verdict: called ? verdictOf(changePct) : 'unchanged',
+    confidence: 1,
+  };
+}
+
+function relativeRangePct(summary: SampleSummary): number {
+  return summary.median === 0 ? 0 : (100 * (summary.max - summary.min)) / Math.abs(summary.median);
+}
+
+function verdictOf(changePct: number): Verdict {
+  return changePct > 0 ? 'slower' : 'faster';
+}
+
+function toPct(ratio: number): number {
+  return (ratio - 1) * 100;
+}
+
+function sortedCopy(xs: readonly number[]): number[] {
+  return [...xs].sort((x, y) => x - y);
+}
+
+/** Small, fast, seedable PRNG (Mulberry32): uniform in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `n` lognormal values around `median` with log-space standard deviation
+ * `sigma` (0.02 ≈ 2 % run-to-run spread): the shape of repeated timings, for
+ * checking the statistics against known answers.
+ */
+export function lognormalSamples(random: () => number, n: number, median: number, sigma: number): number[] {
+  return Array.from({ length: n }, () => median * Math.exp(sigma * standardNormal(random)));
+}
+
+function standardNormal(random: () => number): number {
+  const u = 1 - random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
