@@ -81,7 +81,7 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
     say(`   run_guard → ${guardAfter.summary}`);
     await git(root, 'commit', '-q', '-am', 'unique_skus: O(1) membership with an insertion-ordered dict');
 
-    const compare = await call(client, 'benchmark_compare', { base: 'main', head: 'HEAD', command: 'bench.py', mode: 'wall', max_time_s: 60 });
+    const compare = await call(client, 'benchmark_compare', { base: 'main', head: 'HEAD', command: 'bench.py', mode: 'wall', precision_pct: 2, max_time_s: 45 });
     say(`\n5. benchmark_compare main → HEAD → ${compare.summary}\n`);
     say(String(compare.markdown));
 
@@ -94,6 +94,7 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
       baseline: row.base,
       value: row.head,
       status: row.verdict === 'faster' ? 'keep' : 'discard',
+      commit: (compare.head as { sha: string }).sha,
       comparison_id: compare.comparison_id,
     });
     say(`6. record_result → ${recorded.summary}`);

@@ -1,6 +1,8 @@
 import type { ToolDefinition } from '../server/define-tool.js';
 import { benchmarkCompare } from './benchmark-compare.js';
 import { jobCancel, jobStatus } from './jobs.js';
+import { microBenchmark } from './micro-benchmark.js';
+import { profile } from './profile.js';
 import { recordLearning, setConventionTool } from './notes.js';
 import { readArtifact } from './read-artifact.js';
 import { recordResult } from './record-result.js';
@@ -15,8 +17,10 @@ export const TOOLS: readonly ToolDefinition[] = [
   sessionStart,
   sessionStatus,
   sessionResume,
+  profile,
   runGuard,
   benchmarkCompare,
+  microBenchmark,
   recordResult,
   recordLearning,
   setConventionTool,

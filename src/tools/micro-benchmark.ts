@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { runMicroBenchmark } from '../bench/micro.js';
+import { defineTool } from '../server/define-tool.js';
+import { latestSession } from '../state/sessions.js';
+import { jobFields, runAsJob } from './jobs.js';
+import { sessionEnvironment } from './session-env.js';
+
+const snippet = (what: string) => z.string().min(1).max(20_000).describe(what);
+
+export const microBenchmark = defineTool({
+  name: 'micro_benchmark',
+  title: 'A/B two snippets',
+  description:
+    'Quick pre-screen of two code variants before an end-to-end compare: a and b are timed in one child process (Python timeit-style loops, or Node hrtime), calibrated, interleaved, and compared with the same statistics as benchmark_compare (median per loop, bootstrap CI of b/a, Mann-Whitney p). Snippets run in the project root and may import its code through setup.',
+  input: {
+    language: z.enum(['python', 'node']).describe('Which runtime runs the snippets.'),
+    setup: z.string().max(20_000).optional().describe('Runs before timing, untimed; defines what a and b use (imports, test data).'),
+    a: snippet('Variant a, usually the current code.'),
+    b: snippet('Variant b, usually the proposed code.'),
+    runs: z.number().int().min(5).max(500).optional().describe('Timed samples per variant; default 20.'),
+    timeout_s: z.number().min(1).max(1800).optional().describe('Default 120.'),
+  },
+  output: {
+    ...jobFields,
+    unit: z.literal('ns').optional(),
+    a_median_ns: z.number().optional().describe('Median time of one execution of a.'),
+    b_median_ns: z.number().optional(),
+    ratio: z.number().optional().describe('median(b) / median(a); below 1 means b is faster.'),
+    change_pct: z.number().optional(),
+    ci_low_pct: z.number().optional(),
+    ci_high_pct: z.number().optional(),
+    p_value: z.number().optional(),
+    noise_floor_pct: z.number().optional(),
+    verdict: z.enum(['faster', 'slower', 'unchanged']).optional().describe('How b compares with a.'),
+    loops: z.object({ a: z.number().int(), b: z.number().int() }).optional(),
+    runs: z.number().int().optional(),
+  },
+  hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  async run(args, call) {
+    const project = call.ctx.project();
+    const session = latestSession(project.db, 'active');
+    const env = args.language === 'python' ? await sessionEnvironment(session, project.paths.root) : undefined;
+    const timeoutMs = (args.timeout_s ?? 120) * 1000;
+    return runAsJob(call, {
+      tool: 'micro_benchmark',
+      project,
+      sessionId: session?.id ?? null,
+      timeoutMs: timeoutMs + 10_000,
+      work: async (hooks) => {
+        const result = await runMicroBenchmark({
+          language: args.language,
+          setup: args.setup,
+          a: args.a,
+          b: args.b,
+          runs: args.runs,
+          python: env?.python?.python,
+          cwd: project.paths.root,
+          timeoutMs,
+          signal: hooks.signal,
+          onProgress: hooks.progress,
+        });
+        return {
+          unit: result.unit,
+          a_median_ns: result.a.median,
+          b_median_ns: result.b.median,
+          ratio: result.ratio,
+          change_pct: result.change_pct,
+          ci_low_pct: result.ci.low_pct,
+          ci_high_pct: result.ci.high_pct,
+          p_value: result.p_value,
+          noise_floor_pct: result.noise_floor_pct,
+          verdict: result.verdict,
+          loops: result.loops,
+          runs: result.runs,
+          summary: `${result.summary.charAt(0).toUpperCase()}${result.summary.slice(1)}; ${result.runs} interleaved samples each.`,
+          next:
+            result.verdict === 'faster'
+              ? ['Promising: make the change in the code, run_guard, then confirm end to end with benchmark_compare.']
+              : ['b does not win in isolation: try another idea before editing the code.'],
+        };
+      },
+    });
+  },
+});

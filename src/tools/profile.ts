@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ProfileInputError, runProfile, type ProfileResult } from '../profilers/index.js';
+import { defineTool } from '../server/define-tool.js';
+import { ToolError } from '../server/errors.js';
+import { saveArtifact } from '../state/artifacts.js';
+import { jobFields, runAsJob } from './jobs.js';
+import { sessionEnvironment } from './session-env.js';
+import { sessionIdInput } from './shared.js';
+
+function humanTotal(result: ProfileResult): string {
+  if (result.unit === 'bytes') return `${(result.total / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(result.total / (result.unit === 'ns' ? 1e6 : 1e3)).toFixed(1)} ms`;
+}
+
+const hotspotOutput = z.object({
+  function: z.string(),
+  file: z.string(),
+  line: z.number().int(),
+  self_pct: z.number(),
+  total_pct: z.number(),
+  calls: z.number().nullable(),
+});
+
+export const profile = defineTool({
+  name: 'profile',
+  title: 'Profile a workload',
+  description:
+    'Run a command under a real profiler and rank where the time or memory goes. Modes: cpu (cProfile; node --cpu-prof; go pprof), wall (py-spy sampling), memory (tracemalloc or memray; node heap; go memprofile), import (python -X importtime). Returns the top hotspots (function, file:line, self %, total %, calls), and stores the whole profile plus a speedscope file. Runs as a job.',
+  input: {
+    command: z
+      .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])
+      .describe('The workload, run in the project root. Python: what follows the interpreter ("bench.py", "-m pkg.cli"); Node: a script; Go: a package to benchmark (e.g. "./pkg").'),
+    mode: z.enum(['cpu', 'wall', 'memory', 'import']).optional().describe('Default cpu.'),
+    profiler: z.string().max(40).optional().describe('cprofile, py-spy, tracemalloc, memray, importtime, node-cpu, node-heap, go-pprof; default by mode and language.'),
+    language: z.enum(['python', 'node', 'go']).optional().describe('Default: the project language.'),
+    focus: z.string().max(300).optional().describe('Keep hotspots inside this path prefix or module (e.g. "src/pkg" or "pkg"), leaving out the standard library.'),
+    top: z.number().int().min(1).max(100).optional().describe('How many hotspots; default 15.'),
+    timeout_s: z.number().min(1).max(3600).optional().describe('Kill the run after this many seconds; default 300. A partial profile is kept where the profiler allows.'),
+    session_id: sessionIdInput,
+  },
+  output: {
+    ...jobFields,
+    profile_id: z.string().optional(),
+    profiler: z.string().optional(),
+    mode: z.string().optional(),
+    language: z.string().optional(),
+    total: z.number().optional().describe('Whole cost observed, in unit.'),
+    unit: z.enum(['ns', 'us', 'bytes']).optional(),
+    duration_ms: z.number().optional().describe('Wall time of the profiled run, profiler overhead included.'),
+    hotspots: z.array(hotspotOutput).optional(),
+    overhead_note: z.string().optional(),
+    exit_code: z.number().int().nullable().optional(),
+    timed_out: z.boolean().optional(),
+    stderr_tail: z.string().optional(),
+    artifacts: z.object({ speedscope: z.string(), raw: z.string().optional() }).optional().describe('Files: open the speedscope JSON at speedscope.app.'),
+    uri: z.string().optional().describe('codeflash://profiles/<id>: every frame and stack.'),
+  },
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  async run(args, call) {
+    const { ctx } = call;
+    const project = ctx.project();
+    const session = ctx.session(project, args.session_id);
+    const env = await sessionEnvironment(session, project.paths.root);
+    const language = args.language ?? (env.language === 'unknown' ? undefined : env.language);
+    if (!language) throw new ToolError('the project language is unknown: pass language python, node or go');
+    const mode = args.mode ?? 'cpu';
+    const timeoutMs = (args.timeout_s ?? 300) * 1000;
+    const outDir = join(project.paths.profilesDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
+    return runAsJob(call, {
+      tool: 'profile',
+      project,
+      sessionId: session.id,
+      timeoutMs: timeoutMs + 60_000,
+      work: async (hooks) => {
+        let result: ProfileResult;
+        try {
+          result = await runProfile({
+            command: args.command,
+            cwd: project.paths.root,
+            mode,
+            language,
+            profiler: args.profiler,
+            timeoutMs,
+            top: args.top ?? 15,
+            focus: args.focus,
+            python: env.python?.python,
+            outDir,
+            signal: hooks.signal,
+            log: hooks.log,
+          });
+        } catch (error) {
+          throw error instanceof ProfileInputError ? new ToolError(error.message) : error;
+        }
+        const hotspots = result.hotspots.map((h) => ({
+          function: h.function,
+          file: h.file,
+          line: h.line,
+          self_pct: Math.round(h.self_pct * 10) / 10,
+          total_pct: Math.round(h.total_pct * 10) / 10,
+          calls: h.calls,
+        }));
+        const id = saveArtifact(
+          project.db,
+          'profile',
+          session.id,
+          { profiler: result.profiler, mode, language, command: args.command, hotspots },
+          { ...result, pid: undefined },
+        );
+        const top = hotspots[0];
+        const failed = result.timedOut ? ' The run timed out; the profile is partial.' : result.exitCode ? ` The command exited with ${result.exitCode}.` : '';
+        return {
+          profile_id: id,
+          profiler: result.profiler,
+          mode,
+          language,
+          total: result.total,
+          unit: result.unit,
+          duration_ms: Math.round(result.durationNs / 1e6),
+          hotspots,
+          overhead_note: result.overheadNote,
+          exit_code: result.exitCode,
+          timed_out: result.timedOut,
+          stderr_tail: result.stderrTail,
+          artifacts: result.artifacts,
+          uri: `codeflash://profiles/${id}`,
+          summary: `${result.profiler} (${mode}) saw ${humanTotal(result)}${top ? `; top: ${top.function} at ${top.file}:${top.line} with ${top.self_pct} % self` : ''}.${failed}`,
+          next: top
+            ? [`Read ${top.file} around line ${top.line}; form one hypothesis about ${top.function} and edit it.`, 'Then run_guard and benchmark_compare.']
+            : ['No hotspot inside focus: widen focus or profile a larger workload.'],
+        };
+      },
+    });
+  },
+});
