@@ -12,14 +12,14 @@ const MAX_ROWS = 40;
 
 const commandInput = z
   .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])
-  .describe('What to time, run in each worktree: argv array or one string. For Python, a script or -m module after the interpreter (e.g. "bench.py" or "-m pkg.cli"); a leading python/python3 is replaced by the real interpreter.');
+  .describe('Run in each worktree (argv or string). Python: "bench.py" or "-m pkg"; the real interpreter is put first.');
 
 const rowOutput = z.object({
   name: z.string(),
   base: z.number(),
   head: z.number(),
   unit: z.string(),
-  change_pct: z.number().describe('head against base; negative is faster/smaller.'),
+  change_pct: z.number().describe('negative: head faster'),
   ci_low_pct: z.number(),
   ci_high_pct: z.number(),
   p_value: z.number(),
@@ -38,20 +38,20 @@ export const benchmarkCompare = defineTool({
   name: 'benchmark_compare',
   title: 'Compare base and head',
   description:
-    'Measure a command or benchmark suite at two git refs, each in its own temporary worktree, interleaving runs and adding pairs until the change is known to precision_pct. Modes: wall (median, bootstrap CI, Mann-Whitney p), instructions (callgrind, deterministic), memory (peak RSS of the process tree). Verdict per row: faster, slower or unchanged. Returns a markdown table for the PR and a comparison_id for record_result. Runs as a job.',
+    'Measure a command or benchmark suite at two git refs in temporary worktrees, interleaving runs until the change is known to precision_pct. Modes: wall (median, bootstrap CI, Mann-Whitney p), instructions (callgrind), memory (peak RSS). Verdict per row: faster, slower or unchanged. Returns a PR-ready markdown table and a comparison_id for record_result. Runs as a job.',
   input: {
-    base: z.string().min(1).max(200).describe('Base ref (branch, tag, sha, HEAD~1).'),
-    head: z.string().min(1).max(200).describe('Head ref; WORKTREE means the working tree as it is, uncommitted changes included.'),
+    base: z.string().min(1).max(200).describe('Branch, tag, sha, HEAD~1.'),
+    head: z.string().min(1).max(200).describe('Head ref; WORKTREE = uncommitted working tree.'),
     command: commandInput.optional(),
-    benchmark: z.string().max(500).optional().describe('pytest-benchmark file or node id (Python), or a Go package[:pattern]; compared per benchmark.'),
+    benchmark: z.string().max(500).optional().describe('pytest-benchmark path (Python) or Go package[:pattern]; compared per benchmark.'),
     mode: z.enum(['wall', 'instructions', 'memory']).optional().describe('Default wall.'),
-    runs: z.number().int().min(1).max(500).optional().describe('Fixed number of base/head pairs; omit for adaptive sampling.'),
-    warmup: z.number().int().min(0).max(20).optional().describe('Runs per ref dropped before measuring; default 1.'),
-    precision_pct: z.number().min(0.1).max(50).optional().describe('Adaptive target: stop when the ratio CI half-width is at most this; default 1.'),
-    max_time_s: z.number().min(5).max(3600).optional().describe('Adaptive time budget for measuring; default 120.'),
-    timeout_s: z.number().min(1).max(3600).optional().describe('Per-run timeout; default 300.'),
-    inject: z.array(z.string().min(1).max(500)).max(50).optional().describe('Files (relative to the root) copied from the working tree into both worktrees, for benchmarks newer than base.'),
-    setup: z.union([z.string().max(2000), z.array(z.string().max(2000)).max(50)]).optional().describe('Per-worktree setup, e.g. "pip install -e ." (cached per commit).'),
+    runs: z.number().int().min(1).max(500).optional().describe('Fixed pairs; omit for adaptive.'),
+    warmup: z.number().int().min(0).max(20).optional().describe('Dropped runs per ref; default 1.'),
+    precision_pct: z.number().min(0.1).max(50).optional().describe('Stop once the CI half-width is at most this; default 1.'),
+    max_time_s: z.number().min(5).max(3600).optional().describe('Measuring budget; default 120.'),
+    timeout_s: z.number().min(1).max(3600).optional().describe('Per run; default 300.'),
+    inject: z.array(z.string().min(1).max(500)).max(50).optional().describe('Files copied from the working tree into both worktrees (benchmarks newer than base).'),
+    setup: z.union([z.string().max(2000), z.array(z.string().max(2000)).max(50)]).optional().describe('Per-worktree setup, e.g. "pip install -e .".'),
     session_id: sessionIdInput,
   },
   output: {
@@ -61,14 +61,14 @@ export const benchmarkCompare = defineTool({
     base: z.object({ ref: z.string(), sha: z.string() }).optional(),
     head: z.object({ ref: z.string(), sha: z.string() }).optional(),
     rows: z.array(rowOutput).optional(),
-    rows_omitted: z.number().int().optional().describe('Rows left out of this result; all are in the comparison resource.'),
-    pairs: z.number().int().optional(),
-    warmups: z.number().int().optional(),
+    rows_omitted: z.number().optional(),
+    pairs: z.number().optional(),
+    warmups: z.number().optional(),
     precision_reached_pct: z.number().optional(),
     stop_reason: z.string().optional(),
-    runner: z.string().optional().describe('The exact command timed.'),
+    runner: z.string().optional(),
     timings: z.object({ total_ms: z.number(), timed_ms: z.number(), warmup_ms: z.number(), worktree_ms: z.number(), setup_ms: z.number() }).optional(),
-    markdown: z.string().optional().describe('Table for a PR, with how it was measured.'),
+    markdown: z.string().optional(),
     uri: z.string().optional(),
   },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -15,18 +15,18 @@ const jobIdInput = z.string().regex(/^job-[0-9a-f]{10}$/, 'a job id looks like j
 /** Output fields shared by every tool that may answer with a job. */
 export const jobFields = {
   job_id: z.string(),
-  state: z.enum(JOB_STATES).describe('succeeded when the result is here; running means poll job_status.'),
-  error: z.string().optional(),
+  state: z.enum(JOB_STATES).describe('running: poll job_status'),
 };
 
 const jobOutput = {
   ...jobFields,
+  error: z.string().optional(),
   tool: z.string(),
   progress: z.number().nullable(),
   total: z.number().nullable(),
   message: z.string().nullable(),
   log_tail: z.string(),
-  result: z.record(z.string(), z.unknown()).optional().describe('The tool result, once the job succeeded.'),
+  result: z.record(z.string(), z.unknown()).optional(),
 };
 
 function describeJob(view: JobView<Record<string, unknown>>): { summary: string; next: string[] } {
@@ -86,7 +86,7 @@ export const jobCancel = defineTool({
 export async function runAsJob<T extends { summary: string; next: string[] }>(
   call: ToolCall,
   request: { tool: string; project: Project; sessionId: string | null; timeoutMs: number; work: Parameters<ToolCall['ctx']['jobs']['start']>[0]['work'] },
-): Promise<Partial<T> & { job_id: string; state: JobView<T>['state']; error?: string; summary: string; next: string[] }> {
+): Promise<Partial<T> & { job_id: string; state: JobView<T>['state']; summary: string; next: string[] }> {
   const view = await call.ctx.jobs.start<T>(
     {
       ...request,
@@ -103,7 +103,6 @@ export async function runAsJob<T extends { summary: string; next: string[] }>(
   return <Partial<T> & { job_id: string; state: JobView<T>['state']; summary: string; next: string[] }>{
     job_id: view.job_id,
     state: view.state,
-    ...(view.error ? { error: view.error } : {}),
     summary: view.state === 'running' ? `${request.tool} is running as job ${view.job_id}.` : described.summary,
     next: described.next,
   };

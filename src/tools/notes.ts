@@ -9,14 +9,14 @@ export const recordLearning = defineTool({
   name: 'record_learning',
   title: 'Record a learning',
   description:
-    'Keep one non-obvious fact about this code base for every later session (any domain): what was found, with the evidence. Rewrites .codeflash/learnings.md. Not a log: record what would stop someone repeating a dead end.',
+    'Keep one non-obvious fact about this code base, with evidence, for every later session (rewrites .codeflash/learnings.md). Record what stops a dead end being repeated, not a log.',
   input: {
     title: z.string().min(1).max(200).describe('Short heading, e.g. "json.loads dominates parse()".'),
     body: z.string().min(1).max(5000).describe('The fact, what was tried, and why it did or did not work.'),
     evidence: z.string().min(1).max(2000).describe('Numbers or a pointer: experiment #, comparison id, profile id.'),
     session_id: sessionIdInput,
   },
-  output: { id: z.number().int(), path: z.string() },
+  output: { id: z.number(), path: z.string() },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, { ctx }) {
     const project = ctx.project();
@@ -31,7 +31,7 @@ export const setConventionTool = defineTool({
   name: 'set_convention',
   title: 'Set a convention',
   description:
-    'Record a binding rule for this project (maintainer feedback, style, policy), replacing the rule of the same topic. Topic "guard" sets the guard: the command that must pass after every change (run_guard runs it). Rewrites .codeflash/conventions.md.',
+    'Record a binding rule (maintainer feedback, style, policy), replacing the same topic; rewrites .codeflash/conventions.md. Topic "guard" sets the command that must pass after every change.',
   input: {
     topic: z.string().min(1).max(80).regex(/^[\w .-]+$/, 'topic: letters, digits, spaces, dots and dashes').describe('e.g. "guard", "code style", "no new dependencies".'),
     rule: z.string().min(1).max(5000).describe('The rule; for "guard", the command line, e.g. "pytest -q tests/".'),

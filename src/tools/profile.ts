@@ -17,7 +17,7 @@ function humanTotal(result: ProfileResult): string {
 const hotspotOutput = z.object({
   function: z.string(),
   file: z.string(),
-  line: z.number().int(),
+  line: z.number(),
   self_pct: z.number(),
   total_pct: z.number(),
   calls: z.number().nullable(),
@@ -27,17 +27,17 @@ export const profile = defineTool({
   name: 'profile',
   title: 'Profile a workload',
   description:
-    'Run a command under a real profiler and rank where the time or memory goes. Modes: cpu (cProfile; node --cpu-prof; go pprof), wall (py-spy sampling), memory (tracemalloc or memray; node heap; go memprofile), import (python -X importtime). Returns the top hotspots (function, file:line, self %, total %, calls), and stores the whole profile plus a speedscope file. Runs as a job.',
+    'Run a command under a real profiler and rank where time or memory goes. Modes: cpu (cProfile, node --cpu-prof, go pprof), wall (py-spy), memory (tracemalloc/memray, node heap, go memprofile), import (-X importtime). Returns top hotspots; stores the full profile and a speedscope file. Runs as a job.',
   input: {
     command: z
       .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])
-      .describe('The workload, run in the project root. Python: what follows the interpreter ("bench.py", "-m pkg.cli"); Node: a script; Go: a package to benchmark (e.g. "./pkg").'),
+      .describe('Run in the project root. Python: "bench.py" or "-m pkg"; Node: a script; Go: a package ("./pkg").'),
     mode: z.enum(['cpu', 'wall', 'memory', 'import']).optional().describe('Default cpu.'),
-    profiler: z.string().max(40).optional().describe('cprofile, py-spy, tracemalloc, memray, importtime, node-cpu, node-heap, go-pprof; default by mode and language.'),
+    profiler: z.string().max(40).optional().describe('cprofile, py-spy, tracemalloc, memray, importtime, node-cpu, node-heap, go-pprof.'),
     language: z.enum(['python', 'node', 'go']).optional().describe('Default: the project language.'),
-    focus: z.string().max(300).optional().describe('Keep hotspots inside this path prefix or module (e.g. "src/pkg" or "pkg"), leaving out the standard library.'),
+    focus: z.string().max(300).optional().describe('Path prefix or module to keep hotspots in ("src/pkg", "pkg").'),
     top: z.number().int().min(1).max(100).optional().describe('How many hotspots; default 15.'),
-    timeout_s: z.number().min(1).max(3600).optional().describe('Kill the run after this many seconds; default 300. A partial profile is kept where the profiler allows.'),
+    timeout_s: z.number().min(1).max(3600).optional().describe('Default 300; a partial profile is kept where possible.'),
     session_id: sessionIdInput,
   },
   output: {
@@ -46,16 +46,16 @@ export const profile = defineTool({
     profiler: z.string().optional(),
     mode: z.string().optional(),
     language: z.string().optional(),
-    total: z.number().optional().describe('Whole cost observed, in unit.'),
+    total: z.number().optional(),
     unit: z.enum(['ns', 'us', 'bytes']).optional(),
-    duration_ms: z.number().optional().describe('Wall time of the profiled run, profiler overhead included.'),
+    duration_ms: z.number().optional(),
     hotspots: z.array(hotspotOutput).optional(),
     overhead_note: z.string().optional(),
-    exit_code: z.number().int().nullable().optional(),
+    exit_code: z.number().nullable().optional(),
     timed_out: z.boolean().optional(),
     stderr_tail: z.string().optional(),
-    artifacts: z.object({ speedscope: z.string(), raw: z.string().optional() }).optional().describe('Files: open the speedscope JSON at speedscope.app.'),
-    uri: z.string().optional().describe('codeflash://profiles/<id>: every frame and stack.'),
+    artifacts: z.object({ speedscope: z.string(), raw: z.string().optional() }).optional(),
+    uri: z.string().optional(),
   },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, call) {

@@ -8,17 +8,17 @@ export const readArtifact = defineTool({
   name: 'read_artifact',
   title: 'Read a codeflash resource',
   description:
-    'Read a codeflash:// resource through a tool, for hosts whose model cannot read resources: codeflash://files/<name> (.codeflash files), jobs/<id>, profiles/<id>, comparisons/<id>, charts/progress.svg. Long content is cut; offset pages on.',
+    'Read a codeflash:// resource (files/<name>, jobs/<id>, profiles/<id>, comparisons/<id>, charts/progress.svg) for hosts whose model cannot read resources. Long content pages with offset.',
   input: {
-    uri: z.string().min(1).max(300).describe('e.g. codeflash://files/HANDOFF.md or codeflash://comparisons/cmp-1a2b3c4d5e'),
-    offset: z.number().int().min(0).optional().describe('Character offset to start from, for long content.'),
+    uri: z.string().min(1).max(300).describe('e.g. codeflash://files/HANDOFF.md'),
+    offset: z.number().int().min(0).optional().describe('Character offset, for long content.'),
   },
   output: {
     uri: z.string(),
     mime_type: z.string(),
     text: z.string(),
-    total_chars: z.number().int(),
-    next_offset: z.number().int().nullable().describe('Pass as offset to read on; null at the end.'),
+    total_chars: z.number(),
+    next_offset: z.number().nullable(),
   },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {

@@ -11,7 +11,7 @@ export const recordResult = defineTool({
   name: 'record_result',
   title: 'Record an experiment',
   description:
-    'Append one experiment to the ledger (results.tsv): its target, hypothesis, metric, baseline and new value, and whether it was kept, discarded or crashed ("baseline" records the starting measurement). Returns the improvement for the metric direction, consecutive discards and plateau (after 3).',
+    'Append one experiment to the ledger (results.tsv): target, hypothesis, metric, baseline, value, status (baseline for the starting measurement). Returns the improvement, consecutive discards and plateau (after 3).',
   input: {
     target: z.string().min(1).max(300).describe('What was changed, e.g. "pkg/parse.py:tokenize".'),
     hypothesis: z.string().min(1).max(2000).describe('Why it should be faster; becomes the description column.'),
@@ -26,13 +26,13 @@ export const recordResult = defineTool({
     session_id: sessionIdInput,
   },
   output: {
-    experiment_id: z.number().int().describe('The experiment number n in results.tsv.'),
+    experiment_id: z.number().describe('n in results.tsv'),
     session_id: z.string(),
     change_pct: z.number().nullable(),
-    improvement_pct: z.number().nullable().describe('Positive means better, for the metric direction.'),
-    consecutive_discards: z.number().int(),
+    improvement_pct: z.number().nullable().describe('positive is better'),
+    consecutive_discards: z.number(),
     plateau: z.boolean(),
-    best_improvement_pct: z.number().nullable().describe('Best kept value against the session baseline.'),
+    best_improvement_pct: z.number().nullable(),
     results_tsv: z.string(),
   },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

@@ -13,9 +13,9 @@ export const runGuard = defineTool({
   name: 'run_guard',
   title: 'Run the guard',
   description:
-    'Run the guard command (set_convention topic "guard") in the project root. With revert_on_failure, a failing guard restores every tracked file to HEAD (the undone diff is saved as a patch under .codeflash/reverts/) and the result lists exactly what was reverted. Slow guards continue as a job.',
+    'Run the guard (set_convention topic "guard") in the project root. With revert_on_failure a failure restores tracked files to HEAD, saves the undone diff under .codeflash/reverts/ and lists what was reverted. Slow guards continue as a job.',
   input: {
-    revert_on_failure: z.boolean().optional().describe('Restore tracked files to HEAD when the guard fails. Default false.'),
+    revert_on_failure: z.boolean().optional().describe('Restore tracked files to HEAD on failure.'),
     timeout_s: z.number().int().min(1).max(7200).optional().describe(`Kill the guard after this many seconds; default ${DEFAULT_TIMEOUT_S}.`),
     session_id: sessionIdInput,
   },
@@ -23,15 +23,15 @@ export const runGuard = defineTool({
     ...jobFields,
     command: z.string().optional(),
     passed: z.boolean().optional(),
-    exit_code: z.number().int().nullable().optional(),
-    duration_ms: z.number().int().optional(),
+    exit_code: z.number().nullable().optional(),
+    duration_ms: z.number().optional(),
     timed_out: z.boolean().optional(),
     output_tail: z.string().optional(),
     reverted: z
       .object({
         files: z.array(z.object({ status: z.string(), path: z.string() })),
-        patch: z.string().nullable().describe('The undone change, to re-apply with git apply.'),
-        untracked_kept: z.array(z.string()).describe('Untracked files, left in place.'),
+        patch: z.string().nullable().describe('undone diff; git apply restores it'),
+        untracked_kept: z.array(z.string()),
       })
       .nullable()
       .optional(),

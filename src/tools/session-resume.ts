@@ -15,10 +15,10 @@ export const sessionResume = defineTool({
   name: 'session_resume',
   title: 'Resume a session',
   description:
-    'Pick up where the last session stopped, in one bundle: checks the branch against HANDOFF.md (optionally checks it out), finds the domain from the branch markers ds/mem/async/struct, and returns the handoff, the recent ledger, conventions and learnings.',
+    'Continue the last session in one bundle: branch checked against HANDOFF.md (optional checkout), domain from branch markers ds/mem/async/struct, the handoff, recent ledger, conventions and learnings.',
   input: {
     root: z.string().optional().describe('Project directory; default: the active or default root.'),
-    checkout: z.boolean().optional().describe('Check out the handoff branch when the current one differs (needs a clean tree). Default false.'),
+    checkout: z.boolean().optional().describe('Check out the handoff branch if another is checked out.'),
   },
   output: {
     session_id: z.string(),
@@ -28,14 +28,14 @@ export const sessionResume = defineTool({
     branch_matches: z.boolean(),
     checked_out: z.boolean(),
     domain: z.enum(DOMAINS),
-    handoff: z.string().nullable().describe('HANDOFF.md as last written.'),
+    handoff: z.string().nullable(),
     recent_experiments: z.array(
-      z.object({ n: z.number().int(), status: z.string(), target: z.string(), metric: z.string(), baseline: z.number(), value: z.number(), improvement_pct: z.number().nullable(), hypothesis: z.string() }),
+      z.object({ n: z.number(), status: z.string(), target: z.string(), metric: z.string(), baseline: z.number(), value: z.number(), improvement_pct: z.number().nullable(), hypothesis: z.string() }),
     ),
     stats: statsOutput,
     guard: z.string().nullable(),
-    conventions: z.string().nullable().describe('conventions.md'),
-    learnings: z.string().nullable().describe('learnings.md'),
+    conventions: z.string().nullable(),
+    learnings: z.string().nullable(),
   },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {

@@ -21,13 +21,13 @@ export const sessionStart = defineTool({
   name: 'session_start',
   title: 'Start an optimization session',
   description:
-    'Start a session on a project: detects language, the real Python interpreter for timing, the test command and benchmarks root; writes .codeflash/setup.md; optionally sets the guard and creates or checks out the perf/<marker>-<slug> branch. Imports existing .codeflash/ files the first time. Call this first.',
+    'Call first. Detects language, the real interpreter for timing, test command and benchmarks root; writes .codeflash/setup.md; optionally sets the guard and creates or checks out a perf/<marker>-<slug> branch. Imports existing .codeflash/ files once.',
   input: {
-    root: z.string().optional().describe('Project directory (absolute, or relative to the default root). Default: --root, the client root, or the working directory.'),
+    root: z.string().optional().describe('Project directory; default: --root, the client root, or the working directory.'),
     goal: z.string().max(2000).optional().describe('What the user wants, in their words, e.g. "cut p50 of /process".'),
-    domain: z.enum(DOMAINS).optional().describe('cpu, memory, async, structure or deep (all). Default: from the current branch name, else deep.'),
+    domain: z.enum(DOMAINS).optional().describe('Default: from the branch name, else deep.'),
     guard: z.string().max(2000).optional().describe('Command that must pass after every change, e.g. "pytest -q tests/".'),
-    branch: z.string().max(200).optional().describe('Branch to work on: a slug (becomes perf/<marker>-<slug>) or a full name. Created from HEAD when missing.'),
+    branch: z.string().max(200).optional().describe('A slug (becomes perf/<marker>-<slug>) or a full name; created from HEAD if missing.'),
   },
   output: {
     session_id: z.string(),
@@ -36,17 +36,16 @@ export const sessionStart = defineTool({
     branch_created: z.boolean(),
     domain: z.enum(DOMAINS),
     language: z.string(),
-    runner: z.string().nullable().describe('How a person runs the project, e.g. "uv run python".'),
-    python: z.string().nullable().describe('Real interpreter used in timing loops.'),
+    runner: z.string().nullable(),
+    python: z.string().nullable().describe('real interpreter for timing'),
     test_command: z.string().nullable(),
     benchmarks_root: z.string().nullable(),
     guard: z.string().nullable(),
     files_written: z.array(z.string()),
     imported: z
-      .object({ experiments: z.number().int(), learnings: z.number().int(), conventions: z.number().int(), handoff: z.boolean() })
-      .nullable()
-      .describe('What was imported from existing .codeflash/ files, on the first start.'),
-    ended_sessions: z.array(z.string()).describe('Earlier active sessions this start superseded.'),
+      .object({ experiments: z.number(), learnings: z.number(), conventions: z.number(), handoff: z.boolean() })
+      .nullable(),
+    ended_sessions: z.array(z.string()),
     warnings: z.array(z.string()),
   },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

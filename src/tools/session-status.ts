@@ -26,15 +26,15 @@ export const sessionStatus = defineTool({
   name: 'session_status',
   title: 'Session status',
   description:
-    'Where the session stands: experiments, keeps, discards, crashes, consecutive discards and plateau, baseline and best improvement, branch, and what to do next.',
+    'Where the session stands: experiment counts, consecutive discards and plateau, baseline, best improvement, branch, next steps.',
   input: { session_id: sessionIdInput },
   output: {
     session_id: z.string(),
     root: z.string(),
     goal: z.string().nullable(),
     domain: z.enum(DOMAINS),
-    branch: z.string().nullable().describe('The branch checked out now.'),
-    session_branch: z.string().nullable().describe('The branch the session started on.'),
+    branch: z.string().nullable(),
+    session_branch: z.string().nullable(),
     guard: z.string().nullable(),
     stats: statsOutput,
   },

@@ -6,20 +6,20 @@ export const sessionIdInput = z
   .string()
   .regex(/^s-[0-9a-f]{8}$/, 'a session id looks like s-1a2b3c4d')
   .optional()
-  .describe('Session to act on; default: the latest active session of the active project.');
+  .describe('Default: the active session.');
 
 export const statsOutput = z.object({
-  experiments: z.number().int(),
-  keeps: z.number().int(),
-  discards: z.number().int(),
-  crashes: z.number().int(),
-  consecutive_discards: z.number().int(),
+  experiments: z.number(),
+  keeps: z.number(),
+  discards: z.number(),
+  crashes: z.number(),
+  consecutive_discards: z.number(),
   plateau: z.boolean(),
   baseline: z
-    .object({ n: z.number().int(), metric: z.string(), value: z.number(), direction: z.enum(['lower', 'higher']) })
+    .object({ n: z.number(), metric: z.string(), value: z.number(), direction: z.enum(['lower', 'higher']) })
     .nullable(),
   best: z
-    .object({ n: z.number().int(), target: z.string(), metric: z.string(), value: z.number(), improvement_pct: z.number().nullable() })
+    .object({ n: z.number(), target: z.string(), metric: z.string(), value: z.number(), improvement_pct: z.number().nullable() })
     .nullable(),
 });
 

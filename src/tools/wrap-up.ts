@@ -15,7 +15,7 @@ export const writeHandoff = defineTool({
   name: 'write_handoff',
   title: 'Write HANDOFF.md',
   description:
-    'Write .codeflash/HANDOFF.md so another session (or person) can continue: status and best result from the ledger, kept and recent discarded experiments, conventions, plus the next steps, discoveries and blockers given here.',
+    'Write .codeflash/HANDOFF.md so another session can continue: status, best result, kept and recent discarded experiments and conventions from the store, plus the next steps, discoveries and blockers given here.',
   input: {
     next_steps: lines(20).min(1).describe('Concrete next actions, most important first.'),
     discoveries: lines(30).optional().describe('Non-obvious facts found this session.'),
@@ -50,9 +50,9 @@ export const writeHandoff = defineTool({
 export const writeChangelog = defineTool({
   name: 'write_changelog',
   title: 'Write changelog.md',
-  description: 'Write .codeflash/changelog.md from the session\'s kept experiments: target, hypothesis, before → after, improvement, commit and comparison.',
+  description: 'Write .codeflash/changelog.md from the session\'s kept experiments.',
   input: { session_id: sessionIdInput },
-  output: { path: z.string(), kept: z.number().int() },
+  output: { path: z.string(), kept: z.number() },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {
     const project = ctx.project();
@@ -70,9 +70,9 @@ export const sessionCleanup = defineTool({
   name: 'session_cleanup',
   title: 'Clean up the session',
   description:
-    'End the session and remove transient .codeflash/ files (HANDOFF.md, setup.md, conventions.md, review and PR drafts, profiles, scratch scripts) and leftover worktrees. Keeps learnings.md, results.tsv, changelog.md, the store and saved revert patches. Use dry_run to see the list first.',
+    'End the session; remove transient .codeflash/ files (HANDOFF.md, setup.md, conventions.md, drafts, profiles) and leftover worktrees. Keeps learnings.md, results.tsv, changelog.md, the store and revert patches. dry_run lists first.',
   input: {
-    dry_run: z.boolean().optional().describe('List what would be removed without removing it.'),
+    dry_run: z.boolean().optional().describe('Only list what would go.'),
     session_id: sessionIdInput,
   },
   output: { removed: z.array(z.string()), kept: z.array(z.string()), dry_run: z.boolean(), session_ended: z.boolean() },

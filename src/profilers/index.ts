@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { formatCommand, parseCommand, type ParsedCommand } from '../proc/command.js';
+import { tail, type RunResult } from '../proc/run.js';
+import { ProfileInputError, type ProfilerAdapter, type ProfileRequest } from './adapter.js';
+import { cprofileAdapter } from './cprofile.js';
+import { goPprofAdapter } from './go-pprof.js';
+import { rankHotspots } from './hotspots.js';
+import { importtimeAdapter } from './importtime.js';
+import { memrayAdapter } from './memray.js';
+import type { Hotspot, Profile, ProfileLanguage, ProfileMode, ProfileUnit } from './model.js';
+import { nodeCpuAdapter } from './node-cpu.js';
+import { nodeHeapAdapter } from './node-heap.js';
+import { pyspyAdapter } from './pyspy.js';
+import { writeSpeedscope } from './speedscope.js';
+import { tracemallocAdapter } from './tracemalloc.js';
+
+export { ProfileInputError, type ProfileRequest } from './adapter.js';
+export type { Frame, FrameRef, Hotspot, Profile, ProfileLanguage, ProfileMode, ProfileUnit, Stack } from './model.js';
+export { rankHotspots, type HotspotOptions } from './hotspots.js';
+export { toSpeedscope, writeSpeedscope, SPEEDSCOPE_SCHEMA } from './speedscope.js';
+
+export const PROFILERS: readonly ProfilerAdapter[] = [
+  cprofileAdapter,
+  pyspyAdapter,
+  tracemallocAdapter,
+  memrayAdapter,
+  importtimeAdapter,
+  nodeCpuAdapter,
+  nodeHeapAdapter,
+  goPprofAdapter,
+];
+
+const DEFAULTS: Record<ProfileLanguage, Partial<Record<ProfileMode, string>>> = {
+  python: { cpu: 'cprofile', wall: 'py-spy', memory: 'tracemalloc', import: 'importtime' },
+  node: { cpu: 'node-cpu', wall: 'node-cpu', memory: 'node-heap' },
+  go: { cpu: 'go-pprof', memory: 'go-pprof' },
+};
+
+export interface ProfileResult {
+  profiler: string;
+  mode: ProfileMode;
+  language: ProfileLanguage;
+  /** The command as run, profiler and helper included. */
+  argv: string[];
+  profile: Profile;
+  hotspots: Hotspot[];
+  /** The whole cost observed, in `unit` (time for cpu/wall/import, bytes for memory). */
+  total: number;
+  unit: ProfileUnit;
+  /** Wall time of the profiled run, profiler overhead included. */
+  durationNs: number;
+  overheadNote: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  stderrTail: string;
+  /** Process group of the profiled program; it is ended by the time the result returns. */
+  pid?: number;
+  artifacts: { speedscope: string; raw?: string };
+}
+
+/** The profiler for a language and mode: the one named, or the default. */
+export function chooseProfiler(language: ProfileLanguage, mode: ProfileMode, name?: string): ProfilerAdapter {
+  const candidates = (filter: (adapter: ProfilerAdapter) => boolean) =>
+    PROFILERS.filter(filter)
+      .map((adapter) => adapter.name)
+      .join(', ');
+  const supported = Object.keys(DEFAULTS[language]).join(', ');
+  const chosen = name ?? DEFAULTS[language][mode];
+  if (chosen === undefined) throw new ProfileInputError(`there is no ${mode} profiler for ${language}; choose mode ${supported}`);
+  const adapter = PROFILERS.find((candidate) => candidate.name === chosen);
+  if (!adapter) throw new ProfileInputError(`unknown profiler "${chosen}"; valid names: ${candidates(() => true)}`);
+  if (adapter.language !== language) {
+    throw new ProfileInputError(`${adapter.name} profiles ${adapter.language} programs; for ${language} choose ${candidates((a) => a.language === language)}`);
+  }
+  if (!adapter.modes.includes(mode)) {
+    const fitting = candidates((a) => a.language === language && a.modes.includes(mode));
+    throw new ProfileInputError(
+      fitting
+        ? `${adapter.name} supports mode ${adapter.modes.join(' or ')}; for ${mode} choose ${fitting}`
+        : `there is no ${mode} profiler for ${language}; choose mode ${supported}`,
+    );
+  }
+  return adapter;
+}
+
+/**
+ * Profile one command: run it under the chosen profiler, read what the
+ * profiler wrote into one Profile, write a speedscope file next to the raw
+ * output, and rank the hotspots. A program that fails or times out still
+ * yields its profile when the profiler wrote one.
+ */
+export async function runProfile(request: ProfileRequest): Promise<ProfileResult> {
+  if (!(request.timeoutMs > 0)) throw new ProfileInputError('timeout must be a positive number of milliseconds');
+  const adapter = chooseProfiler(request.language, request.mode, request.profiler);
+  const parsed = splitCommand(request.command);
+  const cwd = resolve(request.cwd);
+  if (!existsSync(cwd)) throw new ProfileInputError(`the project directory ${cwd} does not exist`);
+  const outDir = resolve(request.outDir);
+  await mkdir(outDir, { recursive: true });
+  const log = request.log ?? (() => {});
+  log(`profiling with ${adapter.name} (${request.mode}) in ${cwd}`);
+  const outcome = await adapter.run({
+    ...parsed,
+    cwd,
+    mode: request.mode,
+    timeoutMs: request.timeoutMs,
+    outDir,
+    python: request.python,
+    signal: request.signal,
+    log,
+  });
+  request.signal?.throwIfAborted();
+  const { run, profile } = outcome;
+  // A profiler killed mid-run can leave a file with nothing in it.
+  if (!profile || profile.frames.length === 0) throw new ProfileInputError(noProfileMessage(adapter.name, run, request.timeoutMs));
+  const speedscope = join(outDir, `${adapter.name}.speedscope.json`);
+  await writeSpeedscope(profile, speedscope, `${adapter.name} ${request.mode}: ${formatCommand(run.argv)}`);
+  return {
+    profiler: adapter.name,
+    mode: request.mode,
+    language: request.language,
+    argv: run.argv,
+    profile,
+    hotspots: rankHotspots(profile, { top: request.top, focus: request.focus, cwd }),
+    total: profile.total,
+    unit: profile.unit,
+    durationNs: Number(run.durationNs),
+    overheadNote: adapter.overheadNote,
+    exitCode: run.exitCode,
+    timedOut: run.timedOut,
+    stderrTail: tail(run.stderr),
+    pid: run.pid,
+    artifacts: { speedscope, ...(outcome.raw ? { raw: outcome.raw } : {}) },
+  };
+}
+
+function splitCommand(command: string | string[]): ParsedCommand {
+  try {
+    return parseCommand(command);
+  } catch (error) {
+    throw new ProfileInputError(`${(error as Error).message}; pass the program to profile`);
+  }
+}
+
+function noProfileMessage(profiler: string, run: RunResult, timeoutMs: number): string {
+  const output = tail(run.stderr || run.stdout, 800).trim();
+  const said = output ? ` Its output ends with: ${output}` : '';
+  if (run.timedOut) {
+    return `the command ran past the ${timeoutMs / 1000} s limit and ${profiler} wrote no profile; raise the timeout or profile a shorter run.${said}`;
+  }
+  if (run.exitCode !== 0) {
+    return `the command exited with ${run.exitCode === null ? `signal ${run.signal}` : `code ${run.exitCode}`} before ${profiler} wrote a profile; make it run first.${said}`;
+  }
+  return `${profiler} wrote no profile for this command.${said}`;
+}

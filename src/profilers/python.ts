@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { isBarePythonName, resolveRealPython } from '../bench/python.js';
+import { ProfileInputError, type ProfileJob } from './adapter.js';
+import { ProfileBuilder, type FrameRef, type Profile, type ProfileUnit } from './model.js';
+import { COMMON_MODULE, PYTHON_HELPERS, type PythonHelperName } from './python-scripts.js';
+
+export interface PythonTarget {
+  interpreter: string;
+  /** What follows the interpreter: `script.py args`, `-m module args` or `-c code args`. */
+  args: string[];
+  /** False for frames of the helper and of runpy, which only start the program. */
+  keepFrame: (frame: FrameRef) => boolean;
+  helpersDir: string;
+}
+
+const USAGE = 'pass what follows the interpreter: a script and its arguments (app.py --n 5) or -m module';
+
+/**
+ * Turn a Python profiling command into the interpreter and its arguments. A
+ * leading `python`/`python3` is dropped; a path to an interpreter is used as
+ * the interpreter unless one was given; a console script such as `pytest`
+ * that lives next to the interpreter runs as that script.
+ */
+export async function pythonTarget(job: ProfileJob): Promise<PythonTarget> {
+  if (job.needsShell) throw new ProfileInputError(`a Python command cannot use shell syntax; ${USAGE}`);
+  const args = [...job.argv];
+  let named: string | undefined;
+  if (isPythonProgram(args[0]!)) {
+    const head = args.shift()!;
+    if (head.includes('/')) named = resolve(job.cwd, head);
+  }
+  if (args.length === 0) throw new ProfileInputError(`the command names no program; ${USAGE}`);
+  const interpreter = job.python ?? (await realInterpreter(job, named));
+  const first = args[0]!;
+  if (first === '-m' || first === '-c') {
+    if (args.length < 2) throw new ProfileInputError(`${first} needs a value; ${USAGE}`);
+  } else if (first.startsWith('-')) {
+    throw new ProfileInputError(`interpreter option ${first} is not supported here; ${USAGE}`);
+  } else {
+    args[0] = scriptPath(first, job.cwd, interpreter);
+  }
+  const helpersDir = join(job.outDir, 'helpers');
+  return { interpreter, args, helpersDir, keepFrame: (frame) => isProgramFrame(frame, helpersDir) };
+}
+
+/** The script as an absolute path (frames then name absolute files), or a console script installed next to the interpreter. */
+function scriptPath(script: string, cwd: string, interpreter: string): string {
+  const inProject = resolve(cwd, script);
+  if (existsSync(inProject)) return inProject;
+  const consoleScript = join(dirname(interpreter), script);
+  if (!script.includes('/') && existsSync(consoleScript)) return consoleScript;
+  throw new ProfileInputError(`${script} is neither a file in ${cwd} nor a console script next to ${interpreter}; ${USAGE}`);
+}
+
+function isPythonProgram(program: string): boolean {
+  return isBarePythonName(basename(program));
+}
+
+async function realInterpreter(job: ProfileJob, named: string | undefined): Promise<string> {
+  try {
+    return await resolveRealPython(job.cwd, named, job.signal);
+  } catch (error) {
+    throw new ProfileInputError(`${(error as Error).message}; pass the project's interpreter (e.g. .venv/bin/python)`);
+  }
+}
+
+function isProgramFrame(frame: FrameRef, helpersDir: string): boolean {
+  const file = frame.file;
+  return !file.startsWith(helpersDir) && !file.endsWith('/runpy.py') && file !== '<frozen runpy>';
+}
+
+/** Write the helper (and the module it shares) next to the output; returns the helper's path. */
+export async function writePythonHelper(target: PythonTarget, name: PythonHelperName): Promise<string> {
+  await mkdir(target.helpersDir, { recursive: true });
+  for (const module of [COMMON_MODULE, name] as const) {
+    await writeFile(join(target.helpersDir, `${module}.py`), PYTHON_HELPERS[module]);
+  }
+  return join(target.helpersDir, `${name}.py`);
+}
+
+// Python 3.12 inlines these into the function that holds them; older versions give them frames of their own.
+const INLINED = new Set(['<listcomp>', '<dictcomp>', '<setcomp>']);
+
+/** Fold comprehension frames into the function that holds them, so every Python version reads the same. */
+export function foldComprehensions(path: FrameRef[]): FrameRef[] {
+  const folded: FrameRef[] = [];
+  for (const frame of path) {
+    const parent = folded[folded.length - 1];
+    if (INLINED.has(frame.function) && parent && parent.file === frame.file) continue;
+    folded.push(frame);
+  }
+  return folded;
+}
+
+type FlatRow = [string, string, number, number, number, number];
+type StackRow = [[string, string, number][], number, number];
+interface HelperOutput {
+  flat?: FlatRow[];
+  stacks?: StackRow[];
+  peak_bytes?: number;
+}
+
+/** Read a helper's JSON output into a Profile; undefined when the helper wrote none. */
+export async function readHelperProfile(path: string, unit: ProfileUnit, target: PythonTarget): Promise<Profile | undefined> {
+  let output: HelperOutput;
+  try {
+    output = JSON.parse(await readFile(path, 'utf8')) as HelperOutput;
+  } catch {
+    return undefined;
+  }
+  const builder = new ProfileBuilder(unit, target.keepFrame);
+  for (const [fn, file, line, self, total, calls] of output.flat ?? []) {
+    builder.addFunction({ function: fn, file, line }, self, total, calls);
+  }
+  for (const [path, weight, count] of output.stacks ?? []) {
+    builder.addSample(path.map(([fn, file, line]) => ({ function: fn, file, line })), weight, count);
+  }
+  return builder.build(output.peak_bytes === undefined ? {} : { peakBytes: output.peak_bytes });
+}
