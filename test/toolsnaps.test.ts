@@ -34,6 +34,10 @@ describe('tool schema snapshots', () => {
     }
   });
 
+  it('tools/list stays under 30 KB, so hosts load every tool without deferring any', () => {
+    expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThanOrEqual(30 * 1024);
+  });
+
   it('no snapshot is left for a tool that is gone', () => {
     const names = new Set(tools.map((t) => `${t.name}.snap.json`));
     expect(readdirSync(SNAPS).filter((f) => !names.has(f))).toEqual([]);

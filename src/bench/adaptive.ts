@@ -42,8 +42,8 @@ export function shouldContinue(base: readonly number[], head: readonly number[],
 
 /**
  * Which ref runs first in pair `pairIndex`: the Thue–Morse sequence, ABBA BAAB
- * BAAB ABBA…, so a linear (and, over eight pairs, quadratic) drift in the machine
- * falls equally on both refs.
+ * BAAB ABBA…, so machine drift falls equally on both refs: a linear drift
+ * cancels over every two pairs, a quadratic one over every four.
  */
 export function abbaOrder(pairIndex: number): ['base', 'head'] | ['head', 'base'] {
   return popcountParity(pairIndex) === 0 ? ['base', 'head'] : ['head', 'base'];

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { MachineInfo } from '../env/types.js';
-import type { Verdict } from './stats.js';
+import { DETERMINISTIC_FLOOR_PCT, type Verdict } from './stats.js';
 
 export interface ReportRow {
   name: string;
@@ -44,27 +44,29 @@ export interface ReportMeta {
  */
 export function markdownTable(rows: readonly ReportRow[], meta: ReportMeta): string {
   const confidencePct = Math.round((meta.confidence ?? 0.95) * 100);
+  const interval = meta.mode === 'instructions' ? 'range of runs' : `${confidencePct} % CI`;
+  const withSpread = rows.some((row) => row.base_spread !== undefined);
   const lines = [
-    `| benchmark | base | head | change (${confidencePct} % CI) | p | verdict |`,
+    `| benchmark | base | head | change (${interval}) | p | verdict |`,
     '|:--|--:|--:|--:|--:|:--|',
     ...rows.map((row) => {
       const [base, head] = formatPair(row);
       return `| ${escapeCell(row.name)} | ${base} | ${head} | ${formatChange(row)} | ${formatPValue(row.p_value)} | ${verdictCell(row.verdict)} |`;
     }),
     '',
-    ...footer(meta, confidencePct),
+    ...footer(meta, methodOf(meta.mode, confidencePct, withSpread)),
   ];
   return lines.join('\n');
 }
 
-function footer(meta: ReportMeta, confidencePct: number): string[] {
+function footer(meta: ReportMeta, method: string): string[] {
   const runs =
     `${meta.pairs} base/head pair${meta.pairs === 1 ? '' : 's'}` +
     (meta.warmups === undefined ? '' : ` after ${meta.warmups} warmup run${meta.warmups === 1 ? '' : 's'} per ref`);
   const precision = meta.precisionPct !== undefined && Number.isFinite(meta.precisionPct) ? `, precision ±${formatPct(meta.precisionPct)} %` : '';
   const refs = meta.base && meta.head ? [`Refs: base \`${meta.base.ref}\` (${short(meta.base.sha)}) → head \`${meta.head.ref}\` (${short(meta.head.sha)})`] : [];
   return [
-    `Mode: ${meta.mode} — ${methodOf(meta.mode, confidencePct)}.`,
+    `Mode: ${meta.mode} — ${method}.`,
     `Runs: ${runs}${precision}.`,
     ...refs,
     `Runner: \`${meta.runner.replaceAll('`', "'")}\``,
@@ -73,12 +75,15 @@ function footer(meta: ReportMeta, confidencePct: number): string[] {
   ].map((line) => `${line}  `);
 }
 
-function methodOf(mode: string, confidencePct: number): string {
+function methodOf(mode: string, confidencePct: number, withSpread: boolean): string {
   if (mode === 'instructions') {
-    return 'instruction counts under callgrind; the interval spans every head/base ratio of the runs, a change is called when it exceeds the spread within each ref (at least 0.1 %)';
+    return (
+      'instruction counts under callgrind; the range spans every head/base ratio of the runs, ' +
+      `a change is called when it exceeds the spread within each ref (at least ${DETERMINISTIC_FLOOR_PCT} %)`
+    );
   }
   return (
-    `medians of interleaved (ABBA) runs ± median absolute deviation; ${confidencePct} % bootstrap interval of the median ratio, ` +
+    `medians of interleaved (ABBA) runs${withSpread ? ' ± median absolute deviation' : ''}; ${confidencePct} % bootstrap interval of the median ratio, ` +
     'Mann–Whitney U p-value; unchanged when the interval holds 0 % or the change is below the run-to-run noise'
   );
 }
@@ -104,7 +109,11 @@ function digitsToShow(base: number, head: number): number {
 
 function formatChange(row: ReportRow): string {
   if (!Number.isFinite(row.change_pct)) return '—';
-  return `${signedPct(row.change_pct)} % [${signedPct(row.ci_low_pct)}, ${signedPct(row.ci_high_pct)}]`;
+  // As many decimals as the interval needs to show its width: 2.000 % [1.990, 2.010], not 2.0 % [2.0, 2.0].
+  const width = row.ci_high_pct - row.ci_low_pct;
+  const decimals = Math.max(pctDecimals(row.change_pct), width > 0 ? pctDecimals(width) : 0);
+  const signed = (pct: number) => signedPct(pct, decimals);
+  return `${signed(row.change_pct)} % [${signed(row.ci_low_pct)}, ${signed(row.ci_high_pct)}]`;
 }
 
 function verdictCell(verdict: Verdict): string {
@@ -192,16 +201,20 @@ function thousands(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }
 
-function signedPct(pct: number): string {
-  const text = formatPct(Math.abs(pct));
+function signedPct(pct: number, decimals: number): string {
+  const text = Math.abs(pct).toFixed(decimals);
   if (Number(text) === 0) return text;
   return `${pct < 0 ? '−' : '+'}${text}`;
 }
 
 /** Percentages: one decimal, two under 1 % and three under 0.1 % (instruction counts move in hundredths). */
 function formatPct(pct: number): string {
+  return pct.toFixed(pctDecimals(pct));
+}
+
+function pctDecimals(pct: number): number {
   const magnitude = Math.abs(pct);
-  return pct.toFixed(magnitude >= 1 ? 1 : magnitude >= 0.1 ? 2 : 3);
+  return magnitude >= 1 ? 1 : magnitude >= 0.1 ? 2 : 3;
 }
 
 function formatDate(date: Date): string {

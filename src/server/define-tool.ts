@@ -15,8 +15,8 @@ export interface ToolHints {
 
 /** Fields every tool result carries, so a host that shows the model only structuredContent still gets the gist and the next move. */
 export const commonOutput = {
-  summary: z.string().describe('One or two sentences on what happened.'),
-  next: z.array(z.string()).describe('Suggested next steps for the agent.'),
+  summary: z.string(),
+  next: z.array(z.string()),
 };
 
 type Common = { summary: string; next: string[] };
@@ -76,7 +76,7 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(spe
           description: spec.description,
           inputSchema: spec.input,
           outputSchema: { ...spec.output, ...commonOutput },
-          annotations: { title: spec.title, ...spec.hints },
+          annotations: { ...spec.hints },
         },
         (async (args: z.infer<z.ZodObject<I>>, extra: ToolCall['extra']): Promise<CallToolResult> => {
           const token = extra._meta?.progressToken;

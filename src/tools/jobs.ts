@@ -10,16 +10,17 @@ const START_WAIT_MS = 8_000;
 /** Longest long-poll: under the 60 s request limit of the strictest hosts. */
 export const MAX_WAIT_S = 45;
 
-const jobIdInput = z.string().regex(/^job-[0-9a-f]{10}$/, 'a job id looks like job-1a2b3c4d5e').describe('The job_id a long-running tool returned.');
+const jobIdInput = z.string().max(40).describe('From a long-running tool.');
 
 /** Output fields shared by every tool that may answer with a job. */
 export const jobFields = {
   job_id: z.string(),
-  state: z.enum(JOB_STATES).describe('running: poll job_status'),
+  state: z.enum(['succeeded', 'running']).describe('running: poll job_status'),
 };
 
 const jobOutput = {
-  ...jobFields,
+  job_id: z.string(),
+  state: z.enum(JOB_STATES),
   error: z.string().optional(),
   tool: z.string(),
   progress: z.number().nullable(),
@@ -51,7 +52,7 @@ function jobResult(project: Project, view: JobView<Record<string, unknown>>) {
 export const jobStatus = defineTool({
   name: 'job_status',
   title: 'Job status',
-  description: `State, progress, log tail and (when done) the result of a long-running tool call. wait_s long-polls up to ${MAX_WAIT_S} s for the job to finish.`,
+  description: `State, progress, log tail and result of a job; wait_s long-polls up to ${MAX_WAIT_S} s.`,
   input: {
     job_id: jobIdInput,
     wait_s: z.number().min(0).max(MAX_WAIT_S).optional().describe(`Seconds to wait for the job to finish (0–${MAX_WAIT_S}); default 0.`),
@@ -68,7 +69,7 @@ export const jobStatus = defineTool({
 export const jobCancel = defineTool({
   name: 'job_cancel',
   title: 'Cancel a job',
-  description: 'Stop a running job: its processes (whole process groups) are killed and its worktrees removed.',
+  description: 'Stop a job: kills its process groups, removes its worktrees.',
   input: { job_id: jobIdInput },
   output: jobOutput,
   hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
@@ -86,7 +87,7 @@ export const jobCancel = defineTool({
 export async function runAsJob<T extends { summary: string; next: string[] }>(
   call: ToolCall,
   request: { tool: string; project: Project; sessionId: string | null; timeoutMs: number; work: Parameters<ToolCall['ctx']['jobs']['start']>[0]['work'] },
-): Promise<Partial<T> & { job_id: string; state: JobView<T>['state']; summary: string; next: string[] }> {
+): Promise<Partial<T> & { job_id: string; state: 'succeeded' | 'running'; summary: string; next: string[] }> {
   const view = await call.ctx.jobs.start<T>(
     {
       ...request,
@@ -96,14 +97,14 @@ export async function runAsJob<T extends { summary: string; next: string[] }>(
     },
     call.ctx.options.jobStartWaitMs ?? START_WAIT_MS,
   );
-  if (view.state === 'succeeded' && view.result) return { ...view.result, job_id: view.job_id, state: view.state };
+  if (view.state === 'succeeded' && view.result) return { ...view.result, job_id: view.job_id, state: 'succeeded' };
   // Ended badly before answering: that is an error the caller can act on now (bad ref, failing command).
   if (view.state !== 'running') throw new ToolError(`${request.tool} ${view.state.replace('_', ' ')}: ${view.error ?? 'no detail'} (log: codeflash://jobs/${view.job_id})`);
   const described = describeJob(view as JobView<Record<string, unknown>>);
-  return <Partial<T> & { job_id: string; state: JobView<T>['state']; summary: string; next: string[] }>{
+  return <Partial<T> & { job_id: string; state: 'running'; summary: string; next: string[] }>{
     job_id: view.job_id,
-    state: view.state,
-    summary: view.state === 'running' ? `${request.tool} is running as job ${view.job_id}.` : described.summary,
+    state: 'running',
+    summary: `${request.tool} is running as job ${view.job_id}.`,
     next: described.next,
   };
 }

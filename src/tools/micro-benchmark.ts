@@ -22,7 +22,6 @@ export const microBenchmark = defineTool({
   },
   output: {
     ...jobFields,
-    unit: z.literal('ns').optional(),
     a_median_ns: z.number().optional(),
     b_median_ns: z.number().optional(),
     ratio: z.number().optional().describe('median(b)/median(a)'),
@@ -60,7 +59,6 @@ export const microBenchmark = defineTool({
           onProgress: hooks.progress,
         });
         return {
-          unit: result.unit,
           a_median_ns: result.a.median,
           b_median_ns: result.b.median,
           ratio: result.ratio,

@@ -9,11 +9,11 @@ export const recordLearning = defineTool({
   name: 'record_learning',
   title: 'Record a learning',
   description:
-    'Keep one non-obvious fact about this code base, with evidence, for every later session (rewrites .codeflash/learnings.md). Record what stops a dead end being repeated, not a log.',
+    'Keep one non-obvious fact about the code base, with evidence, for later sessions (.codeflash/learnings.md). Not a log.',
   input: {
     title: z.string().min(1).max(200).describe('Short heading, e.g. "json.loads dominates parse()".'),
-    body: z.string().min(1).max(5000).describe('The fact, what was tried, and why it did or did not work.'),
-    evidence: z.string().min(1).max(2000).describe('Numbers or a pointer: experiment #, comparison id, profile id.'),
+    body: z.string().min(1).max(5000).describe('What was tried and why it did or did not work.'),
+    evidence: z.string().min(1).max(2000).describe('Numbers, or experiment/comparison/profile id.'),
     session_id: sessionIdInput,
   },
   output: { id: z.number(), path: z.string() },

@@ -17,7 +17,7 @@ export const sessionResume = defineTool({
   description:
     'Continue the last session in one bundle: branch checked against HANDOFF.md (optional checkout), domain from branch markers ds/mem/async/struct, the handoff, recent ledger, conventions and learnings.',
   input: {
-    root: z.string().optional().describe('Project directory; default: the active or default root.'),
+    root: z.string().optional().describe('Default: the active project.'),
     checkout: z.boolean().optional().describe('Check out the handoff branch if another is checked out.'),
   },
   output: {

@@ -15,7 +15,7 @@ export const writeHandoff = defineTool({
   name: 'write_handoff',
   title: 'Write HANDOFF.md',
   description:
-    'Write .codeflash/HANDOFF.md so another session can continue: status, best result, kept and recent discarded experiments and conventions from the store, plus the next steps, discoveries and blockers given here.',
+    'Write .codeflash/HANDOFF.md for the next session: status, best result, kept and discarded experiments, conventions, plus the next steps, discoveries and blockers given.',
   input: {
     next_steps: lines(20).min(1).describe('Concrete next actions, most important first.'),
     discoveries: lines(30).optional().describe('Non-obvious facts found this session.'),

@@ -1,0 +1,71 @@
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { runMicroBenchmark, type MicroRequest } from '../../src/bench/micro.js';
+import { realPython } from '../helpers/requires.js';
+
+const base = { cwd: tmpdir(), timeoutMs: 60_000, runs: 10 } as const;
+
+function micro(request: Omit<MicroRequest, 'cwd' | 'timeoutMs'>) {
+  return runMicroBenchmark({ ...base, ...request });
+}
+
+describe.each([
+  { language: 'python' as const, small: 'sum(range(10000))', large: 'sum(range(20000))', broken: 'for x in range(3) print(x)', python: realPython() },
+  {
+    language: 'node' as const,
+    small: 'let s = 0; for (let i = 0; i < 10000; i++) s += i; sink.push(s);',
+    large: 'let s = 0; for (let i = 0; i < 20000; i++) s += i; sink.push(s);',
+    broken: 'for (let i = 0; i < 3; i++ { sink.push(i) }',
+    python: undefined,
+  },
+])('runMicroBenchmark ($language)', ({ language, small, large, broken, python }) => {
+  const setup = language === 'node' ? 'const sink = [];' : undefined;
+
+  it('calls b slower when it does twice the work, with per-loop times in ns', async () => {
+    const progress: number[] = [];
+    const result = await micro({ language, python, setup, a: small, b: large, onProgress: (done) => progress.push(done) });
+    expect(result.verdict).toBe('slower');
+    expect(result.ratio).toBeGreaterThan(1.5);
+    expect(result.ratio).toBeLessThan(2.6);
+    expect(result.unit).toBe('ns');
+    expect(result.a.n).toBe(10);
+    expect(result.samples.b).toHaveLength(10);
+    expect(result.a.median).toBeGreaterThan(100);
+    expect(result.loops.a).toBeGreaterThanOrEqual(result.loops.b);
+    expect(result.summary).toMatch(/b is slower than a/);
+    expect(progress.at(-1)).toBe(20);
+  });
+
+  it('calls identical snippets unchanged', async () => {
+    const result = await micro({ language, python, setup, a: small, b: small });
+    expect(result.verdict).toBe('unchanged');
+    expect(Math.abs(result.change_pct)).toBeLessThan(10);
+  });
+
+  it('names the snippet with a syntax error', async () => {
+    await expect(micro({ language, python, setup, a: small, b: broken })).rejects.toThrow(/^snippet b has a syntax error/);
+    await expect(micro({ language, python, setup: broken, a: small, b: small })).rejects.toThrow(/^the setup snippet has a syntax error/);
+    if (language === 'python') {
+      await expect(micro({ language, python, a: '  x = 1', b: small })).rejects.toThrow(/^snippet a has a syntax error: IndentationError: unexpected indent/);
+    }
+  });
+
+  it('names the snippet that fails at run time, and keeps the snippets\' prints out of the protocol', async () => {
+    const print = language === 'python' ? 'print("hello @@ {")' : 'console.log("hello @@ {"); process.stdout.write("x");';
+    await expect(micro({ language, python, setup, a: `${print}\nundefined_name_here`, b: small })).rejects.toThrow(
+      /^snippet a raised (NameError|ReferenceError): .*undefined_name_here/,
+    );
+  });
+});
+
+describe('runMicroBenchmark requests', () => {
+  it('refuses fewer than 5 runs', async () => {
+    await expect(runMicroBenchmark({ ...base, language: 'node', a: '1', b: '2', runs: 3 })).rejects.toThrow(/at least 5/);
+  });
+
+  it('stops a snippet that never ends at the timeout', async () => {
+    const started = Date.now();
+    await expect(runMicroBenchmark({ ...base, timeoutMs: 1500, language: 'node', a: 'while (true) {}', b: '1' })).rejects.toThrow(/timed out/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
