@@ -4,15 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommand } from '../proc/command.js';
 import { abbaOrder, ciHalfWidthPct, shouldContinue, type AdaptivePolicy } from './adaptive.js';
-import { resolveRealPython, isBarePythonName, pythonEnv } from './python.js';
-import { markdownTable } from './report.js';
+import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
+import { pythonEnv } from './python.js';
+import { markdownTable, type ReportRow } from './report.js';
 import { callgrindRunner } from './runners/callgrind.js';
 import { commandRowName, projectPathArguments, wallRunner } from './runners/command.js';
 import { goBenchRunner } from './runners/go-bench.js';
 import { peakRssRunner } from './runners/memory.js';
 import { pytestBenchmarkRunner } from './runners/pytest-benchmark.js';
 import { runChecked, nsToMs, type CommandSpec, type RunContext, type Runner, type Side } from './runners/runner.js';
-import { compareDeterministic, compareSamples, type RatioComparison, type Verdict } from './stats.js';
+import { compareDeterministic, compareSamples, type RatioComparison } from './stats.js';
 import {
   WORKING_TREE_REF,
   WorktreeSet,
@@ -70,17 +71,8 @@ export interface CompareHooks {
   log?: (line: string) => void;
 }
 
-export interface ComparisonRow {
-  name: string;
-  base: number;
-  head: number;
-  unit: string;
-  change_pct: number;
-  ci_low_pct: number;
-  ci_high_pct: number;
-  p_value: number;
-  verdict: Verdict;
-}
+/** One benchmark's result: medians, change with its interval, p-value and verdict. */
+export type ComparisonRow = ReportRow;
 
 export type StopReason = 'fixed_runs' | 'min_pairs' | 'precision_reached' | 'time_budget' | 'max_pairs' | 'need_more';
 

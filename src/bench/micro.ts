@@ -55,8 +55,8 @@ const MARKER = '@@codeflash-micro@@';
  * The harness reads its job as JSON on stdin: { setup, a, b, warmup, order, target_s, marker }.
  * It checks each snippet on its own (so an error names the snippet), calibrates a
  * loop count per snippet, runs the warmup samples and drops them, takes the
- * samples in the given interleaved order, and
- * reports marker-prefixed JSON lines: progress, then the result or an error.
+ * samples in the given interleaved order, and reports marker-prefixed JSON
+ * lines: progress, then the result or an error.
  */
 const PYTHON_HARNESS = String.raw`
 import json, sys, timeit

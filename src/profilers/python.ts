@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isBarePythonName, resolveRealPython } from '../bench/python.js';
+import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
 import { ProfileInputError, type ProfileJob } from './adapter.js';
 import { ProfileBuilder, type FrameRef, type Profile, type ProfileUnit } from './model.js';
 import { COMMON_MODULE, PYTHON_HELPERS, type PythonHelperName } from './python-scripts.js';
