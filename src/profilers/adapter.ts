@@ -23,6 +23,8 @@ export interface ProfileRequest {
   focus?: string;
   /** The real interpreter (sys.executable), never a version-manager shim. */
   python?: string;
+  /** Sample native (C/C++/Rust extension) frames too; py-spy only. */
+  native?: boolean;
   /** Raw profiler output and the speedscope file go here. */
   outDir: string;
   signal?: AbortSignal;
@@ -39,6 +41,7 @@ export interface ProfileJob {
   timeoutMs: number;
   outDir: string;
   python?: string;
+  native?: boolean;
   signal?: AbortSignal;
   log: (line: string) => void;
 }

@@ -94,6 +94,7 @@ export function chooseProfiler(language: ProfileLanguage, mode: ProfileMode, nam
 export async function runProfile(request: ProfileRequest): Promise<ProfileResult> {
   if (!(request.timeoutMs > 0)) throw new ProfileInputError('timeout must be a positive number of milliseconds');
   const adapter = chooseProfiler(request.language, request.mode, request.profiler);
+  if (request.native && adapter.name !== 'py-spy') throw new ProfileInputError(`native frames come from py-spy only; pass profiler "py-spy" (mode wall or cpu) with native`);
   const parsed = splitCommand(request.command);
   const cwd = resolve(request.cwd);
   if (!existsSync(cwd)) throw new ProfileInputError(`the project directory ${cwd} does not exist`);
@@ -108,6 +109,7 @@ export async function runProfile(request: ProfileRequest): Promise<ProfileResult
     timeoutMs: request.timeoutMs,
     outDir,
     python: request.python,
+    native: request.native,
     signal: request.signal,
     log,
   });

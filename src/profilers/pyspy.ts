@@ -29,7 +29,8 @@ export const pyspyAdapter: ProfilerAdapter = {
         const record = ['record', '--pid', String(pid), '--format', 'raw', '--function', '--full-filenames', '--subprocesses'];
         const rate = ['--rate', String(RATE_HZ)];
         const idle = job.mode === 'wall' ? ['--idle'] : [];
-        sampler = runProcess([spy, ...record, ...rate, ...idle, '--output', raw], {
+        const native = job.native ? ['--native'] : [];
+        sampler = runProcess([spy, ...record, ...rate, ...idle, ...native, '--output', raw], {
           cwd: job.cwd,
           timeoutMs: job.timeoutMs + SAMPLER_EXTRA_MS,
           signal: job.signal,

@@ -1,5 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema, RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { TOOLS } from '../tools/index.js';
 import { ServerContext, type ServerOptions } from './context.js';
 import { INSTRUCTIONS } from './instructions.js';
@@ -27,6 +27,11 @@ export function createServer(options: ServerOptions = {}, sharedCtx?: ServerCont
   );
   ctx.logger.attach(server);
   for (const tool of TOOLS) tool.register(server, ctx);
+  // The SDK validates calls against the registered schemas; the listing is built
+  // once from the same zod shapes, without a $schema line per tool, to keep
+  // tools/list small (hosts defer tools past a size budget).
+  const listing = { tools: TOOLS.map((tool) => tool.listing()) };
+  server.server.setRequestHandler(ListToolsRequestSchema, () => listing);
   const resources = registerResources(server, ctx);
   registerPrompts(server);
 

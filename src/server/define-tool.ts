@@ -1,6 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ServerNotification, ServerRequest, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { ServerContext } from './context.js';
 import { ToolError } from './errors.js';
@@ -42,7 +42,15 @@ export interface ToolDefinition {
   name: string;
   title: string;
   description: string;
+  /** The tool as tools/list shows it. */
+  listing(): Tool;
   register(server: McpServer, ctx: ServerContext): void;
+}
+
+/** JSON Schema of a zod shape, without the `$schema` line each tool would otherwise repeat. */
+function jsonSchema(shape: z.ZodRawShape, io: 'input' | 'output'): Tool['inputSchema'] {
+  const { $schema: _, ...schema } = z.toJSONSchema(z.object(shape), { target: 'draft-7', io });
+  return schema as Tool['inputSchema'];
 }
 
 /** Results past this size are cut: hosts warn near 10k tokens and refuse at 25k. */
@@ -64,10 +72,24 @@ function textFor(structured: Common & Record<string, unknown>): string {
  * structured result, and errors turned into `isError` results that say what to do.
  */
 export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(spec: ToolSpec<I, O>): ToolDefinition {
+  let listed: Tool | undefined;
   return {
     name: spec.name,
     title: spec.title,
     description: spec.description,
+    listing() {
+      listed ??= {
+        name: spec.name,
+        title: spec.title,
+        description: spec.description,
+        inputSchema: jsonSchema(spec.input, 'input'),
+        outputSchema: jsonSchema({ ...spec.output, ...commonOutput }, 'output') as Tool['outputSchema'],
+        annotations: { ...spec.hints },
+        // Jobs are this server's own mechanism; task-augmented calls are not offered.
+        execution: { taskSupport: 'forbidden' },
+      };
+      return listed;
+    },
     register(server, ctx) {
       server.registerTool(
         spec.name,

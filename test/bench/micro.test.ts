@@ -1,4 +1,5 @@
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runMicroBenchmark, type MicroRequest } from '../../src/bench/micro.js';
 import { realPython } from '../helpers/requires.js';
@@ -55,6 +56,20 @@ describe.each([
     await expect(micro({ language, python, setup, a: `${print}\nundefined_name_here`, b: small })).rejects.toThrow(
       /^snippet a raised (NameError|ReferenceError): .*undefined_name_here/,
     );
+  });
+});
+
+describe('runMicroBenchmark in a project', () => {
+  const cwd = fileURLToPath(new URL('../fixtures/micro/', import.meta.url));
+
+  it.each([
+    { language: 'python' as const, setup: 'from squares import squares_loop, squares_comprehension', a: 'squares_loop(1000)', b: 'squares_comprehension(1000)' },
+    { language: 'node' as const, setup: "const { squaresLoop, squaresMap } = require('./squares.cjs');", a: 'squaresLoop(1000)', b: 'squaresMap(1000)' },
+  ])('imports project code in setup, from the working directory ($language)', async ({ language, setup, a, b }) => {
+    const result = await runMicroBenchmark({ ...base, cwd, language, python: realPython(), setup, a, b });
+    expect(result.a.median).toBeGreaterThan(0);
+    expect(result.b.median).toBeGreaterThan(0);
+    expect(['faster', 'slower', 'unchanged']).toContain(result.verdict);
   });
 });
 

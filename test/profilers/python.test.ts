@@ -38,6 +38,15 @@ describe('python time profilers rank the hot function first', () => {
     expectValidSpeedscope(result);
   });
 
+  it.skipIf(!pyspy.ok)('py-spy with native frames still ranks the Python hot function first', async () => {
+    const result = await profile({ profiler: 'py-spy', native: true, command: ['hot.py', '--rounds', '15'] });
+    expect(topFunction(result)).toBe('hot_loop');
+  });
+
+  it('native frames are refused for profilers other than py-spy', async () => {
+    await expect(profile({ profiler: 'cprofile', native: true, command: 'hot.py' })).rejects.toThrow(/py-spy only/);
+  });
+
   it.skipIf(!pyspy.ok)('py-spy in cpu mode, and a module run with -m', async () => {
     const result = await profile({ profiler: 'py-spy', command: '-m hot --rounds 15' });
     expect(topFunction(result)).toBe('hot_loop');
