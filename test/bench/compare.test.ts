@@ -10,6 +10,8 @@ type Repo = ReturnType<typeof makeRepo>;
 // Shared cores swing single runs by ±20 %; the slowed program adds far more than that.
 const BASE_ITERATIONS = 100_000;
 const SLOW_ITERATIONS = 600_000;
+/** Unique per test run, so the process check never sees another run's sleeper. */
+const HANG_SECONDS = `37.${process.pid}`;
 
 function request(repo: Repo, overrides: Partial<CompareRequest>): CompareRequest {
   return {
@@ -44,7 +46,7 @@ describe('compareRefs with a command', () => {
     repo.commit({ 'prog.py': 'import sys\nsys.stderr.write("boom: bad input\\n")\nsys.exit(3)\n' }, 'broken');
     repo.git('tag', 'broken');
     repo.commit(
-      { 'prog.py': 'import subprocess\nsubprocess.run(["sleep", "37.25"])\n', 'small.py': pythonProgram(20_000) },
+      { 'prog.py': `import subprocess\nsubprocess.run(["sleep", "${HANG_SECONDS}"])\n`, 'small.py': pythonProgram(20_000) },
       'hangs',
     );
     repo.git('tag', 'hangs');
@@ -140,14 +142,14 @@ describe('compareRefs with a command', () => {
 
   it('kills the whole process group on timeout and leaves no worktree behind', async () => {
     await expect(compareRefs(request(repo, { head: 'hangs', command: 'python prog.py', runs: 5, timeoutMs: 1500 }))).rejects.toThrow(/timed out after 1500 ms on head/);
-    await expectNothingLeft(repo, 'sleep 37.25');
+    await expectNothingLeft(repo, `sleep ${HANG_SECONDS}`);
   });
 
   it('stops and cleans up when cancelled', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 1500);
     await expect(compareRefs(request(repo, { head: 'hangs', command: 'python prog.py', runs: 5 }), { signal: controller.signal })).rejects.toThrow(/cancelled/);
-    await expectNothingLeft(repo, 'sleep 37.25');
+    await expectNothingLeft(repo, `sleep ${HANG_SECONDS}`);
   });
 
   it('names an unknown ref and refuses option-like refs before calling git', async () => {

@@ -74,10 +74,11 @@ describe('the built server over stdio', () => {
   it('exits within 2 s when stdin closes, killing a running guard and its process group', async () => {
     const root = makeRepo(PYTHON_PROJECT);
     const mcp = await serve(root);
-    await mcp.call('session_start', { guard: 'sh -c "sleep 41; echo never"' });
+    const sleep = `sleep 41.${process.pid}`;
+    await mcp.call('session_start', { guard: `sh -c "${sleep}; echo never"` });
     const started = await mcp.call('run_guard', { timeout_s: 120 });
     expect(started.structuredContent).toMatchObject({ state: 'running' });
-    const sleeper = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').some((l) => l.trim() === 'sleep 41');
+    const sleeper = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').some((l) => l.trim() === sleep);
     expect(sleeper()).toBe(true);
     const t0 = Date.now();
     await mcp.close();

@@ -14,6 +14,8 @@ afterEach(async () => {
   open = undefined;
 });
 
+/** Sleep durations unique to this run, so another run's sleepers never count. */
+const seconds = (whole: number) => `${whole}.${process.pid}`;
 const running = (marker: string) => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').some((l) => l.trim() === `sleep ${marker}`);
 
 async function withGuard(guard: string, jobStartWaitMs = 300) {
@@ -24,7 +26,7 @@ async function withGuard(guard: string, jobStartWaitMs = 300) {
 
 describe('jobs', () => {
   it('a slow call answers with a job id, streams progress, long-polls, and job_cancel kills its process group', async () => {
-    const mcp = await withGuard('sh -c "echo warming up; sleep 31"');
+    const mcp = await withGuard(`sh -c "echo warming up; sleep ${seconds(31)}"`);
     const progress: string[] = [];
     const started = (await mcp.client.callTool({ name: 'run_guard', arguments: {} }, undefined, {
       onprogress: (p) => void progress.push(p.message ?? ''),
@@ -37,11 +39,11 @@ describe('jobs', () => {
     expect(polled.structuredContent!.log_tail).toContain('warming up');
     const resource = await mcp.client.readResource({ uri: `codeflash://jobs/${id}` });
     expect(JSON.parse((resource.contents[0] as { text: string }).text)).toMatchObject({ job_id: id, state: 'running' });
-    expect(running('31')).toBe(true);
+    expect(running(seconds(31))).toBe(true);
     const cancelled = await mcp.call('job_cancel', { job_id: id });
     expect(cancelled.structuredContent).toMatchObject({ state: 'cancelled' });
     await new Promise((r) => setTimeout(r, 700));
-    expect(running('31')).toBe(false);
+    expect(running(seconds(31))).toBe(false);
   });
 
   it('job_status wait_s returns as soon as the job is done, with its result', async () => {
@@ -55,15 +57,15 @@ describe('jobs', () => {
   });
 
   it("the client's cancel of the open request ends the job and its processes", async () => {
-    const mcp = await withGuard('sleep 32', 10_000);
+    const mcp = await withGuard(`sleep ${seconds(32)}`, 10_000);
     const controller = new AbortController();
     const call = mcp.client.callTool({ name: 'run_guard', arguments: {} }, undefined, { signal: controller.signal }).catch((e: Error) => e);
     await new Promise((r) => setTimeout(r, 400));
-    expect(running('32')).toBe(true);
+    expect(running(seconds(32))).toBe(true);
     controller.abort();
     await call;
     await new Promise((r) => setTimeout(r, 800));
-    expect(running('32')).toBe(false);
+    expect(running(seconds(32))).toBe(false);
     const row = mcp.app.ctx.project().db.prepare('SELECT state FROM jobs').get();
     expect(row).toEqual({ state: 'cancelled' });
   });

@@ -63,11 +63,12 @@ describe('bookkeeping tools (in memory)', () => {
 
   it('a guard that hangs is killed at its timeout with its process group', async () => {
     const { mcp } = await started();
-    await mcp.call('set_convention', { topic: 'guard', rule: 'sleep 37' });
+    const sleeper = `sleep 37.${process.pid}`;
+    await mcp.call('set_convention', { topic: 'guard', rule: sleeper });
     const run = await mcp.call('run_guard', { timeout_s: 1 });
     expect(run.structuredContent).toMatchObject({ passed: false, timed_out: true });
     const { execFileSync } = await import('node:child_process');
-    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() === 'sleep 37');
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() === sleeper);
     expect(left).toEqual([]);
   });
 
