@@ -7,6 +7,7 @@ import { GUARD_TOPIC, setConvention } from '../state/notes.js';
 import { adoptOrphanRows, createSession, DOMAINS, endOtherSessions, type Domain } from '../state/sessions.js';
 import { currentBranch, headSha, isGitRepo, switchToBranch } from '../workspace/git.js';
 import { refuseOptionLike } from './shared.js';
+import { pruneWorktrees } from '../bench/worktrees.js';
 
 /** A bare slug becomes `perf/<marker>-<slug>`; a name with a slash is taken as the full branch name. */
 async function resolveBranchName(branch: string, domain: Domain): Promise<string> {
@@ -71,6 +72,8 @@ export const sessionStart = defineTool({
     }
     const project = ctx.project(root);
     ctx.setActiveRoot(root);
+    // Worktrees left by a server that was killed mid-compare are forgotten by git here.
+    if (git) await pruneWorktrees(root);
     const env = await detectEnvironment(root);
     const branch = git ? ((await currentBranch(root)) ?? null) : null;
     const session = createSession(project.db, {

@@ -6,7 +6,8 @@ import { listExperiments } from '../state/experiments.js';
 import { addHandoff } from '../state/notes.js';
 import { KEPT_FILES } from '../state/paths.js';
 import { endSession } from '../state/sessions.js';
-import { currentBranch } from '../workspace/git.js';
+import { currentBranch, isGitRepo } from '../workspace/git.js';
+import { pruneWorktrees } from '../bench/worktrees.js';
 import { sessionIdInput } from './shared.js';
 
 const lines = (max: number) => z.array(z.string().min(1).max(1000)).max(max);
@@ -88,6 +89,7 @@ export const sessionCleanup = defineTool({
     const dryRun = args.dry_run ?? false;
     if (!dryRun) {
       for (const path of removed) rmSync(path, { recursive: statSync(path).isDirectory(), force: true });
+      if (await isGitRepo(project.paths.root)) await pruneWorktrees(project.paths.root);
       endSession(project.db, session.id);
     }
     return {
