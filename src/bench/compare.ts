@@ -403,6 +403,8 @@ function compareRows(samples: Map<string, { base: number[]; head: number[] }>, r
       ci_high_pct: result.ciHighPct,
       p_value: result.pValue,
       verdict: result.verdict,
+      base_spread: result.base.mad,
+      head_spread: result.head.mad,
     };
   });
 }

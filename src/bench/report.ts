@@ -83,8 +83,8 @@ function methodOf(mode: string, confidencePct: number, withSpread: boolean): str
     );
   }
   return (
-    `medians of interleaved (ABBA) runs${withSpread ? ' ± median absolute deviation' : ''}; ${confidencePct} % bootstrap interval of the median ratio, ` +
-    'Mann–Whitney U p-value; unchanged when the interval holds 0 % or the change is below the run-to-run noise'
+    `medians of interleaved (ABBA) runs${withSpread ? ' ± median absolute deviation' : ''}; change = median of the per-pair head/base ratios with its ${confidencePct} % bootstrap interval, ` +
+    'Mann–Whitney U p-value; unchanged when the interval holds 0 %, p ≥ 0.05, or the change is below what each ref shows against itself (at least 0.5 %)'
   );
 }
 

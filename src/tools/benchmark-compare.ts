@@ -24,6 +24,8 @@ const rowOutput = z.object({
   ci_high_pct: z.number(),
   p_value: z.number(),
   verdict: z.enum(['faster', 'slower', 'unchanged']),
+  base_spread: z.number().optional().describe('median absolute deviation'),
+  head_spread: z.number().optional(),
 });
 
 function describeRow(row: ComparisonRow, mode: string): string {

@@ -63,13 +63,28 @@ describe('mannWhitneyU', () => {
 });
 
 describe('bootstrapRatioCI', () => {
-  it('is reproducible for a seed and brackets the ratio of medians', () => {
+  it('is reproducible for a seed and brackets the median per-pair ratio (paired) or the ratio of medians (unpaired)', () => {
     const { base, head } = pair(7, 20, 0.05, 0.02);
     const ci = bootstrapRatioCI(base, head, { seed: 3 });
     expect(bootstrapRatioCI(base, head, { seed: 3 })).toEqual(ci);
-    expect(ci.ratio).toBeCloseTo(summarize(head).median / summarize(base).median, 12);
+    expect(ci.ratio).toBeCloseTo(Math.exp(summarize(head.map((h, i) => Math.log(h / base[i]!))).median), 12);
     expect(ci.low).toBeLessThan(ci.ratio);
     expect(ci.high).toBeGreaterThan(ci.ratio);
+    const unpaired = bootstrapRatioCI(base, head, { seed: 3, paired: false });
+    expect(unpaired.ratio).toBeCloseTo(summarize(head).median / summarize(base).median, 12);
+  });
+
+  it('pairing cancels noise that the two runs of a pair share (machine state), narrowing the interval', () => {
+    // Each pair runs under its own machine state (±8 %); the runs themselves add ±1 %; head is 3 % slower.
+    const random = mulberry32(21);
+    const state = lognormalSamples(random, 60, 1, 0.08);
+    const base = lognormalSamples(random, 60, 100, 0.01).map((x, i) => x * state[i]!);
+    const head = lognormalSamples(random, 60, 103, 0.01).map((x, i) => x * state[i]!);
+    const paired = bootstrapRatioCI(base, head);
+    const unpaired = bootstrapRatioCI(base, head, { paired: false });
+    expect(paired.high - paired.low).toBeLessThan((unpaired.high - unpaired.low) / 3);
+    expect(paired.low).toBeGreaterThan(1.01);
+    expect(compareSamples(base, head).verdict).toBe('slower');
   });
 
   it('covers the true ratio about 95 % of the time', () => {
@@ -113,17 +128,25 @@ describe('compareSamples', () => {
     expect(result.confidence).toBe(0.95);
   });
 
-  it('does not call a significant change that is under the run-to-run noise', () => {
-    // 1 % shift, 5 % noise, many samples: the interval excludes 0 but the change is within one typical deviation.
-    const { base, head } = pair(5, 2000, 0.01, 0.05);
+  it('does not call a change below half a percent, however many samples make it significant', () => {
+    const { base, head } = pair(5, 4000, 0.003, 0.02);
     const result = compareSamples(base, head);
     expect(result.ciLowPct).toBeGreaterThan(0);
-    expect(result.noiseFloorPct).toBeGreaterThan(Math.abs(result.changePct));
+    expect(result.noiseFloorPct).toBe(0.5);
     expect(result.verdict).toBe('unchanged');
   });
 
-  it('measures the noise floor as the larger relative MAD of the two refs', () => {
-    expect(noiseFloorPct([99, 100, 101], [196, 200, 204])).toBeCloseTo(2, 12);
+  it('does not call a change smaller than what a ref shows against itself', () => {
+    // Alternate runs of each ref differ by 3 % (a machine that flips state every run): a 2 % change is within that.
+    const flip = (level: number) => Array.from({ length: 40 }, (_, i) => level * (i % 2 ? 1.03 : 1));
+    const result = compareSamples(flip(100), flip(102));
+    expect(result.noiseFloorPct).toBeCloseTo(3, 6);
+    expect(result.verdict).toBe('unchanged');
+  });
+
+  it('measures the noise floor as the larger self-change of the two refs, at least 0.5 %', () => {
+    expect(noiseFloorPct([100, 102, 100, 102], [200, 201, 200, 201])).toBeCloseTo(2, 12);
+    expect(noiseFloorPct([100, 100, 100, 100], [100, 100, 100, 100])).toBe(0.5);
   });
 });
 
