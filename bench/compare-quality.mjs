@@ -5,10 +5,13 @@
 // Usage: node bench/compare-quality.mjs [--trials 20] [--only aa-wall,aa-instructions,slow-wall,slow-instructions]
 //        [--max-time-ms N] [--python /path/to/python3]     (build first: npx tsc -p tsconfig.json)
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareRefs } from '../dist/bench/compare.js';
 import { makeRepo, pythonProgram } from '../test/fixtures/bench/repos.mjs';
-import { calibrateExtraIterations, instructionsOf, median, wallMsOf } from '../test/fixtures/bench/measure.mjs';
+import { calibrateExtraIterations, instructionsOf, loopStepNs, median, wallMsOf } from '../test/fixtures/bench/measure.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -22,6 +25,23 @@ const trials = Number(flags.trials);
 const python = flags.python;
 const BASE_ITERATIONS = 50_000;
 
+/** The slow-wall program against base, timed without the compare machinery: alternating direct runs. */
+function directChangePct(python, extraIterations) {
+  const dir = mkdtempSync(join(tmpdir(), 'codeflash-direct-'));
+  try {
+    writeFileSync(join(dir, 'base.py'), pythonProgram(BASE_ITERATIONS));
+    writeFileSync(join(dir, 'slow.py'), pythonProgram(BASE_ITERATIONS + extraIterations));
+    const times = { base: [], slow: [] };
+    for (let i = 0; i < 41; i++) {
+      times.base.push(...wallMsOf(python, dir, 'base.py', 1));
+      times.slow.push(...wallMsOf(python, dir, 'slow.py', 1));
+    }
+    return (median(times.slow) / median(times.base) - 1) * 100;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const repo = makeRepo('codeflash-quality-');
 try {
   repo.commit({ 'prog.py': pythonProgram(BASE_ITERATIONS), 'README': 'a\n' }, 'base');
@@ -29,8 +49,10 @@ try {
   repo.commit({ 'README': 'b\n' }, 'same code');
   repo.git('tag', 'same');
 
-  const baseWallMs = Math.min(...wallMsOf(python, repo.root, 'prog.py', 21));
-  const wallExtra = calibrateExtraIterations(python, repo.root, BASE_ITERATIONS, 0.1, wallMsOf);
+  // +10 % of the program's unloaded (fastest) wall time, in loop steps timed inside one interpreter:
+  // a fit from whole-process timings swings threefold on a loaded machine.
+  const baseWallMs = Math.min(...wallMsOf(python, repo.root, 'prog.py', 31));
+  const wallExtra = Math.round((0.1 * baseWallMs * 1e6) / loopStepNs(python));
   const instructionExtra = calibrateExtraIterations(python, repo.root, BASE_ITERATIONS, 0.02, instructionsOf);
   repo.commit({ 'prog.py': pythonProgram(BASE_ITERATIONS + wallExtra) }, '10 % more wall time');
   repo.git('tag', 'slow-wall');
@@ -38,6 +60,8 @@ try {
   repo.git('tag', 'slow-instructions');
   repo.git('checkout', '-q', 'base');
   console.log(`program: ${python} prog.py, ${baseWallMs.toFixed(1)} ms fastest wall; +${wallExtra} iterations = +10 % wall, +${instructionExtra} = +2 % instructions`);
+  const direct = directChangePct(python, wallExtra);
+  console.log(`slow-wall measured directly (medians of 41 alternating runs each): ${direct.toFixed(1)} %`);
 
   const experiments = {
     'aa-wall': { head: 'same', mode: 'wall', expect: 'at most 1 changed' },
