@@ -17,6 +17,12 @@ export type StopDecision = {
 
 /** Pairs below which no policy may stop, whatever it asks for. */
 const FLOOR_MIN_PAIRS = 5;
+/**
+ * A percentile bootstrap of a median from a handful of pairs comes out too
+ * narrow (measured: an A/A stopped at 5 pairs with an interval that excluded
+ * 0 %), so precision may end the sampling only from this many pairs on.
+ */
+const PRECISION_MIN_PAIRS = 10;
 /** Fewer resamples than a final result: this runs after every pair, and only its width matters. */
 const PRECISION_RESAMPLES = 1000;
 
@@ -34,7 +40,7 @@ export function ciHalfWidthPct(base: readonly number[], head: readonly number[],
 export function shouldContinue(base: readonly number[], head: readonly number[], elapsedMs: number, policy: AdaptivePolicy): StopDecision {
   const pairs = Math.min(base.length, head.length);
   if (pairs < Math.max(FLOOR_MIN_PAIRS, policy.minPairs)) return { more: true, reason: 'min_pairs' };
-  if (ciHalfWidthPct(base, head) <= policy.precisionPct) return { more: false, reason: 'precision_reached' };
+  if (pairs >= PRECISION_MIN_PAIRS && ciHalfWidthPct(base, head) <= policy.precisionPct) return { more: false, reason: 'precision_reached' };
   if (pairs >= policy.maxPairs) return { more: false, reason: 'max_pairs' };
   if (elapsedMs >= policy.maxTimeMs) return { more: false, reason: 'time_budget' };
   return { more: true, reason: 'need_more' };

@@ -87,6 +87,12 @@ export class ServerContext {
     return session;
   }
 
+  /** The active project and the session a call names (or its latest active one). */
+  current(sessionId?: string): { project: Project; session: SessionRow } {
+    const project = this.project();
+    return { project, session: this.session(project, sessionId) };
+  }
+
   async close(): Promise<void> {
     await this.jobs.shutdown();
     for (const project of this.projects.values()) project.close();

@@ -76,8 +76,7 @@ export const benchmarkCompare = defineTool({
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, call) {
     const { ctx } = call;
-    const project = ctx.project();
-    const session = ctx.session(project, args.session_id);
+    const { project, session } = ctx.current(args.session_id);
     refuseOptionLike('base', args.base);
     refuseOptionLike('head', args.head);
     refuseOptionLike('benchmark', args.benchmark);

@@ -19,8 +19,7 @@ export const recordLearning = defineTool({
   output: { id: z.number(), path: z.string() },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, { ctx }) {
-    const project = ctx.project();
-    const session = ctx.session(project, args.session_id);
+    const { project, session } = ctx.current(args.session_id);
     const row = addLearning(project.db, { sessionId: session.id, title: args.title, body: args.body, evidence: args.evidence });
     const path = project.renderLearnings();
     return { id: row.id, path, summary: `Learning ${row.id} "${args.title}" recorded in learnings.md.`, next: [] };

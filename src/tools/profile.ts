@@ -61,8 +61,7 @@ export const profile = defineTool({
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, call) {
     const { ctx } = call;
-    const project = ctx.project();
-    const session = ctx.session(project, args.session_id);
+    const { project, session } = ctx.current(args.session_id);
     const env = await sessionEnvironment(session, project.paths.root);
     const language = args.language ?? (env.language === 'unknown' ? undefined : env.language);
     if (!language) throw new ToolError('the project language is unknown: pass language python, node or go');

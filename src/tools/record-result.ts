@@ -37,8 +37,7 @@ export const recordResult = defineTool({
   },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, { ctx }) {
-    const project = ctx.project();
-    const session = ctx.session(project, args.session_id);
+    const { project, session } = ctx.current(args.session_id);
     refuseOptionLike('target', args.target);
     if (args.comparison_id && !getArtifact(project.db, args.comparison_id, 'comparison')) {
       throw new ToolError(`unknown comparison ${args.comparison_id}; pass the comparison_id a benchmark_compare returned`);

@@ -39,8 +39,7 @@ export const runGuard = defineTool({
   hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   async run(args, call) {
     const { ctx } = call;
-    const project = ctx.project();
-    const session = ctx.session(project, args.session_id);
+    const { project, session } = ctx.current(args.session_id);
     const command = getConvention(project.db, GUARD_TOPIC)?.rule;
     if (!command) throw new ToolError('no guard is set: call set_convention with topic "guard" and the command that must keep passing');
     const root = project.paths.root;

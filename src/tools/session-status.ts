@@ -40,8 +40,7 @@ export const sessionStatus = defineTool({
   },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {
-    const project = ctx.project();
-    const session = ctx.session(project, args.session_id);
+    const { project, session } = ctx.current(args.session_id);
     const stats = sessionStats(project.db, session.id);
     const guard = getConvention(project.db, GUARD_TOPIC)?.rule ?? null;
     const branch = (await currentBranch(project.paths.root)) ?? null;

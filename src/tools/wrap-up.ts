@@ -27,8 +27,7 @@ export const writeHandoff = defineTool({
   output: { path: z.string(), branch: z.string().nullable() },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, { ctx }) {
-    const project = ctx.project();
-    const session = ctx.session(project, args.session_id);
+    const { project, session } = ctx.current(args.session_id);
     const branch = (await currentBranch(project.paths.root)) ?? session.branch;
     addHandoff(project.db, {
       sessionId: session.id,
@@ -56,8 +55,7 @@ export const writeChangelog = defineTool({
   output: { path: z.string(), kept: z.number() },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {
-    const project = ctx.project();
-    const session = ctx.session(project, args.session_id);
+    const { project, session } = ctx.current(args.session_id);
     const kept = listExperiments(project.db, session.id).filter((r) => r.status === 'keep').length;
     const path = project.renderChangelog(session.id);
     return { path, kept, summary: `changelog.md lists ${kept} kept optimization(s).`, next: [] };
@@ -79,8 +77,7 @@ export const sessionCleanup = defineTool({
   output: { removed: z.array(z.string()), kept: z.array(z.string()), dry_run: z.boolean(), session_ended: z.boolean() },
   hints: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {
-    const project = ctx.project();
-    const session = ctx.session(project, args.session_id);
+    const { project, session } = ctx.current(args.session_id);
     const dir = project.paths.stateDir;
     const entries = existsSync(dir) ? readdirSync(dir) : [];
     const removed = entries.filter((name) => !ALWAYS_KEPT.has(name)).map((name) => join(dir, name));

@@ -182,10 +182,13 @@ describe('adaptive stopping', () => {
     expect(sequence).toBe('ABBABAABBAABABBA');
   });
 
-  it('never stops before 5 pairs, whatever the policy or the budget says', () => {
+  it('never stops before 5 pairs, whatever the policy or the budget says, and not for precision before 10', () => {
     const same = [100, 100, 100, 100];
     expect(shouldContinue(same, same, 1e9, { ...policy, minPairs: 1 })).toEqual({ more: true, reason: 'min_pairs' });
-    expect(shouldContinue([...same, 100], [...same, 100], 0, policy)).toEqual({ more: false, reason: 'precision_reached' });
+    expect(shouldContinue([...same, 100], [...same, 100], 0, policy)).toEqual({ more: true, reason: 'need_more' });
+    expect(shouldContinue([...same, 100], [...same, 100], 1e9, policy)).toEqual({ more: false, reason: 'time_budget' });
+    const ten = Array.from({ length: 10 }, () => 100);
+    expect(shouldContinue(ten, ten, 0, policy)).toEqual({ more: false, reason: 'precision_reached' });
   });
 
   it('adds pairs until the interval is within the precision, then stops', () => {
