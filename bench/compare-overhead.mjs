@@ -80,16 +80,30 @@ try {
   repo.dispose();
 }
 
-/** hyperfine's medians (ms) and relative standard error of the mean (%) for each script, run without a shell. */
+/**
+ * hyperfine's medians (ms) and relative standard error of the mean (%) for each
+ * script, run without a shell. hyperfine times one command's runs in a block and
+ * then the next; on this VM the machine's state changes between blocks (a block
+ * can be 30 % off), so it is called in alternating short blocks, base then head,
+ * and the times of all blocks are pooled.
+ */
 function hyperfineMedians(scripts) {
   const exportFile = join(repo.worktreesDir, 'hyperfine.json');
-  execFileSync(
-    'hyperfine',
-    ['-N', '--warmup', '1', '--runs', String(runs), '--export-json', exportFile, ...scripts.map((s) => `${python} ${s}`)],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PYTHONHASHSEED: '0' } },
-  );
-  return JSON.parse(readFileSync(exportFile, 'utf8')).results.map((r) => ({
-    median: r.median * 1000,
-    relativeStderrPct: (r.stddev / r.mean / Math.sqrt(r.times.length)) * 100,
-  }));
+  const blocks = 6;
+  const times = scripts.map(() => []);
+  for (let block = 0; block < blocks; block++) {
+    scripts.forEach((script, i) => {
+      execFileSync(
+        'hyperfine',
+        ['-N', '--warmup', '1', '--runs', String(Math.ceil(runs / blocks)), '--export-json', exportFile, `${python} ${script}`],
+        { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PYTHONHASHSEED: '0' } },
+      );
+      times[i].push(...JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1000));
+    });
+  }
+  return times.map((xs) => {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const stddev = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+    return { median: median(xs), relativeStderrPct: (stddev / mean / Math.sqrt(xs.length)) * 100 };
+  });
 }
