@@ -74,6 +74,15 @@ describe('bootstrapRatioCI', () => {
     expect(unpaired.ratio).toBeCloseTo(summarize(head).median / summarize(base).median, 12);
   });
 
+  it('with fewer than 10 pairs the interval is the whole range of the per-pair ratios', () => {
+    const base = [100, 100, 100, 100, 100];
+    const head = [101, 99.5, 103, 100.2, 102];
+    const ci = bootstrapRatioCI(base, head);
+    expect(ci.low).toBeCloseTo(0.995, 12);
+    expect(ci.high).toBeCloseTo(1.03, 12);
+    expect(compareSamples(base, head).verdict).toBe('unchanged');
+  });
+
   it('pairing cancels noise that the two runs of a pair share (machine state), narrowing the interval', () => {
     // Each pair runs under its own machine state (±8 %); the runs themselves add ±1 %; head is 3 % slower.
     const random = mulberry32(21);
