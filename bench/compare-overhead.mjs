@@ -64,12 +64,13 @@ try {
       const ours = row[side];
       const theirs = hyperfine[i];
       const diffPct = ((ours - theirs.median) / theirs.median) * 100;
-      const bound = Math.max(noisePct, theirs.relativeStderrPct * 2);
+      const bound = Math.max(noisePct, theirs.relativeStderrPct * 2, theirs.blockSpreadPct);
       return {
         side,
         'compare median ms': ours.toFixed(2),
         'hyperfine median ms': theirs.median.toFixed(2),
         'diff %': diffPct.toFixed(2),
+        'hyperfine block spread %': theirs.blockSpreadPct.toFixed(2),
         'noise bound %': bound.toFixed(2),
         agree: Math.abs(diffPct) <= bound,
       };
@@ -91,6 +92,7 @@ function hyperfineMedians(scripts) {
   const exportFile = join(repo.worktreesDir, 'hyperfine.json');
   const blocks = 6;
   const times = scripts.map(() => []);
+  const blockMedians = scripts.map(() => []);
   for (let block = 0; block < blocks; block++) {
     scripts.forEach((script, i) => {
       execFileSync(
@@ -98,12 +100,20 @@ function hyperfineMedians(scripts) {
         ['-N', '--warmup', '1', '--runs', String(Math.ceil(runs / blocks)), '--export-json', exportFile, `${python} ${script}`],
         { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PYTHONHASHSEED: '0' } },
       );
-      times[i].push(...JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1000));
+      const blockTimes = JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1000);
+      times[i].push(...blockTimes);
+      blockMedians[i].push(median(blockTimes));
     });
   }
-  return times.map((xs) => {
+  return times.map((xs, i) => {
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
     const stddev = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
-    return { median: median(xs), relativeStderrPct: (stddev / mean / Math.sqrt(xs.length)) * 100 };
+    const spread = blockMedians[i];
+    return {
+      median: median(xs),
+      relativeStderrPct: (stddev / mean / Math.sqrt(xs.length)) * 100,
+      // How far the same command's median moves from one block to the next: the machine's own noise over minutes.
+      blockSpreadPct: ((Math.max(...spread) - Math.min(...spread)) / 2 / median(xs)) * 100,
+    };
   });
 }
