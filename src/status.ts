@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { listExperiments, sessionStats } from './state/experiments.js';
 import { GUARD_TOPIC, getConvention } from './state/notes.js';
 import { statePaths } from './state/paths.js';
+import { formatPct } from './state/render/markdown.js';
 import { Project } from './state/project.js';
 import { latestSession } from './state/sessions.js';
 
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : `${v >= 0 ? '+' : ''}${v.toFixed(1)} %`);
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -39,7 +39,7 @@ export function printStatus(root: string, stateDir?: string): number {
         ['experiments', `${stats.experiments}: ${stats.keeps} kept, ${stats.discards} discarded, ${stats.crashes} crashed`],
         ['discards in a row', `${stats.consecutive_discards}${stats.plateau ? ' (plateau)' : ''}`],
         ['baseline', stats.baseline ? `${stats.baseline.value} ${stats.baseline.metric} (${stats.baseline.direction} is better)` : '(none)'],
-        ['best', stats.best ? `#${stats.best.n} ${stats.best.target}: ${stats.best.value} (${pct(stats.best.improvement_pct)})` : '(none)'],
+        ['best', stats.best ? `#${stats.best.n} ${stats.best.target}: ${stats.best.value} (${formatPct(stats.best.improvement_pct)})` : '(none)'],
       ])}\n\n`,
     );
     const recent = listExperiments(project.db, session.id).slice(-10);
@@ -47,7 +47,7 @@ export function printStatus(root: string, stateDir?: string): number {
       process.stdout.write(
         `${table([
           ['#', 'status', 'target', 'metric', 'baseline', 'value', 'improvement'],
-          ...recent.map((r) => [String(r.n), r.status, r.target, r.metric, String(r.baseline), String(r.value), pct(r.improvement_pct)]),
+          ...recent.map((r) => [String(r.n), r.status, r.target, r.metric, String(r.baseline), String(r.value), formatPct(r.improvement_pct)]),
         ])}\n`,
       );
     }

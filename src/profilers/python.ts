@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
-import { ProfileInputError, type ProfileJob } from './adapter.js';
+import { assertStarted, clearOutputs, ProfileInputError, runProfiled, type ProfileJob, type ProfilerAdapter } from './adapter.js';
 import { ProfileBuilder, type FrameRef, type Profile, type ProfileUnit } from './model.js';
 import { COMMON_MODULE, PYTHON_HELPERS, type PythonHelperName } from './python-scripts.js';
 
@@ -118,4 +118,35 @@ export async function readHelperProfile(path: string, unit: ProfileUnit, target:
     builder.addSample(path.map(([fn, file, line]) => ({ function: fn, file, line })), weight, count);
   }
   return builder.build(output.peak_bytes === undefined ? {} : { peakBytes: output.peak_bytes });
+}
+
+/**
+ * An adapter whose profiler is one of the Python helper scripts: the helper
+ * runs the target, keeps the profiler's raw output, and writes the profile as
+ * JSON for readHelperProfile.
+ */
+export function pythonHelperAdapter(spec: {
+  name: string;
+  modes: ProfilerAdapter['modes'];
+  overheadNote: string;
+  helper: PythonHelperName;
+  rawFile: string;
+  unit: ProfileUnit;
+}): ProfilerAdapter {
+  return {
+    name: spec.name,
+    language: 'python',
+    modes: spec.modes,
+    overheadNote: spec.overheadNote,
+    async run(job) {
+      const target = await pythonTarget(job);
+      const helper = await writePythonHelper(target, spec.helper);
+      const raw = join(job.outDir, spec.rawFile);
+      const json = join(job.outDir, `${spec.name}.json`);
+      await clearOutputs(raw, json);
+      const run = await runProfiled(job, [target.interpreter, helper, raw, json, ...target.args]);
+      assertStarted(run, 'pass the real Python interpreter');
+      return { run, raw, profile: await readHelperProfile(json, spec.unit, target) };
+    },
+  };
 }

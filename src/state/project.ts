@@ -100,11 +100,11 @@ export class Project {
   }
 
   renderLearnings(): string {
-    return this.locked(() => this.write('learnings.md', renderLearnings(listLearnings(this.db))));
+    return this.locked(() => this.writeFile('learnings.md', renderLearnings(listLearnings(this.db))));
   }
 
   renderConventions(): string {
-    return this.locked(() => this.write('conventions.md', renderConventions(listConventions(this.db))));
+    return this.locked(() => this.writeFile('conventions.md', renderConventions(listConventions(this.db))));
   }
 
   renderHandoff(sessionId: string): string {
@@ -113,7 +113,7 @@ export class Project {
       const handoff = latestHandoff(this.db);
       if (!session || !handoff) throw new Error('nothing to render: no session or no handoff');
       const rows = listExperiments(this.db, sessionId);
-      return this.write(
+      return this.writeFile(
         'HANDOFF.md',
         renderHandoff({
           session,
@@ -132,13 +132,15 @@ export class Project {
       const session = getSession(this.db, sessionId);
       if (!session) throw new Error(`unknown session ${sessionId}`);
       const kept = listExperiments(this.db, sessionId).filter((r) => r.status === 'keep');
-      return this.write('changelog.md', renderChangelog(session, kept));
+      return this.writeFile('changelog.md', renderChangelog(session, kept));
     });
   }
 
-  /** Write a file whose content is made outside the store (setup.md from detection). */
+  /** Write one state file atomically; also for content made outside the store (setup.md from detection). */
   writeFile(name: string, content: string): string {
-    return this.write(name, content);
+    const path = this.paths.file(name);
+    writeFileAtomic(path, content);
+    return path;
   }
 
   readFile(name: string): string | undefined {
@@ -146,9 +148,4 @@ export class Project {
     return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
   }
 
-  private write(name: string, content: string): string {
-    const path = this.paths.file(name);
-    writeFileAtomic(path, content);
-    return path;
-  }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool, type ToolCall } from '../server/define-tool.js';
-import type { JobView } from '../server/jobs.js';
+import type { JobHooks, JobView } from '../server/jobs.js';
 import { JOB_STATES } from '../state/jobs.js';
 import type { Project } from '../state/project.js';
 import { ToolError } from '../server/errors.js';
@@ -86,12 +86,11 @@ export const jobCancel = defineTool({
  */
 export async function runAsJob<T extends { summary: string; next: string[] }>(
   call: ToolCall,
-  request: { tool: string; project: Project; sessionId: string | null; timeoutMs: number; work: Parameters<ToolCall['ctx']['jobs']['start']>[0]['work'] },
+  request: { tool: string; project: Project; sessionId: string | null; timeoutMs: number; work: (hooks: JobHooks) => Promise<T> },
 ): Promise<Partial<T> & { job_id: string; state: 'succeeded' | 'running'; summary: string; next: string[] }> {
   const view = await call.ctx.jobs.start<T>(
     {
       ...request,
-      work: request.work as (hooks: Parameters<typeof request.work>[0]) => Promise<T>,
       notify: call.progress,
       requestSignal: call.extra.signal,
     },

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { formatPct } from '../state/render/markdown.js';
 import { defineTool } from '../server/define-tool.js';
 import { ToolError } from '../server/errors.js';
 import { getArtifact } from '../state/artifacts.js';
 import { EXPERIMENT_STATUSES, insertExperiment, PLATEAU_AFTER, sessionStats } from '../state/experiments.js';
-import { formatPct, refuseOptionLike, sessionIdInput } from './shared.js';
+import { refuseOptionLike, sessionIdInput } from './shared.js';
 
 const MEASURED = 'A measured value (seconds, bytes, instructions, ops/s…)';
 

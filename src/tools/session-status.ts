@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { formatPct } from '../state/render/markdown.js';
 import { defineTool } from '../server/define-tool.js';
 import { sessionStats, type SessionStats } from '../state/experiments.js';
 import { GUARD_TOPIC, getConvention } from '../state/notes.js';
 import { DOMAINS } from '../state/sessions.js';
 import { currentBranch } from '../workspace/git.js';
-import { formatPct, sessionIdInput, statsOutput } from './shared.js';
+import { sessionIdInput, statsOutput } from './shared.js';
 
 /** What the loop says to do next, from where the session stands. */
 export function nextSteps(stats: SessionStats, hasGuard: boolean): string[] {

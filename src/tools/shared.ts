@@ -26,7 +26,3 @@ export function refuseOptionLike(label: string, value: string | undefined): void
   }
 }
 
-export function formatPct(pct: number | null | undefined): string {
-  if (pct === null || pct === undefined) return 'n/a';
-  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`;
-}
