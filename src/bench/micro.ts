@@ -1,6 +1,6 @@
 import { runProcess, tail } from '../proc/run.js';
 import { abbaOrder } from './adaptive.js';
-import { compareSamples, type SampleSummary, type Verdict } from './stats.js';
+import { compareProcessGroups, MAX_PROCESS_GROUPS, type SampleSummary, type Verdict } from './stats.js';
 
 export type MicroLanguage = 'python' | 'node';
 type Snippet = 'setup' | 'a' | 'b';
@@ -11,8 +11,10 @@ export interface MicroRequest {
   setup?: string;
   a: string;
   b: string;
-  /** Timed samples per snippet (default 20, at least 5). */
+  /** Timed samples per snippet (default 20, at least 5), spread over the processes. */
   runs?: number;
+  /** Child processes the samples are spread over (default 4, 2–10); see compareProcessGroups. */
+  processes?: number;
   /** The real Python interpreter (not a version-manager shim); default `python3`. */
   python?: string;
   cwd: string;
@@ -36,15 +38,21 @@ export interface MicroResult {
   noise_floor_pct: number;
   /** How b compares with a: `slower` means b takes longer. */
   verdict: Verdict;
-  /** Loops per timed sample, calibrated per snippet so one sample takes ≥ 20 ms. */
-  loops: { a: number; b: number };
+  /** Loops per timed sample, the same for a and b: calibrated in the first process so the cheaper snippet's sample takes ≥ 20 ms. */
+  loops: number;
+  /** Timed samples per snippet, over all processes. */
   runs: number;
-  samples: { a: number[]; b: number[] };
+  processes: number;
+  /** Per process, in the order taken: a[i] and b[i] are one interleaved pair. */
+  samples: Array<{ a: number[]; b: number[] }>;
   summary: string;
 }
 
 const DEFAULT_RUNS = 20;
 const MIN_RUNS = 5;
+const DEFAULT_PROCESSES = 4;
+/** Each process takes at least one ABBA block, so its own drift falls on both snippets. */
+const MIN_PAIRS_PER_PROCESS = 2;
 const SAMPLE_TARGET_S = 0.02;
 /** Dropped samples after calibration: V8 may still move a hot function to a faster tier during the first ones. */
 const WARMUP_PAIRS = 2;
@@ -52,11 +60,12 @@ const WARMUP_PAIRS = 2;
 const MARKER = '@@codeflash-micro@@';
 
 /**
- * The harness reads its job as JSON on stdin: { setup, a, b, warmup, order, target_s, marker }.
- * It checks each snippet on its own (so an error names the snippet), calibrates a
- * loop count per snippet, runs the warmup samples and drops them, takes the
- * samples in the given interleaved order, and reports marker-prefixed JSON
- * lines: progress, then the result or an error.
+ * The harness reads its job as JSON on stdin: { setup, a, b, first, loops, warmup, order, target_s, marker }.
+ * It checks each snippet on its own (so an error names the snippet), compiles the
+ * `first` snippet first, calibrates one loop count for both (the smaller of the
+ * two, so neither sample runs long) unless `loops` is given, runs the warmup
+ * samples and drops them, takes the samples in the given interleaved order, and
+ * reports marker-prefixed JSON lines: progress, then the result or an error.
  */
 const PYTHON_HARNESS = String.raw`
 import json, sys, timeit
@@ -75,10 +84,11 @@ def guarded(snippet, action, phase="run"):
         emit({"error": {"snippet": snippet, "phase": phase, "type": type(error).__name__, "message": str(error)}})
         sys.exit(2)
 
-for name in ("setup", "a", "b"):
+names = ("a", "b") if spec["first"] == "a" else ("b", "a")
+for name in ("setup",) + names:
     guarded(name, lambda: compile(spec[name], "<" + name + ">", "exec"), "compile")
 guarded("setup", lambda: exec(compile(spec["setup"], "<setup>", "exec"), {"__name__": "__micro__"}))
-timers = {name: guarded(name, lambda: timeit.Timer(spec[name], spec["setup"], globals={"__name__": "__micro__"})) for name in ("a", "b")}
+timers = {name: guarded(name, lambda: timeit.Timer(spec[name], spec["setup"], globals={"__name__": "__micro__"})) for name in names}
 
 def calibrate(name):
     loops = 1
@@ -88,14 +98,14 @@ def calibrate(name):
             return loops
         loops = int(loops * min(100, spec["target_s"] * 1.2 / elapsed)) + 1 if elapsed > 0 else loops * 100
 
-loops = {name: calibrate(name) for name in ("a", "b")}
+loops = spec["loops"] or min(calibrate(name) for name in names)
 for name in spec["warmup"]:
-    guarded(name, lambda: timers[name].timeit(loops[name]))
+    guarded(name, lambda: timers[name].timeit(loops))
 samples = {"a": [], "b": []}
 for done, name in enumerate(spec["order"], 1):
-    elapsed = guarded(name, lambda: timers[name].timeit(loops[name]))
-    samples[name].append(elapsed / loops[name] * 1e9)
-    emit({"done": done, "total": len(spec["order"])})
+    elapsed = guarded(name, lambda: timers[name].timeit(loops))
+    samples[name].append(elapsed / loops * 1e9)
+    emit({"done": done})
 emit({"result": {"loops": loops, "samples": samples}})
 `;
 
@@ -114,11 +124,13 @@ function guarded(snippet, action, phase = 'run') {
   }
 }
 function main() {
-  for (const name of ['setup', 'a', 'b']) guarded(name, () => new Function(spec[name]), 'compile');
+  const names = spec.first === 'a' ? ['a', 'b'] : ['b', 'a'];
+  for (const name of ['setup', ...names]) guarded(name, () => new Function(spec[name]), 'compile');
   guarded('setup', () => new Function(spec.setup)());
   const timed = (name) =>
     new Function('__loops', '__now', spec.setup + '\nconst __start = __now();\nfor (let __i = 0; __i < __loops; __i++) {\n' + spec[name] + '\n}\nreturn Number(__now() - __start) / 1e9;');
-  const timers = { a: timed('a'), b: timed('b') };
+  const timers = {};
+  for (const name of names) timers[name] = timed(name);
   const now = () => process.hrtime.bigint();
   const run = (name, loops) => guarded(name, () => timers[name](loops, now));
   const calibrate = (name) => {
@@ -128,12 +140,12 @@ function main() {
       loops = elapsed > 0 ? Math.floor(loops * Math.min(100, (spec.target_s * 1.2) / elapsed)) + 1 : loops * 100;
     }
   };
-  const loops = { a: calibrate('a'), b: calibrate('b') };
-  for (const name of spec.warmup) run(name, loops[name]);
+  const loops = spec.loops ?? Math.min(...names.map(calibrate));
+  for (const name of spec.warmup) run(name, loops);
   const samples = { a: [], b: [] };
   spec.order.forEach((name, index) => {
-    samples[name].push((run(name, loops[name]) / loops[name]) * 1e9);
-    emit({ done: index + 1, total: spec.order.length });
+    samples[name].push((run(name, loops) / loops) * 1e9);
+    emit({ done: index + 1 });
   });
   emit({ result: { loops, samples } });
 }
@@ -147,27 +159,59 @@ try {
 
 interface HarnessMessage {
   done?: number;
-  total?: number;
-  result?: { loops: { a: number; b: number }; samples: { a: number[]; b: number[] } };
+  result?: { loops: number; samples: { a: number[]; b: number[] } };
   error?: { snippet: Snippet; phase: 'compile' | 'run'; type: string; message: string };
 }
 
 /**
- * A/B of two snippets in one child process (never in this one): timeit-style
+ * A/B of two snippets in child processes (never in this one): timeit-style
  * calibration, then a and b sampled in interleaved ABBA order so drift falls on
- * both, compared with the same statistics as benchmark_compare. A quick
+ * both, in several processes that alternate which snippet is compiled first, so
+ * a bias one process gives one snippet (JIT tiering, code layout) shows up as
+ * disagreement between processes instead of a confident wrong call. A quick
  * pre-screen: it says which variant is faster in isolation, not what a change
  * does to a real workload.
  */
 export async function runMicroBenchmark(request: MicroRequest): Promise<MicroResult> {
   const runs = request.runs ?? DEFAULT_RUNS;
+  const processes = request.processes ?? DEFAULT_PROCESSES;
   if (!Number.isInteger(runs) || runs < MIN_RUNS) throw new Error(`runs must be an integer of at least ${MIN_RUNS}`);
+  if (!Number.isInteger(processes) || processes < 2 || processes > MAX_PROCESS_GROUPS) {
+    throw new Error(`processes must be an integer from 2 to ${MAX_PROCESS_GROUPS}`);
+  }
+  const pairsPerProcess = Math.max(MIN_PAIRS_PER_PROCESS, Math.ceil(runs / processes));
+  const total = 2 * pairsPerProcess * processes;
+  const deadline = Date.now() + request.timeoutMs;
+  const samples: MicroResult['samples'] = [];
+  let loops: number | undefined;
+  for (let index = 0; index < processes; index++) {
+    const first = index % 2 === 0 ? 'a' : 'b';
+    const order = interleaved(pairsPerProcess).map((name) => (first === 'a' ? name : other(name)));
+    const done = 2 * pairsPerProcess * index;
+    const result = await runHarness(request, { first, loops: loops ?? null, order }, deadline, (step) =>
+      request.onProgress?.(done + step, total, `sample ${done + step}/${total} (process ${index + 1}/${processes})`),
+    );
+    loops ??= result.loops;
+    samples.push(result.samples);
+  }
+  return toResult(request.language, loops!, samples);
+}
+
+async function runHarness(
+  request: MicroRequest,
+  part: { first: 'a' | 'b'; loops: number | null; order: Array<'a' | 'b'> },
+  deadline: number,
+  onSample: (done: number) => void,
+): Promise<NonNullable<HarnessMessage['result']>> {
+  const timeoutMs = deadline - Date.now();
+  const timedOut = `micro benchmark timed out after ${request.timeoutMs} ms; its process group was killed (lower runs or shorten the snippets)`;
+  if (timeoutMs <= 0) throw new Error(timedOut);
   const job = {
     setup: request.setup ?? '',
     a: request.a,
     b: request.b,
+    ...part,
     warmup: interleaved(WARMUP_PAIRS),
-    order: interleaved(runs),
     target_s: SAMPLE_TARGET_S,
     marker: MARKER,
   };
@@ -177,26 +221,27 @@ export async function runMicroBenchmark(request: MicroRequest): Promise<MicroRes
   const run = await runProcess(argv, {
     cwd: request.cwd,
     input: JSON.stringify(job),
-    timeoutMs: request.timeoutMs,
+    timeoutMs,
     signal: request.signal,
     onLine: (line, stream) => {
       const message = stream === 'stdout' ? parseMessage(line) : undefined;
-      if (message?.done !== undefined && message.total !== undefined) {
-        request.onProgress?.(message.done, message.total, `sample ${message.done}/${message.total}`);
-      } else if (message) {
-        final = message;
-      }
+      if (message?.done !== undefined) onSample(message.done);
+      else if (message) final = message;
     },
   });
   if (run.cancelled) throw new Error('micro benchmark cancelled; its process group was killed');
-  if (run.timedOut) throw new Error(`micro benchmark timed out after ${request.timeoutMs} ms; its process group was killed (lower runs or shorten the snippets)`);
+  if (run.timedOut) throw new Error(timedOut);
   if (run.spawnError) throw new Error(`could not start ${argv[0]}: ${run.spawnError}`);
   if (final?.error) throw new Error(describeSnippetError(final.error));
   if (!final?.result || run.exitCode !== 0) {
     const how = run.exitCode === null ? `signal ${run.signal}` : `exit code ${run.exitCode}`;
     throw new Error(`the ${request.language} micro benchmark failed with ${how}: ${tail(run.stderr.trim(), 1500) || 'no output'}`);
   }
-  return toResult(request.language, runs, final.result);
+  return final.result;
+}
+
+function other(name: 'a' | 'b'): 'a' | 'b' {
+  return name === 'a' ? 'b' : 'a';
 }
 
 function interleaved(pairs: number): Array<'a' | 'b'> {
@@ -219,8 +264,8 @@ function describeSnippetError(error: NonNullable<HarnessMessage['error']>): stri
   return `${which} raised ${error.type}: ${error.message}`;
 }
 
-function toResult(language: MicroLanguage, runs: number, result: NonNullable<HarnessMessage['result']>): MicroResult {
-  const comparison = compareSamples(result.samples.a, result.samples.b);
+function toResult(language: MicroLanguage, loops: number, samples: MicroResult['samples']): MicroResult {
+  const comparison = compareProcessGroups(samples.map(({ a, b }) => ({ base: a, head: b })));
   return {
     language,
     unit: 'ns',
@@ -232,9 +277,10 @@ function toResult(language: MicroLanguage, runs: number, result: NonNullable<Har
     p_value: comparison.pValue,
     noise_floor_pct: comparison.noiseFloorPct,
     verdict: comparison.verdict,
-    loops: result.loops,
-    runs,
-    samples: result.samples,
+    loops,
+    runs: comparison.base.n,
+    processes: samples.length,
+    samples,
     summary: summaryLine(comparison.verdict, comparison.ratio, comparison.ciLowPct, comparison.ciHighPct),
   };
 }

@@ -286,6 +286,57 @@ export function compareSamples(base: readonly number[], head: readonly number[],
   };
 }
 
+/** Samples taken in one process: base[i] and head[i] form the i-th interleaved pair. */
+export interface ProcessSamples {
+  base: readonly number[];
+  head: readonly number[];
+}
+
+/** Two-sided 97.5 % quantiles of Student's t for 1–9 degrees of freedom (a 95 % interval). */
+const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262] as const;
+export const MAX_PROCESS_GROUPS = T_975.length + 1;
+
+/**
+ * Pairs taken in several processes, where the process itself may shift one side:
+ * two copies of identical code compiled into one V8 isolate can differ by a few
+ * percent for as long as that process lives (measured: a within-process bootstrap
+ * excluded 0 % on 7 of 30 A/A runs). So the process is the unit: each one gives
+ * the median of its per-pair log ratios, the change is their mean, and the
+ * interval is Student's t over the processes — it widens exactly as much as the
+ * processes disagree. The noise floor and Mann–Whitney p come from all the
+ * samples together, as in compareSamples, and all three must agree to call.
+ */
+export function compareProcessGroups(groups: readonly ProcessSamples[], opts: CompareOptions = {}): RatioComparison {
+  const k = groups.length;
+  if (k < 2 || k > MAX_PROCESS_GROUPS) throw new Error(`between 2 and ${MAX_PROCESS_GROUPS} processes are needed, got ${k}`);
+  const perProcess = groups.map(({ base, head }) => {
+    if (base.length === 0 || base.length !== head.length) throw new Error('each process needs as many base as head samples, at least one');
+    return medianSorted(sortedCopy(head.map((h, i) => Math.log(h / base[i]!))));
+  });
+  const centre = mean(perProcess);
+  const halfWidth = (T_975[k - 2]! * sampleStandardDeviation(perProcess)) / Math.sqrt(k);
+  const base = groups.flatMap((group) => group.base);
+  const head = groups.flatMap((group) => group.head);
+  const changePct = toPct(Math.exp(centre));
+  const ciLowPct = toPct(Math.exp(centre - halfWidth));
+  const ciHighPct = toPct(Math.exp(centre + halfWidth));
+  const { p } = mannWhitneyU(head, base);
+  const floor = noiseFloorPct(base, head);
+  const called = (ciLowPct > 0 || ciHighPct < 0) && Math.abs(changePct) >= floor && p < (opts.alpha ?? DEFAULT_ALPHA);
+  return {
+    base: summarize(base),
+    head: summarize(head),
+    ratio: Math.exp(centre),
+    changePct,
+    ciLowPct,
+    ciHighPct,
+    pValue: p,
+    noiseFloorPct: floor,
+    verdict: called ? verdictOf(changePct) : 'unchanged',
+    confidence: DEFAULT_CONFIDENCE,
+  };
+}
+
 /**
  * Counts that repeat almost exactly (instructions): a handful of runs per ref.
  * The interval spans every head/base ratio the runs allow, so it excludes 0 %

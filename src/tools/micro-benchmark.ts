@@ -11,13 +11,14 @@ export const microBenchmark = defineTool({
   name: 'micro_benchmark',
   title: 'A/B two snippets',
   description:
-    'Quick A/B pre-screen of two snippets before an end-to-end compare: timed in one child process (Python timeit loops, Node hrtime), interleaved, with the statistics of benchmark_compare. Runs in the project root; setup may import project code.',
+    'Quick A/B pre-screen of two snippets before an end-to-end compare: timed in child processes (Python timeit loops, Node hrtime), interleaved, the interval taken over processes so one process\'s JIT luck cannot decide. Runs in the project root; setup may import project code.',
   input: {
     language: z.enum(['python', 'node']).describe('Which runtime runs the snippets.'),
     setup: z.string().max(20_000).optional().describe('Untimed; defines what a and b use.'),
     a: snippet('Variant a, usually the current code.'),
     b: snippet('Variant b, usually the proposed code.'),
-    runs: z.number().int().min(5).max(500).optional().describe('Timed samples per variant; default 20.'),
+    runs: z.number().int().min(5).max(500).optional().describe('Timed samples per variant, spread over the processes; default 20.'),
+    processes: z.number().int().min(2).max(10).optional().describe('Child processes; default 4. More narrows the interval when processes disagree.'),
     timeout_s: z.number().min(1).max(1800).optional().describe('Default 120.'),
   },
   output: {
@@ -31,8 +32,9 @@ export const microBenchmark = defineTool({
     p_value: z.number().optional(),
     noise_floor_pct: z.number().optional(),
     verdict: z.enum(['faster', 'slower', 'unchanged']).optional().describe('b against a'),
-    loops: z.object({ a: z.number(), b: z.number() }).optional(),
+    loops: z.number().optional().describe('Loops per sample, same for a and b'),
     runs: z.number().optional(),
+    processes: z.number().optional(),
   },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, call) {
@@ -52,6 +54,7 @@ export const microBenchmark = defineTool({
           a: args.a,
           b: args.b,
           runs: args.runs,
+          processes: args.processes,
           python: env?.python?.python,
           cwd: project.paths.root,
           timeoutMs,
@@ -70,7 +73,8 @@ export const microBenchmark = defineTool({
           verdict: result.verdict,
           loops: result.loops,
           runs: result.runs,
-          summary: `${result.summary.charAt(0).toUpperCase()}${result.summary.slice(1)}; ${result.runs} interleaved samples each.`,
+          processes: result.processes,
+          summary: `${result.summary.charAt(0).toUpperCase()}${result.summary.slice(1)}; ${result.runs} interleaved samples each in ${result.processes} processes.`,
           next:
             result.verdict === 'faster'
               ? ['Promising: make the change in the code, run_guard, then confirm end to end with benchmark_compare.']

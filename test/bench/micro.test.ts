@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runMicroBenchmark, type MicroRequest } from '../../src/bench/micro.js';
 import { realPython } from '../helpers/requires.js';
 
-const base = { cwd: tmpdir(), timeoutMs: 60_000, runs: 10 } as const;
+const base = { cwd: tmpdir(), timeoutMs: 60_000, runs: 12 } as const;
 
 function micro(request: Omit<MicroRequest, 'cwd' | 'timeoutMs'>) {
   return runMicroBenchmark({ ...base, ...request });
@@ -29,12 +29,14 @@ describe.each([
     expect(result.ratio).toBeGreaterThan(1.5);
     expect(result.ratio).toBeLessThan(2.6);
     expect(result.unit).toBe('ns');
-    expect(result.a.n).toBe(10);
-    expect(result.samples.b).toHaveLength(10);
+    expect(result.a.n).toBe(12);
+    expect(result.processes).toBe(4);
+    expect(result.samples).toHaveLength(4);
+    for (const samples of result.samples) expect([samples.a.length, samples.b.length]).toEqual([3, 3]);
     expect(result.a.median).toBeGreaterThan(100);
-    expect(result.loops.a).toBeGreaterThanOrEqual(result.loops.b);
+    expect(Number.isInteger(result.loops) && result.loops > 1).toBe(true);
     expect(result.summary).toMatch(/b is slower than a/);
-    expect(progress.at(-1)).toBe(20);
+    expect(progress).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
   });
 
   it('calls identical snippets unchanged', async () => {
@@ -74,8 +76,17 @@ describe('runMicroBenchmark in a project', () => {
 });
 
 describe('runMicroBenchmark requests', () => {
-  it('refuses fewer than 5 runs', async () => {
+  it('refuses fewer than 5 runs, and fewer than 2 or more than 10 processes', async () => {
     await expect(runMicroBenchmark({ ...base, language: 'node', a: '1', b: '2', runs: 3 })).rejects.toThrow(/at least 5/);
+    await expect(runMicroBenchmark({ ...base, language: 'node', a: '1', b: '2', processes: 1 })).rejects.toThrow(/from 2 to 10/);
+    await expect(runMicroBenchmark({ ...base, language: 'node', a: '1', b: '2', processes: 11 })).rejects.toThrow(/from 2 to 10/);
+  });
+
+  it('spreads the runs over the processes, at least two pairs each, with one loop count', async () => {
+    const result = await runMicroBenchmark({ ...base, language: 'node', a: '1 + 1', b: '2 + 2', runs: 5, processes: 3 });
+    expect(result.processes).toBe(3);
+    expect(result.runs).toBe(6);
+    expect(result.samples.map((s) => [s.a.length, s.b.length])).toEqual([[2, 2], [2, 2], [2, 2]]);
   });
 
   it('stops a snippet that never ends at the timeout', async () => {

@@ -4,6 +4,7 @@ import { formatBytes, formatCount, formatDuration, machineDescription, markdownT
 import {
   bootstrapRatioCI,
   compareDeterministic,
+  compareProcessGroups,
   compareSamples,
   lognormalSamples,
   mannWhitneyU,
@@ -104,6 +105,52 @@ describe('bootstrapRatioCI', () => {
     });
     expect(coverage).toBeGreaterThanOrEqual(0.92);
     expect(coverage).toBeLessThanOrEqual(0.98);
+  });
+});
+
+/** `k` processes of `n` pairs: each process slows head by its own lognormal bias `between`, on top of `change`. */
+function processes(seed: number, k: number, n: number, change: number, between: number, within: number) {
+  const random = mulberry32(seed);
+  return Array.from({ length: k }, () => {
+    const [bias] = lognormalSamples(random, 1, 1, between);
+    return { base: lognormalSamples(random, n, 100, within), head: lognormalSamples(random, n, 100 * (1 + change) * bias!, within) };
+  });
+}
+
+describe('compareProcessGroups', () => {
+  it('centres on the mean of the per-process median log ratios, with a Student t interval over processes', () => {
+    const groups = [1.02, 0.99, 1.04, 1.01].map((r) => ({ base: [100, 100, 100], head: [100 * r, 100 * r * 1.001, 100 * r * 0.999] }));
+    const logs = [1.02, 0.99, 1.04, 1.01].map(Math.log);
+    const centre = logs.reduce((x, y) => x + y) / 4;
+    const sd = Math.sqrt(logs.reduce((acc, x) => acc + (x - centre) ** 2, 0) / 3);
+    const result = compareProcessGroups(groups);
+    expect(result.ratio).toBeCloseTo(Math.exp(centre), 12);
+    expect(result.ciLowPct).toBeCloseTo((Math.exp(centre - (3.182 * sd) / 2) - 1) * 100, 9);
+    expect(result.ciHighPct).toBeCloseTo((Math.exp(centre + (3.182 * sd) / 2) - 1) * 100, 9);
+    expect(result.base.n).toBe(12);
+    expect(result.confidence).toBe(0.95);
+  });
+
+  it('stays unchanged on A/A when each process biases one side, where pooling the pairs calls it', () => {
+    const pooledCalls = shareOfSeeds(200, (seed) => {
+      const groups = processes(seed, 4, 5, 0, 0.03, 0.01);
+      return compareSamples(groups.flatMap((g) => g.base), groups.flatMap((g) => g.head)).verdict !== 'unchanged';
+    });
+    const groupedCalls = shareOfSeeds(200, (seed) => compareProcessGroups(processes(seed, 4, 5, 0, 0.03, 0.01)).verdict !== 'unchanged');
+    expect(pooledCalls).toBeGreaterThan(0.2);
+    // A 95 % interval errs on 5 % of A/A runs; over 200 seeds that share carries ±1.5 %.
+    expect(groupedCalls).toBeLessThanOrEqual(0.075);
+  });
+
+  it('calls a 20 % slowdown through that bias, and a 20 % speedup faster', () => {
+    expect(shareOfSeeds(200, (seed) => compareProcessGroups(processes(seed, 4, 5, 0.2, 0.03, 0.01)).verdict === 'slower')).toBeGreaterThanOrEqual(0.95);
+    expect(compareProcessGroups(processes(5, 4, 5, -0.2, 0.01, 0.01)).verdict).toBe('faster');
+  });
+
+  it('refuses one process, more than ten, and uneven sides', () => {
+    expect(() => compareProcessGroups([{ base: [1], head: [1] }])).toThrow(/between 2 and 10/);
+    expect(() => compareProcessGroups(Array.from({ length: 11 }, () => ({ base: [1], head: [1] })))).toThrow(/between 2 and 10/);
+    expect(() => compareProcessGroups([{ base: [1, 2], head: [1] }, { base: [1], head: [1] }])).toThrow(/as many/);
   });
 });
 

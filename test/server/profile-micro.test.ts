@@ -58,7 +58,7 @@ describe('micro_benchmark tool', () => {
     const mcp = await demoSession();
     const py = await mcp.call('micro_benchmark', { language: 'python', setup: 'data = list(range(3000))', a: 'sum(data[:1000])', b: 'sum(data)', runs: 10 });
     expect(py.isError, errorText(py)).toBeFalsy();
-    expect(py.structuredContent).toMatchObject({ verdict: 'slower' });
+    expect(py.structuredContent).toMatchObject({ verdict: 'slower', processes: 4, runs: 12 });
     expect(py.structuredContent!.ratio).toBeGreaterThan(1.5);
     const node = await mcp.call('micro_benchmark', { language: 'node', setup: 'const xs = Array.from({ length: 30000 }, (_, i) => i);', a: 'xs.slice(0, 10000).reduce((s, x) => s + x, 0)', b: 'xs.reduce((s, x) => s + x, 0)', runs: 10 });
     expect(node.isError, errorText(node)).toBeFalsy();
