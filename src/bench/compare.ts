@@ -6,6 +6,7 @@ import { parseCommand } from '../proc/command.js';
 import { abbaOrder, ciHalfWidthPct, shouldContinue, type AdaptivePolicy } from './adaptive.js';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
 import { pythonEnv } from './python.js';
+import { assertNotOption, confinedPath } from '../workspace/paths.js';
 import { markdownTable, type ReportRow } from './report.js';
 import { callgrindRunner } from './runners/callgrind.js';
 import { commandRowName, projectPathArguments, wallRunner } from './runners/command.js';
@@ -17,8 +18,6 @@ import { compareDeterministic, compareSamples, type RatioComparison } from './st
 import {
   WORKING_TREE_REF,
   WorktreeSet,
-  assertNotOption,
-  confinedPath,
   copyIntoWorktree,
   markSetupDone,
   resolveRef,

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { runProcess, tail } from '../proc/run.js';
+import { assertNotOption, confinedPath, isInside } from '../workspace/paths.js';
 
 /** The ref name that stands for the uncommitted working tree (tracked changes plus untracked, non-ignored files). */
 export const WORKING_TREE_REF = 'WORKTREE';
@@ -14,10 +15,6 @@ export interface ResolvedRef {
   untracked: string[];
 }
 
-/** Refuse anything git could read as an option before it ever reaches git. */
-export function assertNotOption(value: string, what: string): void {
-  if (value.startsWith('-')) throw new Error(`${what} "${value}" is refused: it starts with "-" and would be read as an option`);
-}
 
 export async function git(root: string, args: string[], signal?: AbortSignal): Promise<string> {
   const result = await runProcess(['git', ...args], { cwd: root, timeoutMs: 120_000, signal, env: { GIT_TERMINAL_PROMPT: '0' } });
@@ -95,8 +92,7 @@ export class WorktreeSet {
   private readonly made: Worktree[] = [];
 
   constructor(private readonly options: WorktreeSetOptions) {
-    const fromRoot = relative(resolve(options.root), resolve(options.worktreesDir));
-    if (!fromRoot || (!fromRoot.startsWith('..') && !isAbsolute(fromRoot))) {
+    if (isInside(resolve(options.worktreesDir), resolve(options.root))) {
       throw new Error(`worktreesDir ${options.worktreesDir} lies inside the working tree ${options.root}; choose a directory outside it`);
     }
   }
@@ -186,14 +182,6 @@ export async function copyIntoWorktree(root: string, worktreeDir: string, paths:
   }
 }
 
-/** Resolve a relative path inside root, refusing anything that escapes it. */
-export function confinedPath(root: string, path: string): string {
-  assertNotOption(path, 'path');
-  const full = resolve(root, path);
-  const rel = relative(resolve(root), full);
-  if (!rel || rel.startsWith('..') || isAbsolute(rel)) throw new Error(`path ${path} is outside the project root ${root}`);
-  return full;
-}
 
 // The setup marker sits beside the worktree, never inside it, so it cannot make the tree dirty.
 function setupMarkerPath(worktreeDir: string): string {

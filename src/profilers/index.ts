@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { formatCommand, parseCommand, type ParsedCommand } from '../proc/command.js';
 import { tail, type RunResult } from '../proc/run.js';
+import { canonical, isInside } from '../workspace/paths.js';
 import { ProfileInputError, type ProfilerAdapter, type ProfileRequest } from './adapter.js';
 import { cprofileAdapter } from './cprofile.js';
 import { goPprofAdapter } from './go-pprof.js';
@@ -92,12 +93,7 @@ export function chooseProfiler(language: ProfileLanguage, mode: ProfileMode, nam
  * yields its profile when the profiler wrote one.
  */
 export async function runProfile(request: ProfileRequest): Promise<ProfileResult> {
-  if (!(request.timeoutMs > 0)) throw new ProfileInputError('timeout must be a positive number of milliseconds');
-  const adapter = chooseProfiler(request.language, request.mode, request.profiler);
-  if (request.native && adapter.name !== 'py-spy') throw new ProfileInputError(`native frames come from py-spy only; pass profiler "py-spy" (mode wall or cpu) with native`);
-  const parsed = splitCommand(request.command);
-  const cwd = resolve(request.cwd);
-  if (!existsSync(cwd)) throw new ProfileInputError(`the project directory ${cwd} does not exist`);
+  const { adapter, parsed, cwd } = checkProfileRequest(request);
   const outDir = resolve(request.outDir);
   await mkdir(outDir, { recursive: true });
   const log = request.log ?? (() => {});
@@ -138,12 +134,49 @@ export async function runProfile(request: ProfileRequest): Promise<ProfileResult
   };
 }
 
+/**
+ * The checks that need no process: profiler, options, command and its paths.
+ * Throws ProfileInputError, so a caller can refuse a request before starting any work.
+ */
+export function checkProfileRequest(request: ProfileRequest): { adapter: ProfilerAdapter; parsed: ParsedCommand; cwd: string } {
+  if (!(request.timeoutMs > 0)) throw new ProfileInputError('timeout must be a positive number of milliseconds');
+  const adapter = chooseProfiler(request.language, request.mode, request.profiler);
+  if (request.native && adapter.name !== 'py-spy') throw new ProfileInputError(`native frames come from py-spy only; pass profiler "py-spy" (mode wall or cpu) with native`);
+  const parsed = splitCommand(request.command);
+  const cwd = resolve(request.cwd);
+  if (!existsSync(cwd)) throw new ProfileInputError(`the project directory ${cwd} does not exist`);
+  if (!parsed.needsShell) assertPathsInside(parsed.argv, cwd);
+  return { adapter, parsed, cwd };
+}
+
 function splitCommand(command: string | string[]): ParsedCommand {
   try {
     return parseCommand(command);
   } catch (error) {
     throw new ProfileInputError(`${(error as Error).message}; pass the program to profile`);
   }
+}
+
+const INTERPRETER = /^(python(\d+(\.\d+)?)?|node|go)$/;
+/** Options whose value is program text, not a path. */
+const CODE_OPTIONS = new Set(['-c', '-e', '--eval', '-p', '--print']);
+
+/**
+ * Every path the command names — the script, a package, a data file — must lie
+ * inside the project: absolute paths, paths through `..` and existing paths
+ * (whose symlinks are followed) are checked. The interpreter itself is exempt,
+ * and so is the program text after -c or -e.
+ */
+function assertPathsInside(argv: readonly string[], cwd: string): void {
+  argv.forEach((arg, index) => {
+    if (index === 0 && INTERPRETER.test(basename(arg))) return;
+    if (arg.startsWith('-') || CODE_OPTIONS.has(argv[index - 1] ?? '')) return;
+    if (index === 0 && !arg.includes('/')) return;
+    if (!isAbsolute(arg) && !arg.split('/').includes('..') && !existsSync(resolve(cwd, arg))) return;
+    if (!isInside(canonical(resolve(cwd, arg)), canonical(cwd))) {
+      throw new ProfileInputError(`${arg} is outside the project root ${cwd}; profile programs and data inside the project`);
+    }
+  });
 }
 
 function noProfileMessage(profiler: string, run: RunResult, timeoutMs: number): string {

@@ -1,18 +1,9 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { canonical, isInside } from '../workspace/paths.js';
 import { ToolError } from './errors.js';
 
-/** Real path when it exists (so symlinks cannot step outside a root), else the normalized path. */
-function canonical(path: string): string {
-  const abs = resolve(path);
-  return existsSync(abs) ? realpathSync(abs) : abs;
-}
-
-export function isInside(child: string, parent: string): boolean {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
 
 export function rootsFromUris(uris: readonly string[]): string[] {
   return uris.filter((u) => u.startsWith('file://')).map((u) => fileURLToPath(u));

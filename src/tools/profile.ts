@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ProfileInputError, runProfile, type ProfileResult } from '../profilers/index.js';
+import { checkProfileRequest, ProfileInputError, runProfile, type ProfileRequest, type ProfileResult } from '../profilers/index.js';
 import { defineTool } from '../server/define-tool.js';
 import { ToolError } from '../server/errors.js';
 import { saveArtifact } from '../state/artifacts.js';
@@ -68,32 +68,27 @@ export const profile = defineTool({
     const mode = args.mode ?? 'cpu';
     const timeoutMs = (args.timeout_s ?? 300) * 1000;
     const outDir = join(project.paths.profilesDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
+    const request: ProfileRequest = {
+      command: args.command,
+      cwd: project.paths.root,
+      mode,
+      language,
+      profiler: args.profiler,
+      timeoutMs,
+      top: args.top ?? 15,
+      focus: args.focus,
+      python: env.python?.python,
+      native: args.native,
+      outDir,
+    };
+    await asToolErrors(() => checkProfileRequest(request));
     return runAsJob(call, {
       tool: 'profile',
       project,
       sessionId: session.id,
       timeoutMs: timeoutMs + 60_000,
       work: async (hooks) => {
-        let result: ProfileResult;
-        try {
-          result = await runProfile({
-            command: args.command,
-            cwd: project.paths.root,
-            mode,
-            language,
-            profiler: args.profiler,
-            timeoutMs,
-            top: args.top ?? 15,
-            focus: args.focus,
-            python: env.python?.python,
-            native: args.native,
-            outDir,
-            signal: hooks.signal,
-            log: hooks.log,
-          });
-        } catch (error) {
-          throw error instanceof ProfileInputError ? new ToolError(error.message) : error;
-        }
+        const result = await asToolErrors(() => runProfile({ ...request, signal: hooks.signal, log: hooks.log }));
         const hotspots = result.hotspots.map((h) => ({
           function: h.function,
           file: h.file,
@@ -135,3 +130,12 @@ export const profile = defineTool({
     });
   },
 });
+
+/** Input errors from the profilers are the caller's to fix: isError results that say what to do. */
+async function asToolErrors<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof ProfileInputError ? new ToolError(error.message) : error;
+  }
+}

@@ -27,3 +27,8 @@ export async function connectInMemory(options: ServerOptions): Promise<InMemory>
     },
   };
 }
+
+/** The text of a tool result's first content block: an isError result's message. */
+export function errorText(result: { content: unknown }): string {
+  return (result.content as { text: string }[])[0]!.text;
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectInMemory, type InMemory } from '../helpers/in-memory.js';
+import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 import { commitAll, gitIn } from '../helpers/git-repo.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -55,7 +55,7 @@ describe('benchmark_compare tool', () => {
     await open.call('session_start', {});
     const result = await open.call('benchmark_compare', args);
     expect(result.isError).toBe(true);
-    expect((result.content as { text: string }[])[0]!.text).toMatch(message);
+    expect(errorText(result)).toMatch(message);
     expect(gitIn(root, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 
@@ -64,6 +64,6 @@ describe('benchmark_compare tool', () => {
     await open.call('session_start', {});
     const rec = await open.call('record_result', { target: 't', hypothesis: 'h', metric: 'ms', baseline: 2, value: 1, status: 'keep', comparison_id: 'cmp-0000000000' });
     expect(rec.isError).toBe(true);
-    expect((rec.content as { text: string }[])[0]!.text).toMatch(/unknown comparison/);
+    expect(errorText(rec)).toMatch(/unknown comparison/);
   });
 });

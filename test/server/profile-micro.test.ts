@@ -2,8 +2,9 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectInMemory, type InMemory } from '../helpers/in-memory.js';
+import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 import { commitAll, gitIn } from '../helpers/git-repo.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -14,17 +15,25 @@ afterEach(async () => {
   open = undefined;
 });
 
-async function demoSession(): Promise<InMemory> {
+async function demoSession(): Promise<InMemory & { root: string }> {
   const root = mkdtempSync(join(tmpdir(), 'cf-profile-tool-'));
   cpSync(join(EXAMPLES, 'python-demo'), root, { recursive: true });
   gitIn(root, 'init', '-q', '-b', 'main');
   commitAll(root, 'first');
   open = await connectInMemory({ root, jobStartWaitMs: 120_000 });
   await open.call('session_start', {});
-  return open;
+  return Object.assign(open, { root });
 }
 
-const errorText = (result: { content: unknown }) => (result.content as { text: string }[])[0]!.text;
+function jobCount(root: string): number {
+  const db = new Database(join(root, '.codeflash', 'state.sqlite'), { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 
 describe('profile tool', () => {
   it('ranks the hot function first, stores the profile and writes a speedscope file', async () => {
@@ -42,14 +51,19 @@ describe('profile tool', () => {
   });
 
   it.each([
-    [{ command: 'bench.py', profiler: 'vtune' }, /unknown profiler "vtune"; valid names: .*cprofile/],
-    [{ command: 'bench.py', profiler: 'node-cpu' }, /node-cpu profiles node programs/],
-    [{ command: 'missing.py' }, /missing\.py/],
-  ])('refuses %j with a message that says what to do', async (args, message) => {
+    [{ command: 'bench.py', profiler: 'vtune' }, /unknown profiler "vtune"; valid names: .*cprofile/, 0],
+    [{ command: 'bench.py', profiler: 'node-cpu' }, /node-cpu profiles node programs/, 0],
+    [{ command: '../outside.py' }, /\.\.\/outside\.py is outside the project root/, 0],
+    [{ command: ['python3', '/etc/hostname'] }, /\/etc\/hostname is outside the project root/, 0],
+    [{ command: 'bench.py', mode: 'import', language: 'go' }, /there is no import profiler for go/, 0],
+    [{ command: 'missing.py' }, /missing\.py/, 1],
+  ])('refuses %j with a message that says what to do', async (args, message, jobs) => {
     const mcp = await demoSession();
     const result = await mcp.call('profile', args);
     expect(result.isError).toBe(true);
     expect(errorText(result)).toMatch(message);
+    // Refused before any work starts: no job is recorded for it.
+    expect(jobCount(mcp.root)).toBe(jobs);
   });
 });
 
