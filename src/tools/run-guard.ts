@@ -13,7 +13,7 @@ export const runGuard = defineTool({
   name: 'run_guard',
   title: 'Run the guard',
   description:
-    'Run the guard (set_convention topic "guard") in the project root. With revert_on_failure a failure restores tracked files to HEAD, saves the undone diff under .codeflash/reverts/ and lists what was reverted. Slow guards continue as a job.',
+    'Run the guard (set_convention topic "guard") in the project root. With revert_on_failure a failure restores tracked files to HEAD, saves the undone diff under .codeflash/reverts/ and lists what was reverted; a guard that times out is an error and reverts nothing. Slow guards continue as a job.',
   input: {
     revert_on_failure: z.boolean().optional().describe('Restore tracked files to HEAD on failure.'),
     timeout_s: z.number().int().min(1).max(7200).optional().describe(`Kill the guard after this many seconds; default ${DEFAULT_TIMEOUT_S}.`),
@@ -25,7 +25,6 @@ export const runGuard = defineTool({
     passed: z.boolean().optional(),
     exit_code: z.number().nullable().optional(),
     duration_ms: z.number().optional(),
-    timed_out: z.boolean().optional(),
     output_tail: z.string().optional(),
     reverted: z
       .object({
@@ -53,6 +52,13 @@ export const runGuard = defineTool({
       timeoutMs: timeoutMs + 60_000,
       work: async (hooks) => {
         const run = await runGuardCommand(root, command, { timeoutMs, signal: hooks.signal, onLine: hooks.log });
+        // A hang says nothing about the change, so it is an error and never a reason to revert.
+        if (run.timed_out) {
+          throw new ToolError(
+            `the guard "${command}" did not finish within ${timeoutMs / 1000} s: its process group was killed and nothing was reverted. ` +
+              `Raise timeout_s or fix what hangs. Output tail:\n${run.output_tail || '(none)'}`,
+          );
+        }
         const reverted =
           !run.passed && args.revert_on_failure
             ? await revertToHead(root, { stateDir: project.paths.stateDir, patchDir: project.paths.revertsDir })
@@ -67,10 +73,9 @@ export const runGuard = defineTool({
           passed: run.passed,
           exit_code: run.exit_code,
           duration_ms: run.duration_ms,
-          timed_out: run.timed_out,
           output_tail: run.output_tail,
           reverted: reverted && { files: reverted.reverted, patch: reverted.patch, untracked_kept: reverted.untracked_kept },
-          summary: `Guard ${run.passed ? 'passed' : run.timed_out ? 'timed out' : `failed (exit ${run.exit_code})`} in ${(run.duration_ms / 1000).toFixed(1)} s.${revertNote}`,
+          summary: `Guard ${run.passed ? 'passed' : `failed (exit ${run.exit_code})`} in ${(run.duration_ms / 1000).toFixed(1)} s.${revertNote}`,
           next: run.passed
             ? ['Measure the change with benchmark_compare.']
             : reverted

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectInMemory, type InMemory } from '../helpers/in-memory.js';
+import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 import { gitIn, makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { realPython } from '../helpers/requires.js';
 
@@ -34,12 +34,12 @@ describe('bookkeeping tools (in memory)', () => {
     const { mcp } = await started();
     const base = { target: 'shop/cart.py:total', metric: 'wall_s', hypothesis: 'sum() is C' };
     const b = await mcp.call('record_result', { ...base, baseline: 2, value: 2, status: 'baseline' });
-    expect(b.structuredContent).toMatchObject({ experiment_id: 1, improvement_pct: 0 });
+    expect(b.structuredContent).toMatchObject({ experiment_id: 1, n: 0, improvement_pct: 0 });
     for (const value of [2.1, 2.05]) await mcp.call('record_result', { ...base, baseline: 2, value, status: 'discard' });
     const third = await mcp.call('record_result', { ...base, baseline: 2, value: 2.2, status: 'crash' });
     expect(third.structuredContent).toMatchObject({ consecutive_discards: 3, plateau: true });
     const keep = await mcp.call('record_result', { ...base, baseline: 2, value: 1.5, status: 'keep', commit: 'abc1234' });
-    expect(keep.structuredContent).toMatchObject({ experiment_id: 5, consecutive_discards: 0, plateau: false, best_improvement_pct: 25 });
+    expect(keep.structuredContent).toMatchObject({ experiment_id: 5, n: 4, consecutive_discards: 0, plateau: false, best_improvement_pct: 25 });
     const status = await mcp.call('session_status');
     expect(status.structuredContent!.stats).toMatchObject({ experiments: 4, keeps: 1, discards: 2, crashes: 1 });
   });
@@ -61,12 +61,18 @@ describe('bookkeeping tools (in memory)', () => {
     expect(readFileSync(result.reverted.patch, 'utf8')).toMatch(/^-\s+result = result \+ p$/m);
   });
 
-  it('a guard that hangs is killed at its timeout with its process group', async () => {
-    const { mcp } = await started();
+  it('a guard that hangs is an error: killed at its timeout with its process group, nothing reverted', async () => {
+    const { root, mcp } = await started();
     const sleeper = `sleep 37.${process.pid}`;
     await mcp.call('set_convention', { topic: 'guard', rule: sleeper });
-    const run = await mcp.call('run_guard', { timeout_s: 1 });
-    expect(run.structuredContent).toMatchObject({ passed: false, timed_out: true });
+    const cart = join(root, 'shop', 'cart.py');
+    writeFileSync(cart, `${readFileSync(cart, 'utf8')}\n# edited\n`);
+    const edited = readFileSync(cart, 'utf8');
+    const run = await mcp.call('run_guard', { timeout_s: 1, revert_on_failure: true });
+    expect(run.isError).toBe(true);
+    expect(errorText(run)).toMatch(/did not finish within 1 s: its process group was killed and nothing was reverted/);
+    expect(readFileSync(cart, 'utf8')).toBe(edited);
+    expect(existsSync(join(root, '.codeflash', 'reverts'))).toBe(false);
     const { execFileSync } = await import('node:child_process');
     const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() === sleeper);
     expect(left).toEqual([]);
@@ -118,7 +124,7 @@ describe('bad input changes nothing', () => {
     const before = existsSync(join(root, '.codeflash', 'results.tsv')) ? readFileSync(join(root, '.codeflash', 'results.tsv'), 'utf8') : null;
     const result = await open.call(tool, args);
     expect(result.isError).toBe(true);
-    expect((result.content as { text: string }[])[0]!.text).toMatch(message);
+    expect(errorText(result)).toMatch(message);
     const after = existsSync(join(root, '.codeflash', 'results.tsv')) ? readFileSync(join(root, '.codeflash', 'results.tsv'), 'utf8') : null;
     expect(after).toBe(before);
     expect(gitIn(root, 'branch', '--show-current').trim()).toBe('main');
@@ -128,6 +134,6 @@ describe('bad input changes nothing', () => {
     open = await connectInMemory({ root: makeRepo(PYTHON_PROJECT) });
     const result = await open.call('record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: 1, status: 'keep' });
     expect(result.isError).toBe(true);
-    expect((result.content as { text: string }[])[0]!.text).toMatch(/call session_start first/);
+    expect(errorText(result)).toMatch(/call session_start first/);
   });
 });
