@@ -28,6 +28,7 @@ export const recordResult = defineTool({
   },
   output: {
     experiment_id: z.number().describe('n in results.tsv'),
+    n: z.number().describe('experiments (keep, discard, crash) in this session so far'),
     session_id: z.string(),
     change_pct: z.number().nullable(),
     improvement_pct: z.number().nullable().describe('positive is better'),
@@ -67,6 +68,7 @@ export const recordResult = defineTool({
           : ['Revert the change (run_guard revert_on_failure does it when the guard fails), then try the next hypothesis.'];
     return {
       experiment_id: row.n,
+      n: stats.experiments,
       session_id: session.id,
       change_pct: row.change_pct,
       improvement_pct: row.improvement_pct,
