@@ -93,8 +93,7 @@ describe('compareRefs with a command', () => {
     }
   });
 
-  it('counts the same instructions for a ref against itself', async () => {
-    if (!requireTool('valgrind').ok) return;
+  it.skipIf(!requireTool('valgrind').ok)('counts the same instructions for a ref against itself', async () => {
     const result = await compareRefs(request(repo, { base: 'hangs', head: 'hangs', command: 'python -S small.py', mode: 'instructions', runs: 2 }));
     expect(result.rows[0]).toMatchObject({ unit: 'instructions', verdict: 'unchanged' });
     const { base, head } = Object.values(result.samples)[0]!;
@@ -205,8 +204,7 @@ describe('compareRefs with go test -bench', () => {
   });
   afterAll(() => repo.dispose());
 
-  it('compares each Go benchmark on its own row', async () => {
-    if (!requireTool('go', ['version']).ok) return;
+  it.skipIf(!requireTool('go', ['version']).ok)('compares each Go benchmark on its own row', async () => {
     const result = await compareRefs(request(repo, { language: 'go', benchmark: '.', runs: 5, benchTimeS: 0.05 }));
     const byName = Object.fromEntries(result.rows.map((row) => [row.name, row]));
     expect(Object.keys(byName).sort()).toEqual(['BenchmarkChanged', 'BenchmarkUnchanged']);

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { tsvParse } from 'd3-dsv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectStdio, type Connected } from '../helpers/mcp-client.js';
+import { CLI, connectStdio, type Connected } from '../helpers/mcp-client.js';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 
 const connections: Connected[] = [];
@@ -91,10 +91,57 @@ describe('the built server over stdio', () => {
     db.close();
   });
 
-  it('exits on SIGTERM too', async () => {
-    const mcp = await serve(makeRepo(PYTHON_PROJECT));
-    process.kill(mcp.pid, 'SIGTERM');
+  it.each(['SIGTERM', 'SIGINT'] as const)('exits within 2 s on %s, killing a running guard and closing the store', async (signal) => {
+    const root = makeRepo(PYTHON_PROJECT);
+    const mcp = await serve(root);
+    const sleep = `sleep 43.${process.pid}${signal.length}`;
+    await mcp.call('session_start', { guard: `sh -c "${sleep}; echo never"` });
+    await mcp.call('record_result', { ...experiment(0), status: 'baseline' });
+    expect((await mcp.call('run_guard', { timeout_s: 120 })).structuredContent).toMatchObject({ state: 'running' });
+    const sleeper = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').some((l) => l.trim() === sleep);
+    expect(sleeper()).toBe(true);
+    const t0 = Date.now();
+    process.kill(mcp.pid, signal);
     expect(await waitFor(() => !alive(mcp.pid), 2000)).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(await waitFor(() => !sleeper(), 1000)).toBe(true);
+    // Closed cleanly: the write-ahead log is checkpointed away, the job is marked, the experiment kept.
+    expect(existsSync(join(root, '.codeflash', 'state.sqlite-wal'))).toBe(false);
+    const db = new Database(join(root, '.codeflash', 'state.sqlite'), { readonly: true });
+    expect(db.prepare('SELECT state FROM jobs').all()).toEqual([{ state: 'interrupted' }]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM experiments').get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it('serves the method as prompts: optimize, resume, status, review, pr_prep', async () => {
+    const mcp = await serve(makeRepo(PYTHON_PROJECT));
+    const { prompts } = await mcp.client.listPrompts();
+    expect(prompts.map((p) => p.name).sort()).toEqual(['optimize', 'pr_prep', 'resume', 'review', 'status']);
+    for (const { name, arguments: args } of prompts) {
+      const filled = Object.fromEntries((args ?? []).filter((a) => a.required).map((a) => [a.name, 'cpu']));
+      const prompt = await mcp.client.getPrompt({ name, arguments: filled });
+      const text = prompt.messages.map((m) => (m.content as { text: string }).text).join('\n');
+      expect(text.length, name).toBeGreaterThan(100);
+      // Each names the tools the agent is to call.
+      expect(text, name).toMatch(/session_(start|resume|status)|benchmark_compare|write_handoff/);
+    }
+  });
+
+  it('codeflash-mcp status prints the session table of a project, and says when there is none', async () => {
+    const root = makeRepo(PYTHON_PROJECT);
+    const empty = spawnSync(process.execPath, [CLI, 'status', '--root', root], { encoding: 'utf8' });
+    expect(empty.status).toBe(1);
+    expect(empty.stdout).toMatch(/No codeflash state in .*start a session/);
+    const mcp = await serve(root);
+    await mcp.call('session_start', { guard: 'true' });
+    await mcp.call('record_result', { ...experiment(0), status: 'baseline' });
+    await mcp.call('record_result', { ...experiment(1), value: 0.8, status: 'keep' });
+    await mcp.close();
+    const status = spawnSync(process.execPath, [CLI, 'status', '--root', root], { encoding: 'utf8' });
+    expect(status.status, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^experiments\s+1: 1 kept, 0 discarded, 0 crashed$/m);
+    expect(status.stdout).toMatch(/^best\s+#2 t1: 0\.8 \(\+20\.0 %\)$/m);
+    expect(status.stdout).toMatch(/^2\s+keep\s+t1\s+wall_s\s+1\s+0\.8\s+\+20\.0 %$/m);
   });
 
   it('two servers writing one project at once lose no rows and share no experiment number', async () => {
