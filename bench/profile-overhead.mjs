@@ -27,7 +27,7 @@ const hot = ['hot.py', '--rounds', '20'];
 const goBench = (name, times) => ['-run', '^$', '-bench', name, '-benchtime', `${times}x`, '.'];
 const cases = [
   { profiler: 'cprofile', language: 'python', mode: 'cpu', command: hot, plain: [python, ...hot] },
-  { profiler: 'py-spy', language: 'python', mode: 'wall', command: hot, plain: [python, ...hot] },
+  { profiler: 'py-spy', language: 'python', mode: 'wall', command: hot, plain: [python, ...hot], target: 1.3 },
   { profiler: 'tracemalloc', language: 'python', mode: 'memory', command: ['alloc.py'], plain: [python, 'alloc.py'] },
   { profiler: 'memray', language: 'python', mode: 'memory', command: ['alloc.py'], plain: [python, 'alloc.py'] },
   { profiler: 'importtime', language: 'python', mode: 'import', command: ['import_app.py'], plain: [python, 'import_app.py'] },
@@ -84,6 +84,7 @@ for (const c of cases) {
       'run ratio': (run / base).toFixed(2),
       'end-to-end ratio': (endToEnd / base).toFixed(2),
       'top hotspot': profiled[0].top,
+      target: c.target ? `≤ ${c.target}x ${run / base <= c.target ? 'ok' : 'MISSED'}` : '',
     });
   } catch (error) {
     rows.push({ profiler: label, 'top hotspot': `skipped: ${error.message.split('\n')[0]}` });
