@@ -116,8 +116,8 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
   validateRequest(request);
   const baseRef = await resolveRef(request.root, request.base, hooks.signal);
   const headRef = await resolveRef(request.root, request.head, hooks.signal);
-  const scratchDir = await mkdtemp(join(tmpdir(), 'codeflash-compare-'));
   const worktrees = new WorktreeSet({ root: request.root, worktreesDir: request.worktreesDir, keep: request.keepWorktrees, log: hooks.log });
+  const scratchDir = await mkdtemp(join(tmpdir(), 'codeflash-compare-'));
   try {
     const worktreeStart = performance.now();
     const sides = await prepareSides(request, [baseRef, headRef], worktrees, hooks.signal);
@@ -392,6 +392,8 @@ function isCheckpoint(pairs: number): boolean {
 function compareRows(samples: Map<string, { base: number[]; head: number[] }>, runner: Runner): ComparisonRow[] {
   return [...samples].map(([name, { base, head }]) => {
     const result: RatioComparison = runner.deterministic ? compareDeterministic(base, head) : compareSamples(base, head);
+    // A benchmark missing from some invocations on both sides has fewer pairs than the run; no verdict below the minimum.
+    if (!runner.deterministic && base.length < MIN_PAIRS) result.verdict = 'unchanged';
     return {
       name,
       base: result.base.median,

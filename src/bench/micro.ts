@@ -31,7 +31,7 @@ export interface MicroResult {
   b: SampleSummary;
   /** median(b) / median(a): above 1 means b takes longer. */
   ratio: number;
-  /** b relative to a, in percent, with its 95 % bootstrap interval. */
+  /** b relative to a, in percent, with its 95 % interval (Student t over the processes). */
   change_pct: number;
   ci: { low_pct: number; high_pct: number; confidence: number };
   p_value: number;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { runProcess, tail } from '../proc/run.js';
 import { assertNotOption, confinedPath, isInside } from '../workspace/paths.js';
@@ -48,9 +48,36 @@ export async function resolveRef(root: string, ref: string, signal?: AbortSignal
   }
 }
 
-/** Forget worktrees whose directories are gone (run once when the server starts). */
-export async function pruneWorktrees(root: string): Promise<void> {
+/**
+ * Remove the worktrees under `worktreesDir` that a process no longer running
+ * left behind (a server killed mid-compare never reaches its cleanup), then let
+ * git forget entries whose directories are gone. Each temporary worktree names
+ * its owner's pid beside it, so those of another live server on the same
+ * project are left alone. Returns the directories removed.
+ */
+export async function pruneWorktrees(root: string, worktreesDir?: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of worktreesDir && existsSync(worktreesDir) ? await readdir(worktreesDir) : []) {
+    if (!name.endsWith(OWNER_SUFFIX)) continue;
+    const dir = join(worktreesDir!, name.slice(0, -OWNER_SUFFIX.length));
+    const owner = Number.parseInt(await readFile(join(worktreesDir!, name), 'utf8').catch(() => ''), 10);
+    if (Number.isInteger(owner) && isRunning(owner)) continue;
+    await removeWorktree(root, dir);
+    removed.push(dir);
+  }
   await git(root, ['worktree', 'prune']);
+  return removed;
+}
+
+const OWNER_SUFFIX = '.owner';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Worktree paths git knows for this repository. */
@@ -126,6 +153,8 @@ export class WorktreeSet {
     if (existsSync(dir)) await removeWorktree(root, dir);
     const worktree = { dir, sha, reused: false, keep };
     this.made.push(worktree);
+    // Written before the checkout, so even a kill during `worktree add` leaves an owner to check.
+    if (!keep) await writeFile(`${dir}${OWNER_SUFFIX}`, String(process.pid));
     await git(root, ['worktree', 'add', '--detach', '--', dir, sha], signal);
     this.options.log?.(`worktree ${dir} at ${sha.slice(0, 12)}`);
     return worktree;
@@ -153,6 +182,7 @@ async function removeWorktree(root: string, dir: string): Promise<void> {
   await git(root, ['worktree', 'remove', '--force', '--force', '--', dir]).catch(() => undefined);
   await rm(dir, { recursive: true, force: true });
   await rm(setupMarkerPath(dir), { force: true });
+  await rm(`${dir}${OWNER_SUFFIX}`, { force: true });
 }
 
 /** A kept worktree is reused only when git still lists it at the same commit with no tracked change. */

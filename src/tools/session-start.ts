@@ -72,8 +72,8 @@ export const sessionStart = defineTool({
     }
     const project = ctx.project(root);
     ctx.setActiveRoot(root);
-    // Worktrees left by a server that was killed mid-compare are forgotten by git here.
-    if (git) await pruneWorktrees(root);
+    // Worktrees left by a server that was killed mid-compare are removed here.
+    if (git) await pruneWorktrees(root, project.paths.worktreesDir);
     const env = await detectEnvironment(root);
     const branch = git ? ((await currentBranch(root)) ?? null) : null;
     const session = createSession(project.db, {

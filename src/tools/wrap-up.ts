@@ -86,7 +86,7 @@ export const sessionCleanup = defineTool({
     const dryRun = args.dry_run ?? false;
     if (!dryRun) {
       for (const path of removed) rmSync(path, { recursive: statSync(path).isDirectory(), force: true });
-      if (await isGitRepo(project.paths.root)) await pruneWorktrees(project.paths.root);
+      if (await isGitRepo(project.paths.root)) await pruneWorktrees(project.paths.root, project.paths.worktreesDir);
       endSession(project.db, session.id);
     }
     return {

@@ -182,8 +182,7 @@ describe('compareRefs with pytest-benchmark', () => {
   });
   afterAll(() => repo.dispose());
 
-  it('compares each benchmark on its own row', async () => {
-    if (!requirePythonModule(realPython(), 'pytest_benchmark').ok) return;
+  it.skipIf(!requirePythonModule(realPython(), 'pytest_benchmark').ok)('compares each benchmark on its own row', async () => {
     const result = await compareRefs(request(repo, { benchmark: 'tests/test_bench.py', runs: 5, benchTimeS: 0.05 }));
     const byName = Object.fromEntries(result.rows.map((row) => [row.name, row]));
     expect(Object.keys(byName).sort()).toEqual(['tests/test_bench.py::test_changed', 'tests/test_bench.py::test_unchanged']);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -91,6 +92,22 @@ describe('WorktreeSet', () => {
     rmSync(fresh.dir, { recursive: true, force: true });
     await pruneWorktrees(repo.root);
     expect(await listWorktrees(repo.root)).toEqual([repo.root]);
+  });
+
+  it('prune removes worktrees whose owning process is gone, and leaves a live owner\'s alone', async () => {
+    const { repo, first, second } = twoCommitRepo();
+    const options = { root: repo.root, worktreesDir: repo.worktreesDir };
+    const orphaned = await new WorktreeSet(options).acquire(first);
+    const live = await new WorktreeSet(options).acquire(second);
+    // The first set's server was killed before its cleanup ran: its owner is a pid that has ended.
+    const dead = spawnSync('true').pid!;
+    writeFileSync(`${orphaned.dir}.owner`, String(dead));
+    expect(await pruneWorktrees(repo.root, repo.worktreesDir)).toEqual([orphaned.dir]);
+    expect(existsSync(orphaned.dir)).toBe(false);
+    expect(existsSync(`${orphaned.dir}.owner`)).toBe(false);
+    expect(await listWorktrees(repo.root)).toEqual([repo.root, live.dir]);
+    await pruneWorktrees(repo.root, repo.worktreesDir);
+    expect(existsSync(live.dir)).toBe(true);
   });
 
   it('refuses a worktrees directory inside the working tree', () => {

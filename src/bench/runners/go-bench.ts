@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { displayCommand, runChecked, type RunContext, type Runner } from './runner.js';
 
 export interface GoBenchOptions {
@@ -15,6 +16,8 @@ export interface GoBenchOptions {
  */
 export function goBenchRunner(options: GoBenchOptions): Runner {
   const { pkg, pattern } = splitGoBenchmark(options.benchmark);
+  // Set explicitly so the name suffix Go appends (-N, absent when N is 1) is known, never guessed.
+  const procs = Number(process.env.GOMAXPROCS) || availableParallelism();
   const argv = [
     options.go,
     'test',
@@ -33,8 +36,8 @@ export function goBenchRunner(options: GoBenchOptions): Runner {
     describe: () => displayCommand(argv),
     requiredPaths: () => (pkg.includes('...') || !pkg.startsWith('./') ? [] : [pkg]),
     async measure(context: RunContext) {
-      const result = await runChecked({ argv, shell: false, env: {} }, context);
-      const values = parseGoBench(result.stdout);
+      const result = await runChecked({ argv, shell: false, env: { GOMAXPROCS: String(procs) } }, context);
+      const values = parseGoBench(result.stdout, procs);
       if (values.size === 0) {
         throw new Error(`go test ran no benchmark matching "${pattern}" in ${pkg} on ${context.label}; if it is newer than this ref, pass inject with its _test.go file`);
       }
@@ -51,11 +54,25 @@ export function splitGoBenchmark(benchmark: string | undefined): { pkg: string; 
   return looksLikePackage ? { pkg: benchmark, pattern: '.' } : { pkg: './...', pattern: benchmark };
 }
 
-/** `BenchmarkSum/n=10-2   1234   567.8 ns/op` → Sum/n=10 → 567.8, without the GOMAXPROCS suffix. */
-export function parseGoBench(stdout: string): Map<string, number> {
-  const values = new Map<string, number>();
-  for (const match of stdout.matchAll(/^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+([\d.]+(?:e[+-]?\d+)?) ns\/op/gm)) {
-    values.set(match[1]!, Number(match[2]));
+/**
+ * ns/op per benchmark: `BenchmarkSum/n=10-2   1234   567.8 ns/op` with GOMAXPROCS 2
+ * → BenchmarkSum/n=10 → 567.8. Only the suffix Go adds for `procs` is cut, so a
+ * sub-benchmark named size-10 keeps its name. When the run spans several packages
+ * (`./...`), each name is prefixed with its package, as two packages may hold
+ * benchmarks of the same name.
+ */
+export function parseGoBench(stdout: string, procs: number): Map<string, number> {
+  const suffix = procs === 1 ? '' : `-${procs}`;
+  const found: Array<{ pkg: string; name: string; value: number }> = [];
+  let pkg = '';
+  for (const line of stdout.split('\n')) {
+    const header = /^pkg: (\S+)/.exec(line);
+    if (header) pkg = header[1]!;
+    const match = /^(Benchmark\S+)\s+\d+\s+([\d.]+(?:e[+-]?\d+)?) ns\/op/.exec(line);
+    if (!match) continue;
+    const name = suffix && match[1]!.endsWith(suffix) ? match[1]!.slice(0, -suffix.length) : match[1]!;
+    found.push({ pkg, name, value: Number(match[2]) });
   }
-  return values;
+  const manyPackages = new Set(found.map((f) => f.pkg)).size > 1;
+  return new Map(found.map(({ pkg: from, name, value }) => [manyPackages ? `${from}.${name}` : name, value]));
 }
