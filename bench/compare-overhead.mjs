@@ -13,11 +13,12 @@ import { median } from '../test/fixtures/bench/measure.mjs';
 const { values: flags } = parseArgs({
   options: {
     runs: { type: 'string', default: '30' },
-    python: { type: 'string', default: '/root/.pyenv/versions/3.11.7/bin/python3' },
+    python: { type: 'string' },
   },
 });
 const runs = Number(flags.runs);
-const python = flags.python;
+// The real interpreter behind python3, as the server resolves it: a version-manager shim adds a shell start to every run.
+const python = flags.python ?? execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 
 const repo = makeRepo('codeflash-overhead-');
 try {
@@ -58,13 +59,14 @@ try {
 
   const hyperfine = hyperfineMedians([result.base.sha, result.head.sha].map((sha) => join(repo.worktreesDir, sha, 'prog.py')));
   const row = result.rows[0];
-  const noisePct = result.precision_reached_pct;
   console.table(
     ['base', 'head'].map((side, i) => {
       const ours = row[side];
       const theirs = hyperfine[i];
       const diffPct = ((ours - theirs.median) / theirs.median) * 100;
-      const bound = Math.max(noisePct, theirs.relativeStderrPct * 2, theirs.blockSpreadPct);
+      // Standard error of a median ≈ 1.2533 σ/√n, with σ ≈ 1.4826 MAD: the compare's own uncertainty on this side.
+      const oursStderrPct = ((1.2533 * 1.4826 * row[`${side}_spread`]) / Math.sqrt(result.pairs) / ours) * 100;
+      const bound = Math.max(2 * Math.hypot(oursStderrPct, theirs.relativeStderrPct), theirs.blockSpreadPct);
       return {
         side,
         'compare median ms': ours.toFixed(2),
@@ -76,7 +78,11 @@ try {
       };
     }),
   );
-  console.log(`change: compare ${row.change_pct.toFixed(2)} % [${row.ci_low_pct.toFixed(2)}, ${row.ci_high_pct.toFixed(2)}] ${row.verdict}; hyperfine ${((hyperfine[1].median / hyperfine[0].median - 1) * 100).toFixed(2)} %`);
+  const theirChange = (hyperfine[1].median / hyperfine[0].median - 1) * 100;
+  const inside = theirChange >= row.ci_low_pct && theirChange <= row.ci_high_pct;
+  console.log(
+    `change: compare ${row.change_pct.toFixed(2)} % [${row.ci_low_pct.toFixed(2)}, ${row.ci_high_pct.toFixed(2)}] ${row.verdict}; hyperfine ${theirChange.toFixed(2)} % (${inside ? 'inside' : 'outside'} the compare's interval)`,
+  );
 } finally {
   repo.dispose();
 }

@@ -18,11 +18,12 @@ const { values: flags } = parseArgs({
     trials: { type: 'string', default: '20' },
     only: { type: 'string', default: 'aa-wall,aa-instructions,slow-wall,slow-instructions' },
     'max-time-ms': { type: 'string' },
-    python: { type: 'string', default: '/root/.pyenv/versions/3.11.7/bin/python3' },
+    python: { type: 'string' },
   },
 });
 const trials = Number(flags.trials);
-const python = flags.python;
+// The real interpreter behind python3, as the server resolves it: a version-manager shim adds a shell start to every run.
+const python = flags.python ?? execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
 const BASE_ITERATIONS = 50_000;
 
 /** The slow-wall program against base, timed without the compare machinery: alternating direct runs. */

@@ -54,7 +54,7 @@ export interface CompareRequest {
   timeoutMs: number;
   /** Paths relative to root copied from the working tree into both worktrees. */
   inject?: string[];
-  /** Per-worktree setup (e.g. `pip install -e .`), run once per commit. */
+  /** Per-worktree build (e.g. `python setup.py build_ext --inplace`), run once per commit. */
   setup?: string | string[];
   /** Parent directory of the worktrees, outside the working tree. */
   worktreesDir: string;

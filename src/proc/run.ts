@@ -45,11 +45,12 @@ export interface RunResult {
 export async function runProcess(argv: string[], options: RunOptions): Promise<RunResult> {
   if (argv.length === 0) throw new Error('empty command');
   const [file, ...args] = options.shell ? ['/bin/sh', '-c', argv.join(' ')] : argv;
-  const started = process.hrtime.bigint();
   let timedOut = false;
   let cancelled = false;
   // Loaded on first use: it is a large module and most server starts run nothing.
   const { execa } = await import('execa');
+  // The clock starts at the spawn, so a run's duration never holds the module load.
+  const started = process.hrtime.bigint();
   const child = execa(file!, args, {
     cwd: options.cwd,
     env: options.env,

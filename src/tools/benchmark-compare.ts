@@ -53,7 +53,7 @@ export const benchmarkCompare = defineTool({
     max_time_s: z.number().min(5).max(3600).optional().describe('Measuring budget; default 120.'),
     timeout_s: z.number().min(1).max(3600).optional().describe('Per run; default 300.'),
     inject: z.array(z.string().min(1).max(500)).max(50).optional().describe('Working-tree files copied into both worktrees (benchmarks newer than base).'),
-    setup: z.union([z.string().max(2000), z.array(z.string().max(2000)).max(50)]).optional().describe('Per-worktree setup, e.g. "pip install -e .".'),
+    setup: z.union([z.string().max(2000), z.array(z.string().max(2000)).max(50)]).optional().describe('Per-worktree build, e.g. "python setup.py build_ext --inplace". Pure Python needs none (each worktree leads PYTHONPATH); avoid pip install into a shared venv.'),
     session_id: sessionIdInput,
   },
   output: {
