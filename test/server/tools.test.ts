@@ -113,6 +113,12 @@ describe('bad input changes nothing', () => {
     ['session_start', { branch: 'perf/a..b' }, /not usable/],
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: -1, value: 1, status: 'keep' }, /baseline/],
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: 'NaN', status: 'keep' }, /value/],
+    // The in-memory transport hands numbers over as they are, so a real NaN and Infinity reach the schema.
+    ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: Number.NaN, status: 'keep' }, /value/],
+    ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: Number.POSITIVE_INFINITY, value: 1, status: 'keep' }, /baseline/],
+    ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: -0.5, status: 'keep' }, /value/],
+    ['record_learning', { title: 't', body: 'b', evidence: 'e', session_id: 's-00000000' }, /unknown session/],
+    ['run_guard', { session_id: 's-00000000' }, /unknown session/],
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: 1, status: 'keep', session_id: 's-00000000' }, /unknown session/],
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 0, value: 1, status: 'keep' }, /greater than 0/],
     ['read_artifact', { uri: 'codeflash://files/..%2Fstate.sqlite' }, /not a \.codeflash file name/],
