@@ -36,6 +36,8 @@ export interface JobView<T> {
 const LOG_TAIL_CHARS = 4000;
 const PERSIST_EVERY_MS = 500;
 const NOTIFY_EVERY_MS = 2000;
+/** How long job_cancel waits for a cancelled job to record its end before answering. */
+const CANCEL_WAIT_MS = 20_000;
 
 interface LiveJob {
   controller: AbortController;
@@ -165,7 +167,8 @@ export class JobManager {
       throw new ToolError(`job ${id} is run by another server process (pid ${getJob(project.db, id)!.owner_pid}); cancel it there`);
     }
     this.abort(live, 'cancelled');
-    await live.done;
+    // Its processes are signalled at once; a slow cleanup (worktree removal) must not hold the request past a host's limit.
+    await Promise.race([live.done, new Promise((r) => setTimeout(r, CANCEL_WAIT_MS).unref())]);
     return this.view<T>(project, id);
   }
 

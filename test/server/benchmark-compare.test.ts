@@ -59,6 +59,35 @@ describe('benchmark_compare tool', () => {
     expect(gitIn(root, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 
+  it('a long compare answers with a job id, streams progress, and job_cancel kills its runs and removes its worktrees', async () => {
+    const root = demoRepo();
+    const marker = `cf-cancel-${process.pid}`;
+    writeFileSync(join(root, 'slow.py'), 'import time\ntime.sleep(0.4)\n');
+    commitAll(root, 'a slow benchmark');
+    open = await connectInMemory({ root, jobStartWaitMs: 1_500 });
+    await open.call('session_start', {});
+    const progress: number[] = [];
+    const started = (await open.client.callTool(
+      { name: 'benchmark_compare', arguments: { base: 'HEAD', head: 'HEAD', command: ['slow.py', marker], runs: 50 } },
+      undefined,
+      { onprogress: (p) => void progress.push(p.progress) },
+    )) as { structuredContent?: Record<string, any> };
+    expect(started.structuredContent).toMatchObject({ state: 'running', job_id: expect.stringMatching(/^job-/) });
+    expect(progress.length).toBeGreaterThan(0);
+    const worktreesDir = join(tmpdir(), 'codeflash-mcp-worktrees');
+    const ours = () => gitIn(root, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ') && l.includes(worktreesDir));
+    expect(ours().length).toBeGreaterThan(0);
+    const { execFileSync } = await import('node:child_process');
+    const runs = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(marker));
+    // Runs follow each other back to back; look again in case this look fell between two.
+    for (let look = 0; look < 20 && runs().length === 0; look++) await new Promise((r) => setTimeout(r, 50));
+    expect(runs().length).toBeGreaterThan(0);
+    const cancelled = await open.call('job_cancel', { job_id: started.structuredContent!.job_id });
+    expect(cancelled.structuredContent).toMatchObject({ state: 'cancelled' });
+    expect(ours()).toEqual([]);
+    expect(runs()).toEqual([]);
+  });
+
   it('record_result refuses a comparison id that does not exist', async () => {
     open = await connectInMemory({ root: demoRepo() });
     await open.call('session_start', {});
