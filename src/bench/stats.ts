@@ -263,19 +263,31 @@ function selfChangePct(xs: readonly number[]): number {
  * change is the median per-pair ratio (see bootstrapRatioCI).
  */
 export function compareSamples(base: readonly number[], head: readonly number[], opts: CompareOptions = {}): RatioComparison {
-  const confidence = opts.confidence ?? DEFAULT_CONFIDENCE;
-  const { ratio, low, high } = bootstrapRatioCI(base, head, opts);
+  return timedComparison(base, head, bootstrapRatioCI(base, head, opts), opts.confidence ?? DEFAULT_CONFIDENCE, opts.alpha);
+}
+
+/**
+ * A timed result from a ratio and its interval: a change is called only when
+ * the interval excludes 0 %, the change clears the noise floor, and
+ * Mann–Whitney rejects at `alpha`.
+ */
+function timedComparison(
+  base: readonly number[],
+  head: readonly number[],
+  interval: { ratio: number; low: number; high: number },
+  confidence: number,
+  alpha = DEFAULT_ALPHA,
+): RatioComparison {
   const { p } = mannWhitneyU(head, base);
-  const changePct = toPct(ratio);
-  const ciLowPct = toPct(low);
-  const ciHighPct = toPct(high);
+  const changePct = toPct(interval.ratio);
+  const ciLowPct = toPct(interval.low);
+  const ciHighPct = toPct(interval.high);
   const floor = noiseFloorPct(base, head);
-  const significant = ciLowPct > 0 || ciHighPct < 0;
-  const called = significant && Math.abs(changePct) >= floor && p < (opts.alpha ?? DEFAULT_ALPHA);
+  const called = (ciLowPct > 0 || ciHighPct < 0) && Math.abs(changePct) >= floor && p < alpha;
   return {
     base: summarize(base),
     head: summarize(head),
-    ratio,
+    ratio: interval.ratio,
     changePct,
     ciLowPct,
     ciHighPct,
@@ -306,7 +318,7 @@ export const MAX_PROCESS_GROUPS = T_975.length + 1;
  * processes disagree. The noise floor and Mann–Whitney p come from all the
  * samples together, as in compareSamples, and all three must agree to call.
  */
-export function compareProcessGroups(groups: readonly ProcessSamples[], opts: CompareOptions = {}): RatioComparison {
+export function compareProcessGroups(groups: readonly ProcessSamples[], opts: { alpha?: number } = {}): RatioComparison {
   const k = groups.length;
   if (k < 2 || k > MAX_PROCESS_GROUPS) throw new Error(`between 2 and ${MAX_PROCESS_GROUPS} processes are needed, got ${k}`);
   const perProcess = groups.map(({ base, head }) => {
@@ -315,26 +327,14 @@ export function compareProcessGroups(groups: readonly ProcessSamples[], opts: Co
   });
   const centre = mean(perProcess);
   const halfWidth = (T_975[k - 2]! * sampleStandardDeviation(perProcess)) / Math.sqrt(k);
-  const base = groups.flatMap((group) => group.base);
-  const head = groups.flatMap((group) => group.head);
-  const changePct = toPct(Math.exp(centre));
-  const ciLowPct = toPct(Math.exp(centre - halfWidth));
-  const ciHighPct = toPct(Math.exp(centre + halfWidth));
-  const { p } = mannWhitneyU(head, base);
-  const floor = noiseFloorPct(base, head);
-  const called = (ciLowPct > 0 || ciHighPct < 0) && Math.abs(changePct) >= floor && p < (opts.alpha ?? DEFAULT_ALPHA);
-  return {
-    base: summarize(base),
-    head: summarize(head),
-    ratio: Math.exp(centre),
-    changePct,
-    ciLowPct,
-    ciHighPct,
-    pValue: p,
-    noiseFloorPct: floor,
-    verdict: called ? verdictOf(changePct) : 'unchanged',
-    confidence: DEFAULT_CONFIDENCE,
-  };
+  const interval = { ratio: Math.exp(centre), low: Math.exp(centre - halfWidth), high: Math.exp(centre + halfWidth) };
+  return timedComparison(
+    groups.flatMap((group) => group.base),
+    groups.flatMap((group) => group.head),
+    interval,
+    DEFAULT_CONFIDENCE,
+    opts.alpha,
+  );
 }
 
 /**
