@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { compareRefs, type Comparison, type ComparisonRow } from '../bench/compare.js';
+import { WORKING_TREE_REF } from '../bench/worktrees.js';
+import { changedPaths, isGitRepo } from '../workspace/git.js';
 import { defineTool } from '../server/define-tool.js';
 import { ToolError } from '../server/errors.js';
 import { saveArtifact } from '../state/artifacts.js';
@@ -87,6 +89,7 @@ export const benchmarkCompare = defineTool({
     const mode = args.mode ?? 'wall';
     const timeoutMs = (args.timeout_s ?? 300) * 1000;
     const maxTimeMs = (args.max_time_s ?? 120) * 1000;
+    const unmeasured = await unmeasuredChanges(project.paths.root, project.paths.stateDir, [args.base, args.head]);
     return runAsJob(call, {
       tool: 'benchmark_compare',
       project,
@@ -118,6 +121,9 @@ export const benchmarkCompare = defineTool({
         const rows = comparison.rows.slice(0, MAX_ROWS);
         const id = saveArtifact(project.db, 'comparison', session.id, { mode, base: comparison.base, head: comparison.head, rows: comparison.rows }, comparison);
         const changed = comparison.rows.filter((r) => r.verdict !== 'unchanged');
+        const dirtyNote = unmeasured
+          ? [`The working tree has ${unmeasured} uncommitted change(s) to tracked files that neither ref holds: commit them, or pass head "WORKTREE" to measure them.`]
+          : [];
         return {
           comparison_id: id,
           mode: comparison.mode,
@@ -137,8 +143,9 @@ export const benchmarkCompare = defineTool({
             comparison.rows.length === 1
               ? `${describeRow(comparison.rows[0]!, mode)}; ${comparison.pairs} pairs.`
               : `${comparison.rows.length} benchmarks: ${changed.length} changed (${changed.filter((r) => r.verdict === 'faster').length} faster), ${comparison.pairs} pairs, ${mode} mode.`,
-          next:
-            changed.length && changed.every((r) => r.verdict === 'faster')
+          next: [
+            ...dirtyNote,
+            ...(changed.length && changed.every((r) => r.verdict === 'faster')
               ? [`record_result status "keep" with comparison_id ${id}.`]
               : changed.some((r) => r.verdict === 'slower')
                 ? [`A slowdown is shown: record_result status "discard" with comparison_id ${id}, or investigate the slower rows.`]
@@ -146,9 +153,16 @@ export const benchmarkCompare = defineTool({
                     comparison.stop_reason === 'precision_reached'
                       ? `No change beyond the noise at ±${comparison.precision_reached_pct.toFixed(1)} %: record_result "discard", or try instructions mode for a small effect.`
                       : `Not resolved (±${comparison.precision_reached_pct.toFixed(1)} % reached): raise max_time_s, or use instructions mode.`,
-                  ],
+                  ]),
+          ],
         };
       },
     });
   },
 });
+
+/** Tracked changes in the working tree that a compare of two committed refs does not see. */
+async function unmeasuredChanges(root: string, stateDir: string, refs: string[]): Promise<number> {
+  if (refs.includes(WORKING_TREE_REF) || !(await isGitRepo(root))) return 0;
+  return (await changedPaths(root, stateDir)).tracked.length;
+}

@@ -27,13 +27,17 @@ function demoRepo(): string {
 
 describe('benchmark_compare tool', () => {
   it('calls the optimization faster, stores the comparison, and record_result accepts its id', async () => {
-    open = await connectInMemory({ root: demoRepo(), jobStartWaitMs: 120_000 });
+    const root = demoRepo();
+    open = await connectInMemory({ root, jobStartWaitMs: 120_000 });
     await open.call('session_start', {});
+    // An edit neither ref holds: the result says it was not measured.
+    writeFileSync(join(root, 'pyproject.toml'), `${readFileSync(join(root, 'pyproject.toml'), 'utf8')}\n# local edit\n`);
     const result = await open.call('benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench.py', max_time_s: 20 });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     const out = result.structuredContent!;
     expect(out).toMatchObject({ state: 'succeeded', mode: 'wall', rows: [{ verdict: 'faster', unit: expect.any(String) }] });
     expect(out.pairs).toBeGreaterThanOrEqual(5);
+    expect(out.next[0]).toMatch(/1 uncommitted change\(s\) to tracked files that neither ref holds/);
     expect(out.markdown).toContain('|');
     expect(out.runner).toMatch(/python3? .*bench\.py|bench\.py/);
     const stored = await open.call('read_artifact', { uri: out.uri });
