@@ -118,12 +118,13 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
   const headRef = await resolveRef(request.root, request.head, hooks.signal);
   const worktrees = new WorktreeSet({ root: request.root, worktreesDir: request.worktreesDir, keep: request.keepWorktrees, log: hooks.log });
   const scratchDir = await mkdtemp(join(tmpdir(), 'codeflash-compare-'));
+  let runner: Runner | undefined;
   try {
     const worktreeStart = performance.now();
     const sides = await prepareSides(request, [baseRef, headRef], worktrees, hooks.signal);
     const worktreeMs = performance.now() - worktreeStart;
     const setupStart = performance.now();
-    const runner = await buildRunner(request, hooks.signal);
+    runner = await buildRunner(request, hooks.signal);
     assertRequiredPaths(request.root, runner, sides);
     await runSetup(request, sides, hooks);
     const setupMs = performance.now() - setupStart;
@@ -162,6 +163,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     comparison.timings.total_ms = performance.now() - started;
     return comparison;
   } finally {
+    await runner?.close?.().catch((error: Error) => hooks.log?.(`runner cleanup: ${error.message}`));
     await worktrees.close();
     await rm(scratchDir, { recursive: true, force: true });
   }
@@ -239,7 +241,7 @@ async function buildRunner(request: CompareRequest, signal?: AbortSignal): Promi
     const paths = command.shell ? [] : projectPathArguments(command.argv, request.root);
     if (request.mode === 'instructions') return callgrindRunner(command, name, paths);
     if (request.mode === 'memory') return peakRssRunner(command, name, paths);
-    return wallRunner(command, name, paths);
+    return wallRunner(command, name, paths, await helperPython(request, signal));
   }
   if (request.language === 'python') {
     const python = await resolveRealPython(request.root, request.python, signal);
@@ -262,6 +264,12 @@ async function commandSpec(request: CompareRequest, signal?: AbortSignal): Promi
     else if (first.endsWith('.py') || first === '-m' || first === '-c') argv.unshift(await resolveRealPython(request.root, request.python, signal));
   }
   return { argv, shell: parsed.needsShell, env: {} };
+}
+
+/** A Python for the timing helper: the project's own for Python, any python3 for the rest, or none. */
+async function helperPython(request: CompareRequest, signal?: AbortSignal): Promise<string | undefined> {
+  if (request.language === 'python') return resolveRealPython(request.root, request.python, signal);
+  return resolveRealPython(request.root, undefined, signal).catch(() => undefined);
 }
 
 function goExecutable(): string {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { processAlive } from '../proc/children.js';
 import { runProcess, tail } from '../proc/run.js';
 import { assertNotOption, confinedPath, isInside } from '../workspace/paths.js';
 
@@ -61,7 +62,7 @@ export async function pruneWorktrees(root: string, worktreesDir?: string): Promi
     if (!name.endsWith(OWNER_SUFFIX)) continue;
     const dir = join(worktreesDir!, name.slice(0, -OWNER_SUFFIX.length));
     const owner = Number.parseInt(await readFile(join(worktreesDir!, name), 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(owner) && isRunning(owner)) continue;
+    if (Number.isInteger(owner) && processAlive(owner)) continue;
     await removeWorktree(root, dir);
     removed.push(dir);
   }
@@ -70,15 +71,6 @@ export async function pruneWorktrees(root: string, worktreesDir?: string): Promi
 }
 
 const OWNER_SUFFIX = '.owner';
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Worktree paths git knows for this repository. */
 export async function listWorktrees(root: string): Promise<string[]> {

@@ -64,6 +64,11 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
     maxBuffer: 64 * 1024 * 1024,
   });
   const pid = child.pid;
+  // The run ends when the process exits, not when execa has drained its pipes (about 2 ms later here).
+  let exitedAt: bigint | undefined;
+  child.once('exit', () => {
+    exitedAt = process.hrtime.bigint();
+  });
   const grace = options.killGraceMs ?? 500;
   const endGroup = () => {
     if (pid === undefined) return;
@@ -106,7 +111,7 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
     }
   }
   const result = await child;
-  const durationNs = process.hrtime.bigint() - started;
+  const durationNs = (exitedAt ?? process.hrtime.bigint()) - started;
   if (timer) clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
   if (pid !== undefined) {

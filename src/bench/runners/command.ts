@@ -1,17 +1,27 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
+import { TimedSpawner } from '../../proc/spawner.js';
 import { displayCommand, nsToMs, runChecked, type CommandSpec, type Runner } from './runner.js';
 
-/** Wall time of one whole process per run, in milliseconds (hrtime from spawn to exit). */
-export function wallRunner(command: CommandSpec, name: string, requiredPaths: string[]): Runner {
+/**
+ * Wall time of one whole process per run, in milliseconds, spawn to exit. With
+ * a Python to run it, a TimedSpawner takes the time (hyperfine's way); without
+ * one, or if it cannot start, Node's own clock around the run does.
+ */
+export function wallRunner(command: CommandSpec, name: string, requiredPaths: string[], helperPython?: string): Runner {
+  let spawner: Promise<TimedSpawner | undefined> | undefined;
+  const timing = () => (spawner ??= helperPython ? TimedSpawner.start(helperPython).catch(() => undefined) : Promise.resolve(undefined));
   return {
     unit: 'ms',
     deterministic: false,
     describe: () => describeCommand(command),
     requiredPaths: () => requiredPaths,
     async measure(context) {
-      const result = await runChecked(command, context);
+      const result = await runChecked(command, context, { spawner: await timing() });
       return { values: new Map([[name, nsToMs(result.durationNs)]]), durationNs: result.durationNs };
+    },
+    async close() {
+      await (await spawner)?.close();
     },
   };
 }

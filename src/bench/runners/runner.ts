@@ -1,4 +1,5 @@
 import { runProcess, tail, type RunResult } from '../../proc/run.js';
+import type { TimedSpawner } from '../../proc/spawner.js';
 
 export type Side = 'base' | 'head';
 
@@ -35,6 +36,8 @@ export interface Runner {
   /** Paths relative to the project root that must exist in each worktree. */
   requiredPaths(): string[];
   measure(context: RunContext): Promise<Measurement>;
+  /** Release what the runner holds between runs (a timing helper); called once after the last run. */
+  close?(): Promise<void>;
 }
 
 export interface CommandSpec {
@@ -51,16 +54,12 @@ export interface CommandSpec {
 export async function runChecked(
   command: CommandSpec,
   context: RunContext,
-  extra: { onSpawn?: (pid: number) => void; acceptExitCodes?: number[] } = {},
+  extra: { onSpawn?: (pid: number) => void; acceptExitCodes?: number[]; spawner?: TimedSpawner } = {},
 ): Promise<RunResult> {
-  const result = await runProcess(command.argv, {
-    cwd: context.cwd,
-    env: { ...command.env, ...context.env },
-    shell: command.shell,
-    timeoutMs: context.timeoutMs,
-    signal: context.signal,
-    onSpawn: extra.onSpawn,
-  });
+  const options = { cwd: context.cwd, env: { ...command.env, ...context.env }, shell: command.shell, timeoutMs: context.timeoutMs, signal: context.signal };
+  const result = extra.spawner
+    ? await extra.spawner.run(command.argv, options)
+    : await runProcess(command.argv, { ...options, onSpawn: extra.onSpawn });
   if (result.cancelled) throw new Error(`cancelled while running on ${context.label}`);
   if (result.timedOut) {
     throw new Error(`the command timed out after ${context.timeoutMs} ms on ${context.label}; its process group was killed`);
