@@ -76,8 +76,13 @@ export const recordResult = defineTool({
       plateau: stats.plateau,
       best_improvement_pct: stats.best?.improvement_pct ?? null,
       results_tsv: path,
-      summary: `Experiment #${row.n} (${args.status}) on ${args.target}: ${args.baseline} → ${args.value} ${args.metric}, ${formatPct(row.improvement_pct)} improvement.${stats.plateau ? ' Plateau reached.' : ''}`,
+      summary: `Experiment #${row.n} (${args.status}) on ${args.target}: ${significant(args.baseline)} → ${significant(args.value)} ${args.metric}, ${formatPct(row.improvement_pct)} improvement.${stats.plateau ? ' Plateau reached.' : ''}`,
       next,
     };
   },
 });
+
+/** A measured value as a person reads it: six significant digits, no float noise (176.59596900000003 → 176.596). */
+function significant(value: number): string {
+  return String(Number(value.toPrecision(6)));
+}

@@ -40,8 +40,11 @@ describe('bookkeeping tools (in memory)', () => {
     expect(third.structuredContent).toMatchObject({ consecutive_discards: 3, plateau: true });
     const keep = await mcp.call('record_result', { ...base, baseline: 2, value: 1.5, status: 'keep', commit: 'abc1234' });
     expect(keep.structuredContent).toMatchObject({ experiment_id: 5, n: 4, consecutive_discards: 0, plateau: false, best_improvement_pct: 25 });
+    expect(keep.structuredContent!.summary).toContain('on shop/cart.py:total: 2 → 1.5 wall_s, +25.0 % improvement');
+    const noisy = await mcp.call('record_result', { ...base, baseline: 0.1 + 0.2, value: 176.59596900000003, status: 'discard' });
+    expect(noisy.structuredContent!.summary).toContain(': 0.3 → 176.596 wall_s');
     const status = await mcp.call('session_status');
-    expect(status.structuredContent!.stats).toMatchObject({ experiments: 4, keeps: 1, discards: 2, crashes: 1 });
+    expect(status.structuredContent!.stats).toMatchObject({ experiments: 5, keeps: 1, discards: 3, crashes: 1 });
   });
 
   it('run_guard passes on good code, and with revert_on_failure restores HEAD and saves the undone diff', async () => {
