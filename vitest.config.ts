@@ -8,5 +8,6 @@ export default defineConfig({
     // Timing-sensitive suites share two cores; run files one by one.
     fileParallelism: false,
     pool: 'forks',
+    globalSetup: ['test/helpers/temp-root.ts'],
   },
 });
