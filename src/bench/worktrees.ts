@@ -16,7 +16,6 @@ export interface ResolvedRef {
   untracked: string[];
 }
 
-
 export async function git(root: string, args: string[], signal?: AbortSignal): Promise<string> {
   const result = await runProcess(['git', ...args], { cwd: root, timeoutMs: 120_000, signal, env: { GIT_TERMINAL_PROMPT: '0' } });
   if (result.exitCode !== 0) {
@@ -203,7 +202,6 @@ export async function copyIntoWorktree(root: string, worktreeDir: string, paths:
     await cp(source, target, { recursive: true, force: true });
   }
 }
-
 
 // The setup marker sits beside the worktree, never inside it, so it cannot make the tree dirty.
 function setupMarkerPath(worktreeDir: string): string {

@@ -36,6 +36,21 @@ export function groupAlive(pid: number): boolean {
   }
 }
 
+/** SIGTERM a group, then SIGKILL whatever of it is left after `graceMs`; `then` runs after that. */
+export function endGroup(pid: number, graceMs: number, then?: () => void): void {
+  signalGroup(pid, 'SIGTERM');
+  setTimeout(() => {
+    if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
+    then?.();
+  }, graceMs).unref();
+}
+
+/** After the leader has exited: end what it left behind in its group, and stop tracking the group. */
+export function releaseGroup(pid: number, graceMs: number): void {
+  if (groupAlive(pid)) endGroup(pid, graceMs, () => untrackGroup(pid));
+  else untrackGroup(pid);
+}
+
 /**
  * SIGTERM every tracked group, then SIGKILL whatever is left after `graceMs`.
  * Resolves once no tracked group answers signal 0 or the grace period is over.

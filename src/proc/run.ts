@@ -1,4 +1,4 @@
-import { groupAlive, signalGroup, trackGroup, untrackGroup } from './children.js';
+import { endGroup, releaseGroup, trackGroup } from './children.js';
 
 export interface RunOptions {
   cwd: string;
@@ -70,12 +70,8 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
     exitedAt = process.hrtime.bigint();
   });
   const grace = options.killGraceMs ?? 500;
-  const endGroup = () => {
-    if (pid === undefined) return;
-    signalGroup(pid, 'SIGTERM');
-    setTimeout(() => {
-      if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
-    }, grace).unref();
+  const end = () => {
+    if (pid !== undefined) endGroup(pid, grace);
   };
   if (pid !== undefined) {
     trackGroup(pid);
@@ -85,13 +81,13 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
     options.timeoutMs !== undefined
       ? setTimeout(() => {
           timedOut = true;
-          endGroup();
+          end();
         }, options.timeoutMs)
       : undefined;
   timer?.unref();
   const onAbort = () => {
     cancelled = true;
-    endGroup();
+    end();
   };
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -114,18 +110,8 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
   const durationNs = (exitedAt ?? process.hrtime.bigint()) - started;
   if (timer) clearTimeout(timer);
   options.signal?.removeEventListener('abort', onAbort);
-  if (pid !== undefined) {
-    // The leader has exited; anything it left behind in its group goes too.
-    if (groupAlive(pid)) {
-      signalGroup(pid, 'SIGTERM');
-      setTimeout(() => {
-        if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
-        untrackGroup(pid);
-      }, grace).unref();
-    } else {
-      untrackGroup(pid);
-    }
-  }
+  // The leader has exited; anything it left behind in its group goes too.
+  if (pid !== undefined) releaseGroup(pid, grace);
   const spawnError =
     result.exitCode === undefined && result.signal === undefined && result.failed
       ? (result.cause instanceof Error ? result.cause.message : String(result.shortMessage ?? 'could not start'))

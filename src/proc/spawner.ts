@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { groupAlive, signalGroup, trackGroup, untrackGroup } from './children.js';
+import { endGroup, releaseGroup, signalGroup, trackGroup, untrackGroup } from './children.js';
 import type { RunResult } from './run.js';
 
 /**
@@ -115,14 +115,8 @@ export class TimedSpawner {
     let timedOut = false;
     let cancelled = false;
     const grace = options.killGraceMs ?? 500;
-    const endGroup = () => {
-      signalGroup(pid, 'SIGTERM');
-      setTimeout(() => {
-        if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
-      }, grace).unref();
-    };
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), endGroup()), options.timeoutMs);
-    const onAbort = () => ((cancelled = true), endGroup());
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), endGroup(pid, grace)), options.timeoutMs);
+    const onAbort = () => ((cancelled = true), endGroup(pid, grace));
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     let ended: HelperMessage;
@@ -133,8 +127,7 @@ export class TimedSpawner {
       options.signal?.removeEventListener('abort', onAbort);
     }
     // The leader has exited; anything it left behind in its group goes too.
-    if (groupAlive(pid)) endGroup();
-    untrackGroup(pid);
+    releaseGroup(pid, grace);
     return {
       argv,
       exitCode: ended.exit ?? null,
