@@ -20,6 +20,9 @@ def reply(message):
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
 
+if not hasattr(os, "posix_spawnp"):
+    sys.exit(3)
+reply({"ready": True})
 for line in sys.stdin:
     job = json.loads(line)
     fds = []
@@ -45,6 +48,7 @@ for line in sys.stdin:
 `;
 
 interface HelperMessage {
+  ready?: boolean;
   pid?: number;
   elapsed_ns?: number;
   exit?: number;
@@ -80,7 +84,7 @@ export class TimedSpawner {
     this.lines = createInterface({ input: helper.stdout })[Symbol.asyncIterator]();
   }
 
-  /** Start the helper under `python` (any CPython 3.8+); rejects when it cannot run. */
+  /** Start the helper under `python` (CPython 3.8+, for posix_spawn); rejects when it cannot run there. */
   static async start(python: string): Promise<TimedSpawner> {
     const helper = spawn(python, ['-S', '-u', '-c', HELPER], { stdio: 'pipe', detached: true });
     await new Promise<void>((resolve, reject) => {
@@ -88,7 +92,13 @@ export class TimedSpawner {
       helper.once('error', reject);
     });
     trackGroup(helper.pid!);
-    return new TimedSpawner(helper);
+    const spawner = new TimedSpawner(helper);
+    const hello = await spawner.next().catch((error: Error) => ({ error: error.message }) as HelperMessage);
+    if (!hello.ready) {
+      await spawner.close();
+      throw new Error(`the timing helper could not start under ${python}: ${hello.error ?? 'no posix_spawn'}`);
+    }
+    return spawner;
   }
 
   async run(argv: string[], options: TimedRunOptions): Promise<RunResult> {

@@ -54,6 +54,13 @@ describe('TimedSpawner', () => {
     expect((await spawner.run(['true'], { cwd: tmpdir() })).exitCode).toBe(0);
   });
 
+  it('refuses to start under something that is not a Python with posix_spawn', async () => {
+    const before = liveGroups();
+    await expect(TimedSpawner.start('/bin/false')).rejects.toThrow(/timing helper could not start under \/bin\/false/);
+    await expect(TimedSpawner.start('/no/such/python')).rejects.toThrow(/ENOENT/);
+    expect(liveGroups()).toEqual(before);
+  });
+
   it('close ends the helper process', async () => {
     const before = liveGroups();
     const own = await TimedSpawner.start(realPython());
