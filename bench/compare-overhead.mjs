@@ -66,13 +66,13 @@ try {
       const diffPct = ((ours - theirs.median) / theirs.median) * 100;
       // Standard error of a median ≈ 1.2533 σ/√n, with σ ≈ 1.4826 MAD: the compare's own uncertainty on this side.
       const oursStderrPct = ((1.2533 * 1.4826 * row[`${side}_spread`]) / Math.sqrt(result.pairs) / ours) * 100;
-      const bound = Math.max(2 * Math.hypot(oursStderrPct, theirs.relativeStderrPct), theirs.blockSpreadPct);
+      // Two standard errors of the difference of the two medians: both tools' runs were taken interleaved in time.
+      const bound = 2 * Math.hypot(oursStderrPct, theirs.medianStderrPct);
       return {
         side,
         'compare median ms': ours.toFixed(2),
         'hyperfine median ms': theirs.median.toFixed(2),
         'diff %': diffPct.toFixed(2),
-        'hyperfine block spread %': theirs.blockSpreadPct.toFixed(2),
         'noise bound %': bound.toFixed(2),
         agree: Math.abs(diffPct) <= bound,
       };
@@ -88,38 +88,31 @@ try {
 }
 
 /**
- * hyperfine's medians (ms) and relative standard error of the mean (%) for each
+ * hyperfine's medians (ms) and the relative standard error of each median (%) per
  * script, run without a shell. hyperfine times one command's runs in a block and
  * then the next; on this VM the machine's state changes between blocks (a block
- * can be 30 % off), so it is called in alternating short blocks, base then head,
- * and the times of all blocks are pooled.
+ * can be 30 % off), so it is called in alternating blocks of two runs, base then
+ * head — as finely interleaved as the compare — and the times of all blocks are pooled.
  */
 function hyperfineMedians(scripts) {
   const exportFile = join(repo.worktreesDir, 'hyperfine.json');
-  const blocks = 6;
+  const perBlock = 2;
+  const blocks = Math.ceil(runs / perBlock);
   const times = scripts.map(() => []);
-  const blockMedians = scripts.map(() => []);
   for (let block = 0; block < blocks; block++) {
     scripts.forEach((script, i) => {
       execFileSync(
         'hyperfine',
-        ['-N', '--warmup', '1', '--runs', String(Math.ceil(runs / blocks)), '--export-json', exportFile, `${python} ${script}`],
+        ['-N', '--warmup', block === 0 ? '1' : '0', '--runs', String(perBlock), '--export-json', exportFile, `${python} ${script}`],
         { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PYTHONHASHSEED: '0' } },
       );
-      const blockTimes = JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1000);
-      times[i].push(...blockTimes);
-      blockMedians[i].push(median(blockTimes));
+      times[i].push(...JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1000));
     });
   }
-  return times.map((xs, i) => {
-    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-    const stddev = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
-    const spread = blockMedians[i];
-    return {
-      median: median(xs),
-      relativeStderrPct: (stddev / mean / Math.sqrt(xs.length)) * 100,
-      // How far the same command's median moves from one block to the next: the machine's own noise over minutes.
-      blockSpreadPct: ((Math.max(...spread) - Math.min(...spread)) / 2 / median(xs)) * 100,
-    };
+  return times.map((xs) => {
+    const mid = median(xs);
+    const mad = median(xs.map((x) => Math.abs(x - mid)));
+    // Standard error of a median ≈ 1.2533 σ/√n, with σ ≈ 1.4826 MAD (robust to the VM's outliers).
+    return { median: mid, medianStderrPct: ((1.2533 * 1.4826 * mad) / Math.sqrt(xs.length) / mid) * 100 };
   });
 }
