@@ -1,18 +1,20 @@
 // Overhead of benchmark_compare: the measuring phase should cost at most 1.25x the summed time of the
 // measured processes (worktree and setup time are reported apart), and its medians should agree with
 // hyperfine's on the same two commands within the noise.
-// Usage: node bench/compare-overhead.mjs [--runs 30] [--python /path/to/python3]   (build first: npx tsc -p tsconfig.json)
+// Usage: node bench/compare-overhead.mjs [--runs 30] [--rounds 3] [--python /path/to/python3]   (build first: npx tsc -p tsconfig.json)
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareRefs } from '../dist/bench/compare.js';
+import { compareSamples } from '../dist/bench/stats.js';
 import { makeRepo, pythonProgram } from '../test/fixtures/bench/repos.mjs';
 import { median } from '../test/fixtures/bench/measure.mjs';
 
 const { values: flags } = parseArgs({
   options: {
     runs: { type: 'string', default: '30' },
+    rounds: { type: 'string', default: '3' },
     python: { type: 'string' },
   },
 });
@@ -27,7 +29,7 @@ try {
   repo.commit({ 'prog.py': pythonProgram(80_000) }, 'more work');
   repo.git('tag', 'head');
 
-  const result = await compareRefs({
+  const request = {
     root: repo.root,
     worktreesDir: repo.worktreesDir,
     base: 'base',
@@ -36,13 +38,28 @@ try {
     language: 'python',
     mode: 'wall',
     python,
-    runs,
     timeoutMs: 60_000,
     keepWorktrees: true,
-  });
-  const { total_ms, timed_ms, warmup_ms, worktree_ms, setup_ms } = result.timings;
+  };
+  // Overhead from one whole compare of `runs` pairs, as a user runs it.
+  const whole = await compareRefs({ ...request, runs });
+  // Agreement: rounds alternate a compare and hyperfine on the same two scripts, so a
+  // phase of the shared machine falls on both tools instead of on whichever ran then.
+  const rounds = Number(flags.rounds);
+  const pairsPerRound = Math.max(5, Math.round(runs / rounds));
+  const ours = { base: [], head: [] };
+  const theirs = [[], []];
+  for (let round = 0; round < rounds; round++) {
+    const result = await compareRefs({ ...request, runs: pairsPerRound });
+    const samples = Object.values(result.samples)[0];
+    ours.base.push(...samples.base);
+    ours.head.push(...samples.head);
+    const times = hyperfineTimes([result.base.sha, result.head.sha].map((sha) => join(repo.worktreesDir, sha, 'prog.py')), pairsPerRound);
+    times.forEach((xs, i) => theirs[i].push(...xs));
+  }
+  const { total_ms, timed_ms, warmup_ms, worktree_ms, setup_ms } = whole.timings;
   const measuringMs = total_ms - worktree_ms - setup_ms;
-  console.log(`compare: ${result.runner}, ${result.pairs} pairs + ${result.warmups} warmup per ref`);
+  console.log(`compare: ${whole.runner}, ${whole.pairs} pairs + ${whole.warmups} warmup per ref`);
   console.table([
     {
       'total ms': total_ms.toFixed(0),
@@ -57,62 +74,54 @@ try {
     },
   ]);
 
-  const hyperfine = hyperfineMedians([result.base.sha, result.head.sha].map((sha) => join(repo.worktreesDir, sha, 'prog.py')));
-  const row = result.rows[0];
+  console.log(`agreement: ${rounds} rounds of a ${pairsPerRound}-pair compare, each followed by hyperfine on the same two scripts`);
+  const mine = [ours.base, ours.head].map(medianWithError);
+  const hyperfine = theirs.map(medianWithError);
   console.table(
     ['base', 'head'].map((side, i) => {
-      const ours = row[side];
-      const theirs = hyperfine[i];
-      const diffPct = ((ours - theirs.median) / theirs.median) * 100;
-      // Standard error of a median ≈ 1.2533 σ/√n, with σ ≈ 1.4826 MAD: the compare's own uncertainty on this side.
-      const oursStderrPct = ((1.2533 * 1.4826 * row[`${side}_spread`]) / Math.sqrt(result.pairs) / ours) * 100;
-      // Two standard errors of the difference of the two medians: both tools' runs were taken interleaved in time.
-      const bound = 2 * Math.hypot(oursStderrPct, theirs.medianStderrPct);
+      const diffPct = ((mine[i].median - hyperfine[i].median) / hyperfine[i].median) * 100;
+      // Two standard errors of the difference of the two medians.
+      const bound = 2 * Math.hypot(mine[i].stderrPct, hyperfine[i].stderrPct);
       return {
         side,
-        'compare median ms': ours.toFixed(2),
-        'hyperfine median ms': theirs.median.toFixed(2),
+        'compare median ms': mine[i].median.toFixed(2),
+        'hyperfine median ms': hyperfine[i].median.toFixed(2),
         'diff %': diffPct.toFixed(2),
         'noise bound %': bound.toFixed(2),
         agree: Math.abs(diffPct) <= bound,
       };
     }),
   );
+  const change = compareSamples(ours.base, ours.head);
   const theirChange = (hyperfine[1].median / hyperfine[0].median - 1) * 100;
-  const inside = theirChange >= row.ci_low_pct && theirChange <= row.ci_high_pct;
+  const inside = theirChange >= change.ciLowPct && theirChange <= change.ciHighPct;
   console.log(
-    `change: compare ${row.change_pct.toFixed(2)} % [${row.ci_low_pct.toFixed(2)}, ${row.ci_high_pct.toFixed(2)}] ${row.verdict}; hyperfine ${theirChange.toFixed(2)} % (${inside ? 'inside' : 'outside'} the compare's interval)`,
+    `change: compare ${change.changePct.toFixed(2)} % [${change.ciLowPct.toFixed(2)}, ${change.ciHighPct.toFixed(2)}] ${change.verdict} over all ${ours.base.length} pairs; hyperfine ${theirChange.toFixed(2)} % (${inside ? 'inside' : 'outside'} the compare's interval)`,
   );
 } finally {
   repo.dispose();
 }
 
+/** The median (ms) and its relative standard error (%): 1.2533 σ/√n, with σ ≈ 1.4826 MAD (robust to the VM's outliers). */
+function medianWithError(xs) {
+  const mid = median(xs);
+  const mad = median(xs.map((x) => Math.abs(x - mid)));
+  return { median: mid, stderrPct: ((1.2533 * 1.4826 * mad) / Math.sqrt(xs.length) / mid) * 100 };
+}
+
 /**
- * hyperfine's medians (ms) and the relative standard error of each median (%) per
- * script, run without a shell. hyperfine times one command's runs in a block and
- * then the next; on this VM the machine's state changes between blocks (a block
- * can be 30 % off), so it is called in alternating blocks of two runs, base then
- * head — as finely interleaved as the compare — and the times of all blocks are pooled.
+ * hyperfine's times (ms) for `count` runs of each script, run without a shell,
+ * as hyperfine is used: one block per script after one warmup run. (Blocks of
+ * two runs, each in a fresh hyperfine, came out ~10 % slower than blocks of
+ * ten on this VM: hyperfine's own numbers depend on how it is called here.)
  */
-function hyperfineMedians(scripts) {
+function hyperfineTimes(scripts, count) {
   const exportFile = join(repo.worktreesDir, 'hyperfine.json');
-  const perBlock = 2;
-  const blocks = Math.ceil(runs / perBlock);
-  const times = scripts.map(() => []);
-  for (let block = 0; block < blocks; block++) {
-    scripts.forEach((script, i) => {
-      execFileSync(
-        'hyperfine',
-        ['-N', '--warmup', block === 0 ? '1' : '0', '--runs', String(perBlock), '--export-json', exportFile, `${python} ${script}`],
-        { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PYTHONHASHSEED: '0' } },
-      );
-      times[i].push(...JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1000));
+  return scripts.map((script) => {
+    execFileSync('hyperfine', ['-N', '--warmup', '1', '--runs', String(count), '--export-json', exportFile, `${python} ${script}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, PYTHONHASHSEED: '0' },
     });
-  }
-  return times.map((xs) => {
-    const mid = median(xs);
-    const mad = median(xs.map((x) => Math.abs(x - mid)));
-    // Standard error of a median ≈ 1.2533 σ/√n, with σ ≈ 1.4826 MAD (robust to the VM's outliers).
-    return { median: mid, medianStderrPct: ((1.2533 * 1.4826 * mad) / Math.sqrt(xs.length) / mid) * 100 };
+    return JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1000);
   });
 }
