@@ -35,16 +35,23 @@ function removeStaleTempFiles(dir: string): void {
 export class Project {
   readonly paths: StatePaths;
   readonly db: Db;
-  /** What opening found: a fresh store that imported hand-written files, if any. */
-  readonly imported?: ImportReport;
+  /** What opening found: a fresh store that imported hand-written files, if any; see takeImportReport. */
+  private importReport: ImportReport | undefined;
   readonly interruptedJobs: number;
   private resultsCache: { lastN: number; count: number; size: number; mtimeMs: number } | undefined;
 
   private constructor(paths: StatePaths, db: Db, imported: ImportReport | undefined) {
     this.paths = paths;
     this.db = db;
-    this.imported = imported;
+    this.importReport = imported;
     this.interruptedJobs = markInterruptedJobs(db);
+  }
+
+  /** The import done when this store was made, once: a later caller (a second session_start) gets nothing. */
+  takeImportReport(): ImportReport | undefined {
+    const report = this.importReport;
+    this.importReport = undefined;
+    return report;
   }
 
   static open(root: string, options: { stateDir?: string } = {}): Project {

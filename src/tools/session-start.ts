@@ -58,7 +58,9 @@ export const sessionStart = defineTool({
     }
     const git = await isGitRepo(root);
     const startBranch = git ? await currentBranch(root) : undefined;
-    const domain: Domain = args.domain ?? domainFromBranch(startBranch ?? '') ?? 'deep';
+    // A full branch name asked for carries its own marker; else the branch we are on may.
+    const named = args.branch?.includes('/') ? domainFromBranch(args.branch) : undefined;
+    const domain: Domain = args.domain ?? named ?? domainFromBranch(startBranch ?? '') ?? 'deep';
     const branchName = args.branch !== undefined ? await resolveBranchName(args.branch, domain) : undefined;
     if (branchName && !git) throw new ToolError(`${root} is not a git repository, so no branch can be made; omit branch or run git init`);
 
@@ -91,7 +93,8 @@ export const sessionStart = defineTool({
       setConvention(project.db, GUARD_TOPIC, args.guard);
       files.push(project.renderConventions());
     }
-    if (project.imported) files.push(project.renderResults());
+    const imported = project.takeImportReport();
+    if (imported) files.push(project.renderResults());
     const guard = args.guard ?? null;
     const testArgv = env.python?.test_command ?? env.node?.test_command ?? env.go?.test_command;
     const testCommand = testArgv ? formatCommand(testArgv) : null;
@@ -113,16 +116,16 @@ export const sessionStart = defineTool({
       benchmarks_root: env.python?.benchmarks_root ?? null,
       guard,
       files_written: files,
-      imported: project.imported
+      imported: imported
         ? {
-            experiments: project.imported.experiments,
-            learnings: project.imported.learnings,
-            conventions: project.imported.conventions,
-            handoff: project.imported.handoff,
+            experiments: imported.experiments,
+            learnings: imported.learnings,
+            conventions: imported.conventions,
+            handoff: imported.handoff,
           }
         : null,
       ended_sessions: ended,
-      warnings: [...env.warnings, ...(project.imported?.warnings ?? [])],
+      warnings: [...env.warnings, ...(imported?.warnings ?? [])],
       summary: `Session ${session.id} started on ${branch ?? 'a non-git directory'} (${env.language}, domain ${domain})${branchCreated ? `; created branch ${branch}` : ''}.`,
       next,
     };

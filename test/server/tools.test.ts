@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
@@ -28,6 +28,23 @@ describe('bookkeeping tools (in memory)', () => {
     expect(gitIn(root, 'branch', '--show-current').trim()).toBe('perf/ds-cart-total');
     expect(readFileSync(join(root, '.codeflash', 'setup.md'), 'utf8')).toMatch(/python/i);
     expect(readFileSync(join(root, '.codeflash', 'conventions.md'), 'utf8')).toContain('-m pytest -q');
+  });
+
+  it('session_start checks out a perf branch that already exists, and imports hand-written .codeflash files once', async () => {
+    const root = makeRepo(PYTHON_PROJECT);
+    gitIn(root, 'branch', 'perf/mem-peak');
+    mkdirSync(join(root, '.codeflash'));
+    writeFileSync(
+      join(root, '.codeflash', 'results.tsv'),
+      'n\tcommit\ttarget\tmetric\tbaseline\tvalue\tchange_pct\tstatus\tdescription\ttimestamp\n1\tabc1234\tparse\tpeak_mb\t100\t100\t0.00\tbaseline\tstart\t2026-11-01T00:00:00Z\n',
+    );
+    open = await connectInMemory({ root });
+    const start = await open.call('session_start', { branch: 'perf/mem-peak' });
+    expect(start.structuredContent).toMatchObject({ branch: 'perf/mem-peak', branch_created: false, domain: 'memory' });
+    expect(start.structuredContent!.imported).toMatchObject({ experiments: 1 });
+    expect(gitIn(root, 'branch', '--show-current').trim()).toBe('perf/mem-peak');
+    const again = await open.call('session_start', {});
+    expect(again.structuredContent!.imported).toBeFalsy();
   });
 
   it('record_result tracks improvement, consecutive discards, plateau and best against the baseline', async () => {

@@ -108,8 +108,10 @@ describe('project store', () => {
     writeFileSync(join(dir, 'conventions.md'), '# Conventions\n\n## Guard\n\n`pytest -q tests/`\n\n## Style\n\nNo walrus.\n');
     writeFileSync(join(dir, 'HANDOFF.md'), '# Handoff — perf/ds-parse\n\nNext: try slots.\n');
     const project = Project.open(root);
-    expect(project.imported).toMatchObject({ experiments: 2, learnings: 1, conventions: 2, handoff: true });
-    expect(project.imported!.warnings[0]).toMatch(/line 4/);
+    const report = project.takeImportReport();
+    expect(report).toMatchObject({ experiments: 2, learnings: 1, conventions: 2, handoff: true });
+    expect(report!.warnings[0]).toMatch(/line 4/);
+    expect(project.takeImportReport()).toBeUndefined();
     expect(getConvention(project.db, GUARD_TOPIC)?.rule).toBe('pytest -q tests/');
     expect(listLearnings(project.db)[0]).toMatchObject({ title: 'PIL close keeps metadata', evidence: 'exp 4' });
     const s = createSession(project.db, { root, domain: 'cpu' });
@@ -117,7 +119,9 @@ describe('project store', () => {
     expect(sessionStats(project.db, s.id)).toMatchObject({ keeps: 1, baseline: { value: 2 }, best: { value: 1.5 } });
     project.close();
     // A second open finds the store and imports nothing again.
-    expect(Project.open(root).imported).toBeUndefined();
+    const reopened = Project.open(root);
+    expect(reopened.takeImportReport()).toBeUndefined();
+    reopened.close();
   });
 
   it('renders learnings, conventions, handoff and changelog from the store', () => {
