@@ -56,17 +56,21 @@ export async function resolveRef(root: string, ref: string, signal?: AbortSignal
  * project are left alone. Returns the directories removed.
  */
 export async function pruneWorktrees(root: string, worktreesDir?: string): Promise<string[]> {
-  const removed: string[] = [];
-  for (const name of worktreesDir && existsSync(worktreesDir) ? await readdir(worktreesDir) : []) {
-    if (!name.endsWith(OWNER_SUFFIX)) continue;
-    const dir = join(worktreesDir!, name.slice(0, -OWNER_SUFFIX.length));
-    const owner = Number.parseInt(await readFile(join(worktreesDir!, name), 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(owner) && processAlive(owner)) continue;
-    await removeWorktree(root, dir);
-    removed.push(dir);
-  }
+  const removed = worktreesDir ? await orphanedWorktrees(worktreesDir) : [];
+  for (const dir of removed) await removeWorktree(root, dir);
   await git(root, ['worktree', 'prune']);
   return removed;
+}
+
+/** The temporary worktrees under `worktreesDir` whose owning process has ended. */
+export async function orphanedWorktrees(worktreesDir: string): Promise<string[]> {
+  const orphans: string[] = [];
+  for (const name of existsSync(worktreesDir) ? await readdir(worktreesDir) : []) {
+    if (!name.endsWith(OWNER_SUFFIX)) continue;
+    const owner = Number.parseInt(await readFile(join(worktreesDir, name), 'utf8').catch(() => ''), 10);
+    if (!(Number.isInteger(owner) && processAlive(owner))) orphans.push(join(worktreesDir, name.slice(0, -OWNER_SUFFIX.length)));
+  }
+  return orphans;
 }
 
 const OWNER_SUFFIX = '.owner';

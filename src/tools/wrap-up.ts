@@ -7,7 +7,7 @@ import { addHandoff } from '../state/notes.js';
 import { KEPT_FILES } from '../state/paths.js';
 import { endSession } from '../state/sessions.js';
 import { currentBranch, isGitRepo } from '../workspace/git.js';
-import { pruneWorktrees } from '../bench/worktrees.js';
+import { orphanedWorktrees, pruneWorktrees } from '../bench/worktrees.js';
 import { sessionIdInput } from './shared.js';
 
 const lines = (max: number) => z.array(z.string().min(1).max(1000)).max(max);
@@ -69,7 +69,7 @@ export const sessionCleanup = defineTool({
   name: 'session_cleanup',
   title: 'Clean up the session',
   description:
-    'End the session; remove transient .codeflash/ files (HANDOFF.md, setup.md, conventions.md, drafts, profiles) and leftover worktrees. Keeps learnings.md, results.tsv, changelog.md, the store and revert patches. dry_run lists first.',
+    'End the session; remove transient .codeflash/ files (HANDOFF.md, setup.md, conventions.md, drafts, profiles) and worktrees left by ended servers. Keeps learnings.md, results.tsv, changelog.md, the store and revert patches. dry_run lists first.',
   input: {
     dry_run: z.boolean().optional().describe('Only list what would go.'),
     session_id: sessionIdInput,
@@ -80,15 +80,18 @@ export const sessionCleanup = defineTool({
     const { project, session } = ctx.current(args.session_id);
     const dir = project.paths.stateDir;
     const entries = existsSync(dir) ? readdirSync(dir) : [];
-    const removed = entries.filter((name) => !ALWAYS_KEPT.has(name)).map((name) => join(dir, name));
-    if (existsSync(project.paths.worktreesDir)) removed.push(project.paths.worktreesDir);
+    const files = entries.filter((name) => !ALWAYS_KEPT.has(name)).map((name) => join(dir, name));
     const kept = entries.filter((name) => ALWAYS_KEPT.has(name)).map((name) => join(dir, name));
+    // Only worktrees whose server has ended: a compare still running (here or in another server) keeps its own.
+    const git = await isGitRepo(project.paths.root);
     const dryRun = args.dry_run ?? false;
+    let worktrees = git ? await orphanedWorktrees(project.paths.worktreesDir) : [];
     if (!dryRun) {
-      for (const path of removed) rmSync(path, { recursive: statSync(path).isDirectory(), force: true });
-      if (await isGitRepo(project.paths.root)) await pruneWorktrees(project.paths.root, project.paths.worktreesDir);
+      for (const path of files) rmSync(path, { recursive: statSync(path).isDirectory(), force: true });
+      if (git) worktrees = await pruneWorktrees(project.paths.root, project.paths.worktreesDir);
       endSession(project.db, session.id);
     }
+    const removed = [...files, ...worktrees];
     return {
       removed,
       kept,

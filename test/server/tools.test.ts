@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WorktreeSet } from '../../src/bench/worktrees.js';
+import { statePaths } from '../../src/state/paths.js';
 import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 import { gitIn, makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { realPython } from '../helpers/requires.js';
@@ -122,6 +125,26 @@ describe('bookkeeping tools (in memory)', () => {
     for (const gone of ['HANDOFF.md', 'setup.md', 'conventions.md']) expect(existsSync(join(root, '.codeflash', gone))).toBe(false);
     const after = await mcp.call('session_status');
     expect(after.isError).toBe(true);
+  });
+});
+
+describe('session_cleanup and worktrees', () => {
+  it('removes the worktrees of a server that has ended, and leaves those of a live one', async () => {
+    const { root, mcp } = await started();
+    const worktreesDir = statePaths(root).worktreesDir;
+    const head = gitIn(root, 'rev-parse', 'HEAD').trim();
+    const orphan = await new WorktreeSet({ root, worktreesDir }).acquire(head);
+    const live = await new WorktreeSet({ root, worktreesDir }).acquire(head, { shared: false });
+    writeFileSync(`${orphan.dir}.owner`, String(spawnSync('true').pid));
+    const dry = await mcp.call('session_cleanup', { dry_run: true });
+    expect(dry.structuredContent!.removed).toContain(orphan.dir);
+    expect(dry.structuredContent!.removed).not.toContain(live.dir);
+    expect(existsSync(orphan.dir)).toBe(true);
+    const done = await mcp.call('session_cleanup');
+    expect(done.structuredContent!.removed).toContain(orphan.dir);
+    expect(existsSync(orphan.dir)).toBe(false);
+    expect(existsSync(live.dir)).toBe(true);
+    expect(gitIn(root, 'worktree', 'list')).toContain(live.dir);
   });
 });
 
