@@ -37,12 +37,44 @@ export function groupAlive(pid: number): boolean {
 }
 
 /** SIGTERM a group, then SIGKILL whatever of it is left after `graceMs`; `then` runs after that. */
-export function endGroup(pid: number, graceMs: number, then?: () => void): void {
+function endGroup(pid: number, graceMs: number, then?: () => void): void {
   signalGroup(pid, 'SIGTERM');
   setTimeout(() => {
     if (groupAlive(pid)) signalGroup(pid, 'SIGKILL');
     then?.();
   }, graceMs).unref();
+}
+
+export interface GroupWatch {
+  readonly timedOut: boolean;
+  readonly cancelled: boolean;
+  /** Call once the leader has exited: no timer or abort reaches the group after that. */
+  stop(): void;
+}
+
+/** End a run's process group at its timeout or when `signal` aborts, and say which happened. */
+export function watchGroup(pid: number | undefined, options: { timeoutMs?: number; signal?: AbortSignal; graceMs: number }): GroupWatch {
+  const state = { timedOut: false, cancelled: false };
+  const end = () => {
+    if (pid !== undefined) endGroup(pid, options.graceMs);
+  };
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => ((state.timedOut = true), end()), options.timeoutMs);
+  timer?.unref();
+  const onAbort = () => ((state.cancelled = true), end());
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    get timedOut() {
+      return state.timedOut;
+    },
+    get cancelled() {
+      return state.cancelled;
+    },
+    stop() {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** After the leader has exited: end what it left behind in its group, and stop tracking the group. */

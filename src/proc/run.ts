@@ -1,4 +1,4 @@
-import { endGroup, releaseGroup, trackGroup } from './children.js';
+import { releaseGroup, trackGroup, watchGroup } from './children.js';
 
 export interface RunOptions {
   cwd: string;
@@ -45,8 +45,6 @@ export interface RunResult {
 export async function runProcess(argv: string[], options: RunOptions): Promise<RunResult> {
   if (argv.length === 0) throw new Error('empty command');
   const [file, ...args] = options.shell ? ['/bin/sh', '-c', argv.join(' ')] : argv;
-  let timedOut = false;
-  let cancelled = false;
   // Loaded on first use: it is a large module and most server starts run nothing.
   const { execa } = await import('execa');
   // The clock starts at the spawn, so a run's duration never holds the module load.
@@ -70,27 +68,11 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
     exitedAt = process.hrtime.bigint();
   });
   const grace = options.killGraceMs ?? 500;
-  const end = () => {
-    if (pid !== undefined) endGroup(pid, grace);
-  };
   if (pid !== undefined) {
     trackGroup(pid);
     options.onSpawn?.(pid);
   }
-  const timer =
-    options.timeoutMs !== undefined
-      ? setTimeout(() => {
-          timedOut = true;
-          end();
-        }, options.timeoutMs)
-      : undefined;
-  timer?.unref();
-  const onAbort = () => {
-    cancelled = true;
-    end();
-  };
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const watch = watchGroup(pid, { timeoutMs: options.timeoutMs, signal: options.signal, graceMs: grace });
   if (options.onLine) {
     const onLine = options.onLine;
     for (const stream of ['stdout', 'stderr'] as const) {
@@ -108,8 +90,7 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
   }
   const result = await child;
   const durationNs = (exitedAt ?? process.hrtime.bigint()) - started;
-  if (timer) clearTimeout(timer);
-  options.signal?.removeEventListener('abort', onAbort);
+  watch.stop();
   // The leader has exited; anything it left behind in its group goes too.
   if (pid !== undefined) releaseGroup(pid, grace);
   const spawnError =
@@ -123,8 +104,8 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
     stdout: typeof result.stdout === 'string' ? result.stdout : '',
     stderr: typeof result.stderr === 'string' ? result.stderr : '',
     durationNs,
-    timedOut,
-    cancelled,
+    timedOut: watch.timedOut,
+    cancelled: watch.cancelled,
     spawnError,
     pid,
   };

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { endGroup, releaseGroup, signalGroup, trackGroup, untrackGroup } from './children.js';
+import { releaseGroup, signalGroup, trackGroup, untrackGroup, watchGroup } from './children.js';
 import type { RunResult } from './run.js';
 
 /**
@@ -122,19 +122,13 @@ export class TimedSpawner {
     if (started.error !== undefined) return { ...empty, exitCode: null, signal: null, spawnError: started.error };
     const pid = started.pid!;
     trackGroup(pid);
-    let timedOut = false;
-    let cancelled = false;
     const grace = options.killGraceMs ?? 500;
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), endGroup(pid, grace)), options.timeoutMs);
-    const onAbort = () => ((cancelled = true), endGroup(pid, grace));
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    const watch = watchGroup(pid, { timeoutMs: options.timeoutMs, signal: options.signal, graceMs: grace });
     let ended: HelperMessage;
     try {
       ended = await this.next();
     } finally {
-      if (timer) clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      watch.stop();
     }
     // The leader has exited; anything it left behind in its group goes too.
     releaseGroup(pid, grace);
@@ -145,8 +139,8 @@ export class TimedSpawner {
       stdout: readFileSync(stdout, 'utf8'),
       stderr: readFileSync(stderr, 'utf8'),
       durationNs: BigInt(ended.elapsed_ns!),
-      timedOut,
-      cancelled,
+      timedOut: watch.timedOut,
+      cancelled: watch.cancelled,
       pid,
     };
   }

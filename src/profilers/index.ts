@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { formatCommand, parseCommand, type ParsedCommand } from '../proc/command.js';
 import { tail, type RunResult } from '../proc/run.js';
+import { isBarePythonName } from '../env/interpreter.js';
 import { canonical, isInside } from '../workspace/paths.js';
 import { ProfileInputError, type ProfilerAdapter, type ProfileRequest } from './adapter.js';
 import { cprofileAdapter } from './cprofile.js';
@@ -157,7 +158,7 @@ function splitCommand(command: string | string[]): ParsedCommand {
   }
 }
 
-const INTERPRETER = /^(python(\d+(\.\d+)?)?|node|go)$/;
+const isInterpreter = (name: string) => isBarePythonName(name) || name === 'node' || name === 'go';
 /** Options whose value is program text, not a path. */
 const CODE_OPTIONS = new Set(['-c', '-e', '--eval', '-p', '--print']);
 
@@ -169,7 +170,7 @@ const CODE_OPTIONS = new Set(['-c', '-e', '--eval', '-p', '--print']);
  */
 function assertPathsInside(argv: readonly string[], cwd: string): void {
   argv.forEach((arg, index) => {
-    if (index === 0 && INTERPRETER.test(basename(arg))) return;
+    if (index === 0 && isInterpreter(basename(arg))) return;
     if (arg.startsWith('-') || CODE_OPTIONS.has(argv[index - 1] ?? '')) return;
     if (index === 0 && !arg.includes('/')) return;
     if (!isAbsolute(arg) && !arg.split('/').includes('..') && !existsSync(resolve(cwd, arg))) return;

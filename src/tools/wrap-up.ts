@@ -85,12 +85,13 @@ export const sessionCleanup = defineTool({
     // Only worktrees whose server has ended: a compare still running (here or in another server) keeps its own.
     const git = await isGitRepo(project.paths.root);
     const dryRun = args.dry_run ?? false;
-    let worktrees = git ? await orphanedWorktrees(project.paths.worktreesDir) : [];
-    if (!dryRun) {
-      for (const path of files) rmSync(path, { recursive: statSync(path).isDirectory(), force: true });
-      if (git) worktrees = await pruneWorktrees(project.paths.root, project.paths.worktreesDir);
-      endSession(project.db, session.id);
-    }
+    if (!dryRun) for (const path of files) rmSync(path, { recursive: statSync(path).isDirectory(), force: true });
+    const worktrees = !git
+      ? []
+      : dryRun
+        ? await orphanedWorktrees(project.paths.worktreesDir)
+        : await pruneWorktrees(project.paths.root, project.paths.worktreesDir);
+    if (!dryRun) endSession(project.db, session.id);
     const removed = [...files, ...worktrees];
     return {
       removed,
