@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareRefs } from '../dist/bench/compare.js';
 import { compareSamples } from '../dist/bench/stats.js';
-import { makeRepo, pythonProgram } from '../test/fixtures/bench/repos.mjs';
 import { median } from '../test/fixtures/bench/measure.mjs';
+import { makeRepo, pythonProgram } from '../test/fixtures/bench/repos.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -54,7 +54,10 @@ try {
     const samples = Object.values(result.samples)[0];
     ours.base.push(...samples.base);
     ours.head.push(...samples.head);
-    const times = hyperfineTimes([result.base.sha, result.head.sha].map((sha) => join(repo.worktreesDir, sha, 'prog.py')), pairsPerRound);
+    const times = hyperfineTimes(
+      [result.base.sha, result.head.sha].map((sha) => join(repo.worktreesDir, sha, 'prog.py')),
+      pairsPerRound,
+    );
     times.forEach((xs, i) => theirs[i].push(...xs));
   }
   const { total_ms, timed_ms, warmup_ms, worktree_ms, setup_ms } = whole.timings;
@@ -70,7 +73,7 @@ try {
       'warmup ms': warmup_ms.toFixed(0),
       'measuring / timed': (measuringMs / timed_ms).toFixed(3),
       'measuring / (timed + warmup)': (measuringMs / (timed_ms + warmup_ms)).toFixed(3),
-      'limit': 1.25,
+      limit: 1.25,
     },
   ]);
 

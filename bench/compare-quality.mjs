@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareRefs } from '../dist/bench/compare.js';
-import { makeRepo, pythonProgram } from '../test/fixtures/bench/repos.mjs';
 import { calibrateExtraIterations, instructionsOf, loopStepNs, median, wallMsOf } from '../test/fixtures/bench/measure.mjs';
+import { makeRepo, pythonProgram } from '../test/fixtures/bench/repos.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -45,9 +45,9 @@ function directChangePct(python, extraIterations) {
 
 const repo = makeRepo('codeflash-quality-');
 try {
-  repo.commit({ 'prog.py': pythonProgram(BASE_ITERATIONS), 'README': 'a\n' }, 'base');
+  repo.commit({ 'prog.py': pythonProgram(BASE_ITERATIONS), README: 'a\n' }, 'base');
   repo.git('tag', 'base');
-  repo.commit({ 'README': 'b\n' }, 'same code');
+  repo.commit({ README: 'b\n' }, 'same code');
   repo.git('tag', 'same');
 
   // +10 % of the program's unloaded (fastest) wall time, in loop steps timed inside one interpreter:
@@ -60,7 +60,9 @@ try {
   repo.commit({ 'prog.py': pythonProgram(BASE_ITERATIONS + instructionExtra) }, '2 % more instructions');
   repo.git('tag', 'slow-instructions');
   repo.git('checkout', '-q', 'base');
-  console.log(`program: ${python} prog.py, ${baseWallMs.toFixed(1)} ms fastest wall; +${wallExtra} iterations = +10 % wall, +${instructionExtra} = +2 % instructions`);
+  console.log(
+    `program: ${python} prog.py, ${baseWallMs.toFixed(1)} ms fastest wall; +${wallExtra} iterations = +10 % wall, +${instructionExtra} = +2 % instructions`,
+  );
   const direct = directChangePct(python, wallExtra);
   console.log(`slow-wall measured directly (medians of 41 alternating runs each): ${direct.toFixed(1)} %`);
 

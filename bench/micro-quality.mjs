@@ -34,7 +34,10 @@ const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 const table = [];
 for (const language of ['python', 'node']) {
   const { setup, base, slow } = snippets[language];
-  for (const [experiment, b] of [['A/A', base], ['+10 %', slow]]) {
+  for (const [experiment, b] of [
+    ['A/A', base],
+    ['+10 %', slow],
+  ]) {
     for (const processes of [4, 1]) {
       const verdicts = { faster: 0, slower: 0, unchanged: 0 };
       const halfWidths = [];
@@ -42,12 +45,20 @@ for (const language of ['python', 'node']) {
       for (let trial = 0; trial < trials; trial++) {
         const started = Date.now();
         const result = await runMicroBenchmark({
-          language, python, setup, a: base, b, runs: 20, cwd: tmpdir(), timeoutMs: 120_000,
+          language,
+          python,
+          setup,
+          a: base,
+          b,
+          runs: 20,
+          cwd: tmpdir(),
+          timeoutMs: 120_000,
           // One process: the same 20 pairs taken in one child, judged by its own bootstrap.
           ...(processes === 1 ? { processes: 2, runs: 40 } : { processes }),
         });
         seconds.push((Date.now() - started) / 1000);
-        const verdict = processes === 1 ? singleProcess(result) : { verdict: result.verdict, ciLowPct: result.ci.low_pct, ciHighPct: result.ci.high_pct };
+        const verdict =
+          processes === 1 ? singleProcess(result) : { verdict: result.verdict, ciLowPct: result.ci.low_pct, ciHighPct: result.ci.high_pct };
         verdicts[verdict.verdict]++;
         halfWidths.push((verdict.ciHighPct - verdict.ciLowPct) / 2);
       }

@@ -92,4 +92,9 @@ for (const c of cases) {
 }
 console.log(`profile overhead, median of ${runs} interleaved runs each, python ${python}`);
 console.table(rows);
-console.log(rows.filter((r) => r['run ratio']).map((r) => `${r.profiler} ${r['run ratio']}x`).join('  '));
+console.log(
+  rows
+    .filter((r) => r['run ratio'])
+    .map((r) => `${r.profiler} ${r['run ratio']}x`)
+    .join('  '),
+);

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { insertExperiment } from '../dist/state/experiments.js';
 import { Project } from '../dist/state/project.js';
 import { createSession } from '../dist/state/sessions.js';
-import { insertExperiment } from '../dist/state/experiments.js';
 
 const { values } = parseArgs({ options: { starts: { type: 'string', default: '20' }, calls: { type: 'string', default: '500' } } });
 const CLI = new URL('../dist/bin/cli.js', import.meta.url).pathname;
@@ -28,7 +28,12 @@ function repo() {
   const dir = mkdtempSync(join(tmpdir(), 'cf-bench-'));
   writeFileSync(join(dir, 'app.py'), 'print(1)\n');
   const env = { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' };
-  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'i']]) execFileSync('git', args, { cwd: dir, env });
+  for (const args of [
+    ['init', '-q', '-b', 'main'],
+    ['add', '-A'],
+    ['commit', '-q', '-m', 'i'],
+  ])
+    execFileSync('git', args, { cwd: dir, env });
   return dir;
 }
 
@@ -57,7 +62,16 @@ const project = Project.open(seeded);
 const session = createSession(project.db, { root: seeded, domain: 'cpu' });
 project.db.transaction(() => {
   for (let i = 0; i < 10_000; i++) {
-    insertExperiment(project.db, { sessionId: session.id, target: `mod.f${i % 50}`, hypothesis: `idea ${i}`, metric: 'wall_s', baseline: 1, value: 1 + ((i % 7) - 3) / 100, direction: 'lower', status: i === 0 ? 'baseline' : i % 5 ? 'discard' : 'keep' });
+    insertExperiment(project.db, {
+      sessionId: session.id,
+      target: `mod.f${i % 50}`,
+      hypothesis: `idea ${i}`,
+      metric: 'wall_s',
+      baseline: 1,
+      value: 1 + ((i % 7) - 3) / 100,
+      direction: 'lower',
+      status: i === 0 ? 'baseline' : i % 5 ? 'discard' : 'keep',
+    });
   }
 })();
 project.renderResults();
@@ -80,7 +94,14 @@ const cold = quantile(starts, 0.5);
 const p50 = quantile(rtt, 0.5);
 const p99 = quantile(rtt, 0.99);
 console.log(`codeflash-mcp server speed — node ${process.version}, ${starts.length} cold starts, ${rtt.length} record_result calls\n`);
-console.log(row('cold start → initialize result (median)', `${cold.toFixed(0)} ms (min ${Math.min(...starts).toFixed(0)}, max ${Math.max(...starts).toFixed(0)})`, '≤ 400 ms', cold <= 400));
+console.log(
+  row(
+    'cold start → initialize result (median)',
+    `${cold.toFixed(0)} ms (min ${Math.min(...starts).toFixed(0)}, max ${Math.max(...starts).toFixed(0)})`,
+    '≤ 400 ms',
+    cold <= 400,
+  ),
+);
 console.log(row('record_result round trip p50 (10k stored)', `${p50.toFixed(2)} ms`, '≤ 5 ms', p50 <= 5));
 console.log(row('record_result round trip p99 (10k stored)', `${p99.toFixed(2)} ms`, '', true));
 console.log(row('tools/list result size', `${(listBytes / 1024).toFixed(1)} KB`, '≤ 30 KB', listBytes <= 30 * 1024));

@@ -7,8 +7,8 @@
 // Noise is lognormal: "2 %" is a log-space standard deviation of 0.02.
 // Usage: node bench/statistics.mjs [--trials 1000] [--seed 1]   (build first: npx tsc -p tsconfig.json)
 import { parseArgs } from 'node:util';
-import { compareDeterministic, compareSamples, lognormalSamples, mulberry32 } from '../dist/bench/stats.js';
 import { shouldContinue } from '../dist/bench/adaptive.js';
+import { compareDeterministic, compareSamples, lognormalSamples, mulberry32 } from '../dist/bench/stats.js';
 
 const { values: flags } = parseArgs({
   options: { trials: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } },
@@ -56,7 +56,7 @@ for (const change of CHANGES) {
 }
 
 table('## 95 % bootstrap CI coverage of the true ratio (1.05)', 'noise', perSampleCount, (noise, { n }) =>
-  pct(rate(n, noise, 0.05, (r, truth) => (r.ciLowPct / 100 + 1 <= truth && truth <= r.ciHighPct / 100 + 1))),
+  pct(rate(n, noise, 0.05, (r, truth) => r.ciLowPct / 100 + 1 <= truth && truth <= r.ciHighPct / 100 + 1)),
 );
 
 const ADAPTIVE_TRIALS = Math.max(20, Math.round(trials / 20));
@@ -93,7 +93,11 @@ function adaptiveRun(noise) {
     }
   }
   pairs.sort((a, b) => a - b);
-  return { pairs: String(pairs[pairs.length >> 1]), 'precision reached': pct(precise / ADAPTIVE_TRIALS), 'A/A called': pct(called / ADAPTIVE_TRIALS) };
+  return {
+    pairs: String(pairs[pairs.length >> 1]),
+    'precision reached': pct(precise / ADAPTIVE_TRIALS),
+    'A/A called': pct(called / ADAPTIVE_TRIALS),
+  };
 }
 
 console.log('\n## Instruction counts (2 runs a side, 0.002 % jitter)');

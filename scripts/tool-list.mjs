@@ -2,7 +2,9 @@
 // documentation cannot drift from what the server offers.
 
 function inputLine(name, schema, required) {
-  const type = schema.enum ? schema.enum.map((v) => `\`${v}\``).join(' \\| ') : schema.type ?? (schema.anyOf ? 'string \\| string[]' : 'value');
+  const type = schema.enum
+    ? schema.enum.map((v) => `\`${v}\``).join(' \\| ')
+    : (schema.type ?? (schema.anyOf ? 'string \\| string[]' : 'value'));
   const opt = required.includes(name) ? '' : '?';
   return `\`${name}${opt}\` (${type})${schema.description ? ` — ${schema.description}` : ''}`;
 }
@@ -12,7 +14,11 @@ export function renderToolList(tools) {
   const lines = [];
   for (const tool of tools) {
     const hints = tool.annotations ?? {};
-    const flags = [hints.readOnlyHint ? 'read-only' : 'writes', hints.destructiveHint ? 'destructive' : null, hints.idempotentHint ? 'idempotent' : null]
+    const flags = [
+      hints.readOnlyHint ? 'read-only' : 'writes',
+      hints.destructiveHint ? 'destructive' : null,
+      hints.idempotentHint ? 'idempotent' : null,
+    ]
       .filter(Boolean)
       .join(', ');
     lines.push(`- **\`${tool.name}\`** (${flags}) — ${tool.description}`);

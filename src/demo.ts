@@ -17,7 +17,12 @@ const say = (text: string) => process.stdout.write(`${text}\n`);
 async function git(cwd: string, ...args: string[]): Promise<void> {
   const result = await runProcess(['git', ...args], {
     cwd,
-    env: { GIT_AUTHOR_NAME: 'codeflash demo', GIT_AUTHOR_EMAIL: 'demo@localhost', GIT_COMMITTER_NAME: 'codeflash demo', GIT_COMMITTER_EMAIL: 'demo@localhost' },
+    env: {
+      GIT_AUTHOR_NAME: 'codeflash demo',
+      GIT_AUTHOR_EMAIL: 'demo@localhost',
+      GIT_COMMITTER_NAME: 'codeflash demo',
+      GIT_COMMITTER_EMAIL: 'demo@localhost',
+    },
     timeoutMs: 30_000,
   });
   if (result.exitCode !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
@@ -29,7 +34,9 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
   let structured = result.structuredContent as Structured | undefined;
   while (!result.isError && structured?.state === 'running') {
     say(`   … ${name} still running (${structured.job_id}); waiting`);
-    result = await client.callTool({ name: 'job_status', arguments: { job_id: structured.job_id, wait_s: 45 } }, undefined, { timeout: 120_000 });
+    result = await client.callTool({ name: 'job_status', arguments: { job_id: structured.job_id, wait_s: 45 } }, undefined, {
+      timeout: 120_000,
+    });
     structured = result.structuredContent as Structured;
     if (structured?.state === 'succeeded') structured = { ...(structured.result as Structured), state: 'succeeded' };
   }
@@ -81,12 +88,26 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
     say(`   run_guard → ${guardAfter.summary}`);
     await git(root, 'commit', '-q', '-am', 'unique_skus: O(1) membership with an insertion-ordered dict');
 
-    const compare = await call(client, 'benchmark_compare', { base: 'main', head: 'HEAD', command: 'bench.py', mode: 'wall', precision_pct: 2, max_time_s: 45 });
+    const compare = await call(client, 'benchmark_compare', {
+      base: 'main',
+      head: 'HEAD',
+      command: 'bench.py',
+      mode: 'wall',
+      precision_pct: 2,
+      max_time_s: 45,
+    });
     say(`\n5. benchmark_compare main → HEAD → ${compare.summary}\n`);
     say(String(compare.markdown));
 
     const row = (compare.rows as Structured[])[0]!;
-    await call(client, 'record_result', { target: 'inventory/dedupe.py:unique_skus', hypothesis: 'baseline before any change', metric: `wall_${row.unit}`, baseline: row.base, value: row.base, status: 'baseline' });
+    await call(client, 'record_result', {
+      target: 'inventory/dedupe.py:unique_skus',
+      hypothesis: 'baseline before any change',
+      metric: `wall_${row.unit}`,
+      baseline: row.base,
+      value: row.base,
+      status: 'baseline',
+    });
     const recorded = await call(client, 'record_result', {
       target: 'inventory/dedupe.py:unique_skus',
       hypothesis: 'membership test on a list is O(n); a dict keeps order with O(1) lookups',

@@ -2,14 +2,20 @@ import { existsSync } from 'node:fs';
 import { listExperiments, sessionStats } from './state/experiments.js';
 import { GUARD_TOPIC, getConvention } from './state/notes.js';
 import { statePaths } from './state/paths.js';
-import { formatPct } from './state/render/markdown.js';
 import { Project } from './state/project.js';
+import { formatPct } from './state/render/markdown.js';
 import { latestSession } from './state/sessions.js';
-
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** `codeflash-mcp status`: the session table in a terminal. Returns the exit code. */
@@ -38,8 +44,14 @@ export function printStatus(root: string, stateDir?: string): number {
         ['guard', guard],
         ['experiments', `${stats.experiments}: ${stats.keeps} kept, ${stats.discards} discarded, ${stats.crashes} crashed`],
         ['discards in a row', `${stats.consecutive_discards}${stats.plateau ? ' (plateau)' : ''}`],
-        ['baseline', stats.baseline ? `${stats.baseline.value} ${stats.baseline.metric} (${stats.baseline.direction} is better)` : '(none)'],
-        ['best', stats.best ? `#${stats.best.n} ${stats.best.target}: ${stats.best.value} (${formatPct(stats.best.improvement_pct)})` : '(none)'],
+        [
+          'baseline',
+          stats.baseline ? `${stats.baseline.value} ${stats.baseline.metric} (${stats.baseline.direction} is better)` : '(none)',
+        ],
+        [
+          'best',
+          stats.best ? `#${stats.best.n} ${stats.best.target}: ${stats.best.value} (${formatPct(stats.best.improvement_pct)})` : '(none)',
+        ],
       ])}\n\n`,
     );
     const recent = listExperiments(project.db, session.id).slice(-10);
@@ -47,7 +59,15 @@ export function printStatus(root: string, stateDir?: string): number {
       process.stdout.write(
         `${table([
           ['#', 'status', 'target', 'metric', 'baseline', 'value', 'improvement'],
-          ...recent.map((r) => [String(r.n), r.status, r.target, r.metric, String(r.baseline), String(r.value), formatPct(r.improvement_pct)]),
+          ...recent.map((r) => [
+            String(r.n),
+            r.status,
+            r.target,
+            r.metric,
+            String(r.baseline),
+            String(r.value),
+            formatPct(r.improvement_pct),
+          ]),
         ])}\n`,
       );
     }

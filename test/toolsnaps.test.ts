@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { connectInMemory, type InMemory } from './helpers/in-memory.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderToolList } from '../scripts/tool-list.mjs';
+import { connectInMemory, type InMemory } from './helpers/in-memory.js';
 
 /**
  * One schema snapshot per public tool: a change to a tool's name, inputs,
@@ -47,7 +47,8 @@ describe('tool schema snapshots', () => {
     const readme = readFileSync(README, 'utf8');
     const fresh = renderToolList(tools);
     const section = /<!-- tools:start -->\n([\s\S]*?)<!-- tools:end -->/.exec(readme)?.[1];
-    if (update && section !== fresh) writeFileSync(README, readme.replace(/(<!-- tools:start -->\n)[\s\S]*?(<!-- tools:end -->)/, `$1${fresh}$2`));
+    if (update && section !== fresh)
+      writeFileSync(README, readme.replace(/(<!-- tools:start -->\n)[\s\S]*?(<!-- tools:end -->)/, `$1${fresh}$2`));
     expect(update ? fresh : section, 'README tool list is stale: UPDATE_TOOLSNAPS=1 npx vitest run test/toolsnaps.test.ts').toBe(fresh);
   });
 });

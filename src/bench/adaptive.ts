@@ -40,7 +40,8 @@ export function ciHalfWidthPct(base: readonly number[], head: readonly number[],
 export function shouldContinue(base: readonly number[], head: readonly number[], elapsedMs: number, policy: AdaptivePolicy): StopDecision {
   const pairs = Math.min(base.length, head.length);
   if (pairs < Math.max(FLOOR_MIN_PAIRS, policy.minPairs)) return { more: true, reason: 'min_pairs' };
-  if (pairs >= PRECISION_MIN_PAIRS && ciHalfWidthPct(base, head) <= policy.precisionPct) return { more: false, reason: 'precision_reached' };
+  if (pairs >= PRECISION_MIN_PAIRS && ciHalfWidthPct(base, head) <= policy.precisionPct)
+    return { more: false, reason: 'precision_reached' };
   if (pairs >= policy.maxPairs) return { more: false, reason: 'max_pairs' };
   if (elapsedMs >= policy.maxTimeMs) return { more: false, reason: 'time_budget' };
   return { more: true, reason: 'need_more' };

@@ -2,28 +2,28 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCommand } from '../proc/command.js';
-import { abbaOrder, ciHalfWidthPct, shouldContinue, type AdaptivePolicy } from './adaptive.js';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
-import { pythonEnv } from './python.js';
+import { parseCommand } from '../proc/command.js';
 import { assertNotOption, confinedPath } from '../workspace/paths.js';
+import { type AdaptivePolicy, abbaOrder, ciHalfWidthPct, shouldContinue } from './adaptive.js';
+import { pythonEnv } from './python.js';
 import { markdownTable, type ReportRow } from './report.js';
 import { callgrindRunner } from './runners/callgrind.js';
 import { commandRowName, projectPathArguments, wallRunner } from './runners/command.js';
 import { goBenchRunner } from './runners/go-bench.js';
 import { peakRssRunner } from './runners/memory.js';
 import { pytestBenchmarkRunner } from './runners/pytest-benchmark.js';
-import { runChecked, nsToMs, type CommandSpec, type RunContext, type Runner, type Side } from './runners/runner.js';
+import { type CommandSpec, nsToMs, type RunContext, type Runner, runChecked, type Side } from './runners/runner.js';
 import { compareDeterministic, compareSamples, type RatioComparison } from './stats.js';
 import {
-  WORKING_TREE_REF,
-  WorktreeSet,
   copyIntoWorktree,
   markSetupDone,
+  type ResolvedRef,
   resolveRef,
   setupDone,
-  type ResolvedRef,
+  WORKING_TREE_REF,
   type Worktree,
+  WorktreeSet,
 } from './worktrees.js';
 
 export type CompareMode = 'wall' | 'instructions' | 'memory';
@@ -116,7 +116,12 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
   validateRequest(request);
   const baseRef = await resolveRef(request.root, request.base, hooks.signal);
   const headRef = await resolveRef(request.root, request.head, hooks.signal);
-  const worktrees = new WorktreeSet({ root: request.root, worktreesDir: request.worktreesDir, keep: request.keepWorktrees, log: hooks.log });
+  const worktrees = new WorktreeSet({
+    root: request.root,
+    worktreesDir: request.worktreesDir,
+    keep: request.keepWorktrees,
+    log: hooks.log,
+  });
   const scratchDir = await mkdtemp(join(tmpdir(), 'codeflash-compare-'));
   let runner: Runner | undefined;
   try {
@@ -182,8 +187,10 @@ function validateRequest(request: CompareRequest): void {
     throw new Error(`${request.mode} mode measures a whole process: pass command instead of benchmark`);
   }
   if (!(request.timeoutMs > 0)) throw new Error('timeoutMs must be positive');
-  if (request.runs !== undefined && !(Number.isInteger(request.runs) && request.runs >= 1)) throw new Error('runs must be a positive integer');
-  if (request.warmup !== undefined && !(Number.isInteger(request.warmup) && request.warmup >= 0)) throw new Error('warmup must be a non-negative integer');
+  if (request.runs !== undefined && !(Number.isInteger(request.runs) && request.runs >= 1))
+    throw new Error('runs must be a positive integer');
+  if (request.warmup !== undefined && !(Number.isInteger(request.warmup) && request.warmup >= 0))
+    throw new Error('warmup must be a non-negative integer');
 }
 
 /** One worktree per commit; a working-tree snapshot gets its own, with its untracked files copied in. */
@@ -194,12 +201,21 @@ async function prepareSides(
   signal?: AbortSignal,
 ): Promise<PreparedSide[]> {
   const sides: PreparedSide[] = [];
-  for (const [side, ref] of [['base', refs[0]], ['head', refs[1]]] as const) {
+  for (const [side, ref] of [
+    ['base', refs[0]],
+    ['head', refs[1]],
+  ] as const) {
     const snapshot = ref.ref === WORKING_TREE_REF;
     const worktree = await worktrees.acquire(ref.sha, { signal, shared: !snapshot });
     if (snapshot) await copyIntoWorktree(request.root, worktree.dir, ref.untracked);
     await copyIntoWorktree(request.root, worktree.dir, request.inject ?? []);
-    sides.push({ side, ref, worktree, label: `${side} (${ref.ref}, ${ref.sha.slice(0, 12)})`, env: languageEnv(request.language, worktree.dir) });
+    sides.push({
+      side,
+      ref,
+      worktree,
+      label: `${side} (${ref.ref}, ${ref.sha.slice(0, 12)})`,
+      env: languageEnv(request.language, worktree.dir),
+    });
   }
   return sides;
 }
@@ -226,7 +242,12 @@ async function runSetup(request: CompareRequest, sides: PreparedSide[], hooks: C
     await runChecked(
       { argv: parsed.argv, shell: parsed.needsShell, env: {} },
       {
-        ...contextFor(side, { scratchDir: '', warmup: false, timeoutMs: Math.max(request.timeoutMs, SETUP_TIMEOUT_MS), signal: hooks.signal }),
+        ...contextFor(side, {
+          scratchDir: '',
+          warmup: false,
+          timeoutMs: Math.max(request.timeoutMs, SETUP_TIMEOUT_MS),
+          signal: hooks.signal,
+        }),
         label: `${side.label} during setup`,
       },
     );
@@ -261,7 +282,8 @@ async function commandSpec(request: CompareRequest, signal?: AbortSignal): Promi
   if (request.language === 'python' && !parsed.needsShell) {
     const first = argv[0]!;
     if (isBarePythonName(first)) argv[0] = await resolveRealPython(request.root, request.python, signal);
-    else if (first.endsWith('.py') || first === '-m' || first === '-c') argv.unshift(await resolveRealPython(request.root, request.python, signal));
+    else if (first.endsWith('.py') || first === '-m' || first === '-c')
+      argv.unshift(await resolveRealPython(request.root, request.python, signal));
   }
   return { argv, shell: parsed.needsShell, env: {} };
 }
@@ -289,7 +311,10 @@ function assertRequiredPaths(root: string, runner: Runner, sides: PreparedSide[]
   }
 }
 
-function contextFor(side: PreparedSide, options: { scratchDir: string; warmup: boolean; timeoutMs: number; signal?: AbortSignal }): RunContext {
+function contextFor(
+  side: PreparedSide,
+  options: { scratchDir: string; warmup: boolean; timeoutMs: number; signal?: AbortSignal },
+): RunContext {
   return { cwd: side.worktree.dir, side: side.side, label: side.label, env: side.env, ...options };
 }
 
@@ -302,7 +327,13 @@ interface Measured {
   warmupMs: number;
 }
 
-async function measure(request: CompareRequest, runner: Runner, sides: PreparedSide[], scratchDir: string, hooks: CompareHooks): Promise<Measured> {
+async function measure(
+  request: CompareRequest,
+  runner: Runner,
+  sides: PreparedSide[],
+  scratchDir: string,
+  hooks: CompareHooks,
+): Promise<Measured> {
   const bySide = { base: sides[0]!, head: sides[1]! };
   const run = (side: Side, warmup: boolean) =>
     runner.measure(contextFor(bySide[side], { scratchDir, warmup, timeoutMs: request.timeoutMs, signal: hooks.signal }));

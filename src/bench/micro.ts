@@ -215,8 +215,7 @@ async function runHarness(
     target_s: SAMPLE_TARGET_S,
     marker: MARKER,
   };
-  const argv =
-    request.language === 'python' ? [request.python ?? 'python3', '-c', PYTHON_HARNESS] : [process.execPath, '-e', NODE_HARNESS];
+  const argv = request.language === 'python' ? [request.python ?? 'python3', '-c', PYTHON_HARNESS] : [process.execPath, '-e', NODE_HARNESS];
   let final: HarnessMessage | undefined;
   const run = await runProcess(argv, {
     cwd: request.cwd,
@@ -260,7 +259,8 @@ function parseMessage(line: string): HarnessMessage | undefined {
 
 function describeSnippetError(error: NonNullable<HarnessMessage['error']>): string {
   const which = error.snippet === 'setup' ? 'the setup snippet' : `snippet ${error.snippet}`;
-  if (error.phase === 'compile') return `${which} has a syntax error: ${error.type === 'SyntaxError' ? '' : `${error.type}: `}${error.message}`;
+  if (error.phase === 'compile')
+    return `${which} has a syntax error: ${error.type === 'SyntaxError' ? '' : `${error.type}: `}${error.message}`;
   return `${which} raised ${error.type}: ${error.message}`;
 }
 

@@ -63,8 +63,12 @@ function footer(meta: ReportMeta, method: string): string[] {
   const runs =
     `${meta.pairs} base/head pair${meta.pairs === 1 ? '' : 's'}` +
     (meta.warmups === undefined ? '' : ` after ${meta.warmups} warmup run${meta.warmups === 1 ? '' : 's'} per ref`);
-  const precision = meta.precisionPct !== undefined && Number.isFinite(meta.precisionPct) ? `, precision ±${formatPct(meta.precisionPct)} %` : '';
-  const refs = meta.base && meta.head ? [`Refs: base \`${meta.base.ref}\` (${short(meta.base.sha)}) → head \`${meta.head.ref}\` (${short(meta.head.sha)})`] : [];
+  const precision =
+    meta.precisionPct !== undefined && Number.isFinite(meta.precisionPct) ? `, precision ±${formatPct(meta.precisionPct)} %` : '';
+  const refs =
+    meta.base && meta.head
+      ? [`Refs: base \`${meta.base.ref}\` (${short(meta.base.sha)}) → head \`${meta.head.ref}\` (${short(meta.head.sha)})`]
+      : [];
   return [
     `Mode: ${meta.mode} — ${method}.`,
     `Runs: ${runs}${precision}.`,
@@ -131,9 +135,23 @@ interface Scale {
 }
 
 const DURATION_UNITS_NS: Record<string, number> = { ns: 1, 'ns/op': 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 };
-const DURATION_STEPS: ReadonlyArray<[string, number]> = [['s', 1e9], ['ms', 1e6], ['µs', 1e3], ['ns', 1]];
-const BYTE_STEPS: ReadonlyArray<[string, number]> = [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024], ['B', 1]];
-const COUNT_STEPS: ReadonlyArray<[string, number]> = [['G', 1e9], ['M', 1e6], ['', 1]];
+const DURATION_STEPS: ReadonlyArray<[string, number]> = [
+  ['s', 1e9],
+  ['ms', 1e6],
+  ['µs', 1e3],
+  ['ns', 1],
+];
+const BYTE_STEPS: ReadonlyArray<[string, number]> = [
+  ['GiB', 1024 ** 3],
+  ['MiB', 1024 ** 2],
+  ['KiB', 1024],
+  ['B', 1],
+];
+const COUNT_STEPS: ReadonlyArray<[string, number]> = [
+  ['G', 1e9],
+  ['M', 1e6],
+  ['', 1],
+];
 
 /**
  * One unit step for both sides of a row (chosen by the smaller value), so base

@@ -227,5 +227,8 @@ export async function markSetupDone(worktree: Worktree, setup: string): Promise<
 }
 
 export async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }

@@ -4,11 +4,17 @@ import { delimiter, join, relative } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 
 export async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 export async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 export async function readText(path: string): Promise<string | undefined> {
@@ -68,7 +74,10 @@ export async function findOnPath(name: string, pathVar = process.env.PATH ?? '')
   for (const dir of pathVar.split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, name);
-    const executable = await access(candidate, constants.X_OK).then(() => true, () => false);
+    const executable = await access(candidate, constants.X_OK).then(
+      () => true,
+      () => false,
+    );
     if (executable && (await isFile(candidate))) return candidate;
   }
   return undefined;

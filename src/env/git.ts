@@ -48,10 +48,13 @@ export function parseStatus(text: string): Pick<GitState, 'branch' | 'detached' 
 /** origin's default branch when known, else a local main, else master. */
 function baseBranch(refs: string): string | undefined {
   const found = new Map(
-    refs.split('\n').filter(Boolean).map((line) => {
-      const [ref = '', target = ''] = line.split(' ');
-      return [ref, target] as const;
-    }),
+    refs
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [ref = '', target = ''] = line.split(' ');
+        return [ref, target] as const;
+      }),
   );
   const originHead = found.get('refs/remotes/origin/HEAD');
   if (originHead) return originHead.replace(/^refs\/remotes\/origin\//, '');

@@ -1,4 +1,4 @@
-export { detectEnvironment, type DetectOptions } from './detect.js';
-export { renderSetupMarkdown } from './setup-markdown.js';
 export { branchMarker, domainFromBranch, perfBranchName, validateBranchName } from './branch.js';
+export { type DetectOptions, detectEnvironment } from './detect.js';
+export { renderSetupMarkdown } from './setup-markdown.js';
 export * from './types.js';

@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { formatCommand } from '../proc/command.js';
-import {
-  findOnPath, iniHasSection, iniValue, isDirectory, isFile, readText, readToml, tomlTable, type TomlTable,
-} from './files.js';
+import { findOnPath, iniHasSection, iniValue, isDirectory, isFile, readText, readToml, type TomlTable, tomlTable } from './files.js';
 import { probe } from './probe.js';
 import { PYTHON_TOOLS, type PythonEnvironment, type PythonManager, type PythonTool } from './types.js';
 
@@ -30,20 +28,39 @@ interface ManagerRule {
 const MANAGERS: ManagerRule[] = [
   { name: 'uv', markers: ['uv.lock'], toolTable: 'uv', run: ['uv', 'run'], sync: ['uv', 'sync'], addDev: ['uv', 'add', '--dev'] },
   {
-    name: 'poetry', markers: ['poetry.lock'], toolTable: 'poetry', run: ['poetry', 'run'], sync: ['poetry', 'install'],
-    locate: ['poetry', 'env', 'info', '--executable'], addDev: ['poetry', 'add', '--group', 'dev'],
+    name: 'poetry',
+    markers: ['poetry.lock'],
+    toolTable: 'poetry',
+    run: ['poetry', 'run'],
+    sync: ['poetry', 'install'],
+    locate: ['poetry', 'env', 'info', '--executable'],
+    addDev: ['poetry', 'add', '--group', 'dev'],
   },
   {
-    name: 'pdm', markers: ['pdm.lock', '.pdm-python'], toolTable: 'pdm.dev-dependencies', run: ['pdm', 'run'], sync: ['pdm', 'install'],
-    locate: ['pdm', 'info', '--python'], addDev: ['pdm', 'add', '-dG', 'dev'],
+    name: 'pdm',
+    markers: ['pdm.lock', '.pdm-python'],
+    toolTable: 'pdm.dev-dependencies',
+    run: ['pdm', 'run'],
+    sync: ['pdm', 'install'],
+    locate: ['pdm', 'info', '--python'],
+    addDev: ['pdm', 'add', '-dG', 'dev'],
   },
   {
-    name: 'hatch', markers: ['hatch.toml'], toolTable: 'hatch.envs', run: ['hatch', 'run'], sync: ['hatch', 'env', 'create'],
-    locate: ['hatch', 'env', 'find'], locatesDirectory: true,
+    name: 'hatch',
+    markers: ['hatch.toml'],
+    toolTable: 'hatch.envs',
+    run: ['hatch', 'run'],
+    sync: ['hatch', 'env', 'create'],
+    locate: ['hatch', 'env', 'find'],
+    locatesDirectory: true,
   },
   {
-    name: 'pipenv', markers: ['Pipfile.lock', 'Pipfile'], run: ['pipenv', 'run'], sync: ['pipenv', 'install', '--dev'],
-    locate: ['pipenv', '--py'], addDev: ['pipenv', 'install', '--dev'],
+    name: 'pipenv',
+    markers: ['Pipfile.lock', 'Pipfile'],
+    run: ['pipenv', 'run'],
+    sync: ['pipenv', 'install', '--dev'],
+    locate: ['pipenv', '--py'],
+    addDev: ['pipenv', 'install', '--dev'],
   },
 ];
 
@@ -176,11 +193,7 @@ async function detectManager(root: string, pyproject: TomlTable | undefined): Pr
   );
 }
 
-async function interpreterCandidates(
-  context: Context,
-  venv: Venv | undefined,
-  manager: ManagerRule | undefined,
-): Promise<Candidate[]> {
+async function interpreterCandidates(context: Context, venv: Venv | undefined, manager: ManagerRule | undefined): Promise<Candidate[]> {
   const candidates: Candidate[] = [];
   if (venv) candidates.push({ program: join(context.root, venv.dir, venv.relativeInterpreter), origin: `${venv.dir}/` });
   else if (manager) {
@@ -278,7 +291,11 @@ function noTools(): Record<PythonTool, boolean> {
   return Object.fromEntries(PYTHON_TOOLS.map((tool) => [tool, false])) as Record<PythonTool, boolean>;
 }
 
-function installMissing(tools: Record<PythonTool, boolean>, manager: ManagerRule | undefined, python: string | undefined): string | undefined {
+function installMissing(
+  tools: Record<PythonTool, boolean>,
+  manager: ManagerRule | undefined,
+  python: string | undefined,
+): string | undefined {
   const missing = PYTHON_TOOLS.filter((tool) => !tools[tool]);
   if (missing.length === 0) return undefined;
   const prefix = manager?.addDev ?? [python ?? 'python3', '-m', 'pip', 'install'];

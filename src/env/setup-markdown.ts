@@ -89,5 +89,8 @@ function gitSection(git: GitState): string {
 }
 
 function bullets(lines: Array<string | undefined | false>): string {
-  return lines.filter((line): line is string => typeof line === 'string' && line !== '').map((line) => `- ${line}`).join('\n');
+  return lines
+    .filter((line): line is string => typeof line === 'string' && line !== '')
+    .map((line) => `- ${line}`)
+    .join('\n');
 }

@@ -95,7 +95,9 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
   if (pid !== undefined) releaseGroup(pid, grace);
   const spawnError =
     result.exitCode === undefined && result.signal === undefined && result.failed
-      ? (result.cause instanceof Error ? result.cause.message : String(result.shortMessage ?? 'could not start'))
+      ? result.cause instanceof Error
+        ? result.cause.message
+        : String(result.shortMessage ?? 'could not start')
       : undefined;
   return {
     argv,

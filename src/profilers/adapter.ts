@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { runProcess, type RunOptions, type RunResult } from '../proc/run.js';
+import { type RunOptions, type RunResult, runProcess } from '../proc/run.js';
 import type { Profile, ProfileLanguage, ProfileMode } from './model.js';
 
 /** A problem the caller can fix (wrong input, missing tool); the message says what to do. */

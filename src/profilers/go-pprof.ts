@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { assertStarted, clearOutputs, ProfileInputError, runProfiled, type ProfileJob, type ProfilerAdapter } from './adapter.js';
-import { ProfileBuilder, type FrameRef, type Profile, type ProfileMode } from './model.js';
+import { assertStarted, clearOutputs, ProfileInputError, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
+import { type FrameRef, type Profile, ProfileBuilder, type ProfileMode } from './model.js';
 import { decodePprof, type PprofProfile } from './pprof-proto.js';
 
 const USAGE = 'Go profiles come from benchmarks: pass `go test -bench <regexp> ./pkg` or just the package (./pkg)';

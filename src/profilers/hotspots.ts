@@ -50,7 +50,8 @@ function focusMatcher(focus: string | undefined, cwd: string): ((frame: FrameRef
   if (!focus) return undefined;
   const path = resolve(cwd, focus);
   if (isAbsolute(focus) || focus.startsWith('.') || existsSync(path)) {
-    return (frame) => (frame.file === path || frame.file.startsWith(path + sep)) && !DEPENDENCY_DIRS.some((dir) => frame.file.includes(dir));
+    return (frame) =>
+      (frame.file === path || frame.file.startsWith(path + sep)) && !DEPENDENCY_DIRS.some((dir) => frame.file.includes(dir));
   }
   const asPath = `${sep}${focus.replaceAll('.', sep)}`;
   return (frame) =>

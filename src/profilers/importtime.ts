@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertStarted, clearOutputs, runProfiled, type ProfilerAdapter } from './adapter.js';
-import { ProfileBuilder, type FrameRef, type Profile } from './model.js';
+import { assertStarted, clearOutputs, type ProfilerAdapter, runProfiled } from './adapter.js';
+import { type FrameRef, type Profile, ProfileBuilder } from './model.js';
 import { pythonTarget } from './python.js';
 
 const IMPORT_LINE = /^import time:\s+(\d+) \|\s+(\d+) \|( +)(\S.*)$/;

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { formatCommand, parseCommand, type ParsedCommand } from '../proc/command.js';
-import { tail, type RunResult } from '../proc/run.js';
 import { isBarePythonName } from '../env/interpreter.js';
+import { formatCommand, type ParsedCommand, parseCommand } from '../proc/command.js';
+import { type RunResult, tail } from '../proc/run.js';
 import { canonical, isInside } from '../workspace/paths.js';
-import { ProfileInputError, type ProfilerAdapter, type ProfileRequest } from './adapter.js';
+import { ProfileInputError, type ProfileRequest, type ProfilerAdapter } from './adapter.js';
 import { cprofileAdapter } from './cprofile.js';
 import { goPprofAdapter } from './go-pprof.js';
 import { rankHotspots } from './hotspots.js';
@@ -19,9 +19,9 @@ import { writeSpeedscope } from './speedscope.js';
 import { tracemallocAdapter } from './tracemalloc.js';
 
 export { ProfileInputError, type ProfileRequest } from './adapter.js';
+export { type HotspotOptions, rankHotspots } from './hotspots.js';
 export type { Frame, FrameRef, Hotspot, Profile, ProfileLanguage, ProfileMode, ProfileUnit, Stack } from './model.js';
-export { rankHotspots, type HotspotOptions } from './hotspots.js';
-export { toSpeedscope, writeSpeedscope, SPEEDSCOPE_SCHEMA } from './speedscope.js';
+export { SPEEDSCOPE_SCHEMA, toSpeedscope, writeSpeedscope } from './speedscope.js';
 
 export const PROFILERS: readonly ProfilerAdapter[] = [
   cprofileAdapter,
@@ -74,7 +74,9 @@ export function chooseProfiler(language: ProfileLanguage, mode: ProfileMode, nam
   const adapter = PROFILERS.find((candidate) => candidate.name === chosen);
   if (!adapter) throw new ProfileInputError(`unknown profiler "${chosen}"; valid names: ${candidates(() => true)}`);
   if (adapter.language !== language) {
-    throw new ProfileInputError(`${adapter.name} profiles ${adapter.language} programs; for ${language} choose ${candidates((a) => a.language === language)}`);
+    throw new ProfileInputError(
+      `${adapter.name} profiles ${adapter.language} programs; for ${language} choose ${candidates((a) => a.language === language)}`,
+    );
   }
   if (!adapter.modes.includes(mode)) {
     const fitting = candidates((a) => a.language === language && a.modes.includes(mode));
@@ -142,7 +144,8 @@ export async function runProfile(request: ProfileRequest): Promise<ProfileResult
 export function checkProfileRequest(request: ProfileRequest): { adapter: ProfilerAdapter; parsed: ParsedCommand; cwd: string } {
   if (!(request.timeoutMs > 0)) throw new ProfileInputError('timeout must be a positive number of milliseconds');
   const adapter = chooseProfiler(request.language, request.mode, request.profiler);
-  if (request.native && adapter.name !== 'py-spy') throw new ProfileInputError(`native frames come from py-spy only; pass profiler "py-spy" (mode wall or cpu) with native`);
+  if (request.native && adapter.name !== 'py-spy')
+    throw new ProfileInputError(`native frames come from py-spy only; pass profiler "py-spy" (mode wall or cpu) with native`);
   const parsed = splitCommand(request.command);
   const cwd = resolve(request.cwd);
   if (!existsSync(cwd)) throw new ProfileInputError(`the project directory ${cwd} does not exist`);

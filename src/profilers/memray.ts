@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { runProcess, tail } from '../proc/run.js';
-import { assertStarted, clearOutputs, ProfileInputError, runProfiled, type ProfilerAdapter } from './adapter.js';
-import { pythonTarget, readHelperProfile, writePythonHelper, type PythonTarget } from './python.js';
+import { assertStarted, clearOutputs, ProfileInputError, type ProfilerAdapter, runProfiled } from './adapter.js';
+import { type PythonTarget, pythonTarget, readHelperProfile, writePythonHelper } from './python.js';
 
 const READ_TIMEOUT_MS = 120_000;
 
@@ -21,7 +21,11 @@ export const memrayAdapter: ProfilerAdapter = {
     await clearOutputs(raw, json);
     const run = await runProfiled(job, [target.interpreter, '-m', 'memray', 'run', '--quiet', '--force', '--output', raw, ...target.args]);
     assertStarted(run, 'pass the real Python interpreter');
-    const read = await runProcess([target.interpreter, reader, raw, json], { cwd: job.cwd, timeoutMs: READ_TIMEOUT_MS, signal: job.signal });
+    const read = await runProcess([target.interpreter, reader, raw, json], {
+      cwd: job.cwd,
+      timeoutMs: READ_TIMEOUT_MS,
+      signal: job.signal,
+    });
     if (read.exitCode !== 0) job.log(`memray capture unreadable: ${tail(read.stderr, 500)}`);
     return { run, raw, profile: await readHelperProfile(json, 'bytes', target) };
   },
@@ -30,6 +34,8 @@ export const memrayAdapter: ProfilerAdapter = {
 async function assertMemray(target: PythonTarget, cwd: string): Promise<void> {
   const probe = await runProcess([target.interpreter, '-c', 'import memray'], { cwd, timeoutMs: 30_000 });
   if (probe.exitCode !== 0) {
-    throw new ProfileInputError(`memray is not installed for ${target.interpreter}; run \`${target.interpreter} -m pip install memray\` (Linux and macOS only), or choose profiler tracemalloc`);
+    throw new ProfileInputError(
+      `memray is not installed for ${target.interpreter}; run \`${target.interpreter} -m pip install memray\` (Linux and macOS only), or choose profiler tracemalloc`,
+    );
   }
 }

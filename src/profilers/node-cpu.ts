@@ -1,6 +1,6 @@
-import { type ProfilerAdapter } from './adapter.js';
-import { ProfileBuilder, type FrameRef } from './model.js';
-import { nodeFrame, readJson, runWithNodeProfiler, type CallFrame } from './node.js';
+import type { ProfilerAdapter } from './adapter.js';
+import { type FrameRef, ProfileBuilder } from './model.js';
+import { type CallFrame, nodeFrame, readJson, runWithNodeProfiler } from './node.js';
 
 interface CpuProfile {
   nodes: { id: number; callFrame: CallFrame; children?: number[] }[];

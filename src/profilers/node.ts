@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunResult } from '../proc/run.js';
-import { assertStarted, clearOutputs, ProfileInputError, runProfiled, type ProfileJob } from './adapter.js';
+import { assertStarted, clearOutputs, ProfileInputError, type ProfileJob, runProfiled } from './adapter.js';
 import type { FrameRef } from './model.js';
 
 const EXIT_ON_SIGTERM = `// Ends the program through process.exit on SIGTERM, so Node still writes its profile,
@@ -25,13 +25,23 @@ export interface NodeProfiles {
  * scripts, test runners) gets them in NODE_OPTIONS, so every Node process it
  * starts writes its own profile into one directory.
  */
-export async function runWithNodeProfiler(job: ProfileJob, kind: 'cpu' | 'heap', flags: string[], extension: string): Promise<NodeProfiles> {
+export async function runWithNodeProfiler(
+  job: ProfileJob,
+  kind: 'cpu' | 'heap',
+  flags: string[],
+  extension: string,
+): Promise<NodeProfiles> {
   const dir = join(job.outDir, `node-${kind}`);
   await clearOutputs(dir);
   await mkdir(dir, { recursive: true });
   const preload = join(dir, 'exit-on-sigterm.cjs');
   await writeFile(preload, EXIT_ON_SIGTERM);
-  const options: NodeOption[] = [[`--${kind}-prof`], [`--${kind}-prof-dir`, dir], ...flags.map((flag): NodeOption => [flag]), ['--require', preload]];
+  const options: NodeOption[] = [
+    [`--${kind}-prof`],
+    [`--${kind}-prof-dir`, dir],
+    ...flags.map((flag): NodeOption => [flag]),
+    ['--require', preload],
+  ];
   const [program, ...args] = job.argv as [string, ...string[]];
   const script = SCRIPT.test(program);
   const run =
@@ -40,7 +50,9 @@ export async function runWithNodeProfiler(job: ProfileJob, kind: 'cpu' | 'heap',
       : await runProfiled(job, job.argv, { shell: job.needsShell, env: { NODE_OPTIONS: nodeOptions(options) } });
   assertStarted(run, 'install Node.js or pass the full path of the program');
   if (run.stderr.includes('is not allowed in NODE_OPTIONS')) {
-    throw new ProfileInputError(`this Node version takes --${kind}-prof only on its command line; profile the Node program directly (node script.js ...)`);
+    throw new ProfileInputError(
+      `this Node version takes --${kind}-prof only on its command line; profile the Node program directly (node script.js ...)`,
+    );
   }
   const files = (await readdir(dir)).filter((name) => name.endsWith(extension)).map((name) => join(dir, name));
   return { run, files, dir };

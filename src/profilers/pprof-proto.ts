@@ -64,8 +64,7 @@ class ProtoReader {
     else if (wire === 2) {
       const length = this.varint();
       this.pos += length;
-    }
-    else if (wire === 5) this.pos += 4;
+    } else if (wire === 5) this.pos += 4;
     else throw new Error(`unsupported protobuf wire type ${wire}`);
   }
 

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
-import { runProcess, tail, type RunResult } from '../proc/run.js';
-import { assertStarted, clearOutputs, ProfileInputError, runProfiled, type ProfilerAdapter } from './adapter.js';
-import { ProfileBuilder, type FrameRef, type Profile } from './model.js';
-import { foldComprehensions, pythonTarget, type PythonTarget } from './python.js';
+import { type RunResult, runProcess, tail } from '../proc/run.js';
+import { assertStarted, clearOutputs, ProfileInputError, type ProfilerAdapter, runProfiled } from './adapter.js';
+import { type FrameRef, type Profile, ProfileBuilder } from './model.js';
+import { foldComprehensions, type PythonTarget, pythonTarget } from './python.js';
 
 const RATE_HZ = 100;
 /** The sampler outlives the program by at most this long (it stops by itself when the program exits). */
@@ -48,7 +48,8 @@ export const pyspyAdapter: ProfilerAdapter = {
 function findPySpy(interpreter: string): string {
   const dirs = [dirname(interpreter), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
   const found = dirs.map((dir) => join(dir, 'py-spy')).find((path) => existsSync(path));
-  if (!found) throw new ProfileInputError(`py-spy is not installed; run \`${interpreter} -m pip install py-spy\` (or choose profiler cprofile)`);
+  if (!found)
+    throw new ProfileInputError(`py-spy is not installed; run \`${interpreter} -m pip install py-spy\` (or choose profiler cprofile)`);
   return found;
 }
 

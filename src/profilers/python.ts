@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
-import { assertStarted, clearOutputs, ProfileInputError, runProfiled, type ProfileJob, type ProfilerAdapter } from './adapter.js';
-import { ProfileBuilder, type FrameRef, type Profile, type ProfileUnit } from './model.js';
+import { assertStarted, clearOutputs, ProfileInputError, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
+import { type FrameRef, type Profile, ProfileBuilder, type ProfileUnit } from './model.js';
 import { COMMON_MODULE, PYTHON_HELPERS, type PythonHelperName } from './python-scripts.js';
 
 export interface PythonTarget {
@@ -115,7 +115,11 @@ export async function readHelperProfile(path: string, unit: ProfileUnit, target:
     builder.addFunction({ function: fn, file, line }, self, total, calls);
   }
   for (const [path, weight, count] of output.stacks ?? []) {
-    builder.addSample(path.map(([fn, file, line]) => ({ function: fn, file, line })), weight, count);
+    builder.addSample(
+      path.map(([fn, file, line]) => ({ function: fn, file, line })),
+      weight,
+      count,
+    );
   }
   return builder.build(output.peak_bytes === undefined ? {} : { peakBytes: output.peak_bytes });
 }

@@ -51,7 +51,8 @@ export class ServerContext {
     if (!project) {
       project = Project.open(path, { stateDir: this.options.stateDir });
       this.projects.set(path, project);
-      if (project.interruptedJobs) this.logger.warn(`${project.interruptedJobs} job(s) were cut off by an earlier stop and are marked interrupted`);
+      if (project.interruptedJobs)
+        this.logger.warn(`${project.interruptedJobs} job(s) were cut off by an earlier stop and are marked interrupted`);
       for (const listener of this.projectOpenedListeners) listener(project);
     }
     return project;

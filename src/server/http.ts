@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { ServerContext, type ServerOptions } from './context.js';
-import { createServer, type CodeflashServer } from './create-server.js';
+import { type CodeflashServer, createServer } from './create-server.js';
 import { installShutdown } from './lifecycle.js';
 
 export interface HttpOptions extends ServerOptions {
@@ -50,13 +50,15 @@ export async function serveHttp(options: HttpOptions): Promise<{ port: number; c
 
   const http = createHttpServer(async (req, res) => {
     try {
-      if (options.token && !tokenMatches(req.headers.authorization, options.token)) return reject(res, 401, 'missing or wrong bearer token');
+      if (options.token && !tokenMatches(req.headers.authorization, options.token))
+        return reject(res, 401, 'missing or wrong bearer token');
       if (!req.url?.startsWith('/mcp')) return reject(res, 404, 'the MCP endpoint is /mcp');
       const sessionId = req.headers['mcp-session-id'];
       const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
       const body = req.method === 'POST' ? await readJson(req) : undefined;
       if (existing) return await existing.transport.handleRequest(req, res, body);
-      if (req.method !== 'POST' || !isInitializeRequest(body)) return reject(res, 400, 'no valid session: start with an initialize request');
+      if (req.method !== 'POST' || !isInitializeRequest(body))
+        return reject(res, 400, 'no valid session: start with an initialize request');
       const app = createServer(options, ctx);
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),

@@ -1,6 +1,6 @@
-import type { Project } from '../state/project.js';
-import { createJob, finishJob, getJob, updateJobProgress, type JobRow, type JobState } from '../state/jobs.js';
 import { tail } from '../proc/run.js';
+import { createJob, finishJob, getJob, type JobRow, type JobState, updateJobProgress } from '../state/jobs.js';
+import type { Project } from '../state/project.js';
 import { ToolError } from './errors.js';
 import type { Logger } from './logger.js';
 
@@ -128,7 +128,12 @@ export class JobManager {
     return undefined;
   }
 
-  private settle(project: Project, id: string, state: Exclude<JobState, 'running'> | 'shutdown', outcome: { result?: unknown; error?: string; logTail: string }) {
+  private settle(
+    project: Project,
+    id: string,
+    state: Exclude<JobState, 'running'> | 'shutdown',
+    outcome: { result?: unknown; error?: string; logTail: string },
+  ) {
     if (!project.db.open) return;
     const final = state === 'shutdown' ? 'interrupted' : state;
     finishJob(project.db, id, final, final === 'succeeded' ? outcome : { error: outcome.error, logTail: outcome.logTail });

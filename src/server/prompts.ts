@@ -28,28 +28,24 @@ ${DOMAIN_HINTS}
 5. Only a "faster" verdict is a win; "unchanged" is not. Stop at plateau (3 discards in a row) or when the goal is met.
 6. record_learning for facts worth keeping; finish with write_handoff and write_changelog.`),
   );
-  server.registerPrompt(
-    'resume',
-    { title: 'Resume optimization', description: 'Continue the last session from its handoff.' },
-    () =>
-      user(`Call session_resume. If branch_matches is false, ask me before checking out the handoff branch. Read the handoff's next steps, the recent experiments, conventions and learnings, then continue the loop from the first open next step. Do not redo experiments the ledger already discarded.`),
+  server.registerPrompt('resume', { title: 'Resume optimization', description: 'Continue the last session from its handoff.' }, () =>
+    user(
+      `Call session_resume. If branch_matches is false, ask me before checking out the handoff branch. Read the handoff's next steps, the recent experiments, conventions and learnings, then continue the loop from the first open next step. Do not redo experiments the ledger already discarded.`,
+    ),
   );
-  server.registerPrompt(
-    'status',
-    { title: 'Optimization status', description: 'Summarize where the session stands.' },
-    () =>
-      user(`Call session_status and tell me in a few lines: experiments run, kept vs discarded, the best improvement against the baseline with how it was measured, whether we are at a plateau, and the next step. Do not start new work.`),
+  server.registerPrompt('status', { title: 'Optimization status', description: 'Summarize where the session stands.' }, () =>
+    user(
+      `Call session_status and tell me in a few lines: experiments run, kept vs discarded, the best improvement against the baseline with how it was measured, whether we are at a plateau, and the next step. Do not start new work.`,
+    ),
   );
-  server.registerPrompt(
-    'review',
-    { title: 'Review the optimizations', description: 'Review kept changes before they go upstream.' },
-    () =>
-      user(`Review every kept experiment of this session before it goes to a maintainer. For each: read the diff and say in one sentence what it changes; check correctness on edge cases (empty input, large input, errors, concurrency, mutation of shared state); check that the guard passed; check that the claimed numbers come from a benchmark_compare with a "faster" verdict (not from a single run) and that the benchmark exercises the changed code; check the change does not trade one resource for another unannounced (memory for speed). End with a verdict APPROVE, REQUEST_CHANGES or BLOCK and the findings.`),
+  server.registerPrompt('review', { title: 'Review the optimizations', description: 'Review kept changes before they go upstream.' }, () =>
+    user(
+      `Review every kept experiment of this session before it goes to a maintainer. For each: read the diff and say in one sentence what it changes; check correctness on edge cases (empty input, large input, errors, concurrency, mutation of shared state); check that the guard passed; check that the claimed numbers come from a benchmark_compare with a "faster" verdict (not from a single run) and that the benchmark exercises the changed code; check the change does not trade one resource for another unannounced (memory for speed). End with a verdict APPROVE, REQUEST_CHANGES or BLOCK and the findings.`,
+    ),
   );
-  server.registerPrompt(
-    'pr_prep',
-    { title: 'Prepare pull requests', description: 'Turn kept optimizations into PR-ready evidence.' },
-    () =>
-      user(`Prepare pull requests for the kept optimizations. For each one: make sure a benchmark exists that exercises the changed function with realistic input (in the project's benchmarks root); run benchmark_compare between the commit before and the commit with the change (pass inject when the benchmark is newer than the base); use its markdown table as the evidence; write_changelog. One optimization per PR. Do not push or open PRs unless I ask.`),
+  server.registerPrompt('pr_prep', { title: 'Prepare pull requests', description: 'Turn kept optimizations into PR-ready evidence.' }, () =>
+    user(
+      `Prepare pull requests for the kept optimizations. For each one: make sure a benchmark exists that exercises the changed function with realistic input (in the project's benchmarks root); run benchmark_compare between the commit before and the commit with the change (pass inject when the benchmark is newer than the base); use its markdown table as the evidence; write_changelog. One optimization per PR. Do not push or open PRs unless I ask.`,
+    ),
   );
 }

@@ -1,13 +1,13 @@
-import { existsSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { existsSync, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
+import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { getArtifact, listArtifactIds, type ArtifactKind } from '../state/artifacts.js';
+import { type ArtifactKind, getArtifact, listArtifactIds } from '../state/artifacts.js';
+import { listExperiments } from '../state/experiments.js';
 import { listJobs } from '../state/jobs.js';
 import { isSafeFileName } from '../state/paths.js';
-import { listExperiments } from '../state/experiments.js';
+import type { Project } from '../state/project.js';
 import { renderProgressSvg } from '../state/render/progress-svg.js';
 import { latestSession } from '../state/sessions.js';
-import type { Project } from '../state/project.js';
 import type { ServerContext } from './context.js';
 import { ToolError } from './errors.js';
 import { toView } from './jobs.js';
@@ -19,7 +19,10 @@ export const PROGRESS_CHART_URI = 'codeflash://charts/progress.svg';
 function progressChart(ctx: ServerContext): string {
   const project = ctx.project();
   const session = latestSession(project.db);
-  return renderProgressSvg(session ? listExperiments(project.db, session.id) : [], session ? `Session ${session.id}${session.branch ? ` on ${session.branch}` : ''}` : 'No session yet');
+  return renderProgressSvg(
+    session ? listExperiments(project.db, session.id) : [],
+    session ? `Session ${session.id}${session.branch ? ` on ${session.branch}` : ''}` : 'No session yet',
+  );
 }
 const SERVED_FILE = /\.(md|tsv|json|svg)$/;
 
@@ -51,7 +54,10 @@ const ARTIFACT_KINDS: Record<string, ArtifactKind> = { profiles: 'profile', comp
 export function readResource(ctx: ServerContext, uri: string): ResourceText {
   if (uri === PROGRESS_CHART_URI) return { uri, mimeType: 'image/svg+xml', text: progressChart(ctx) };
   const match = /^codeflash:\/\/(files|jobs|profiles|comparisons)\/([^/?#]+)$/.exec(uri);
-  if (!match) throw new ToolError(`not a codeflash resource: ${uri}; use codeflash://files/<name>, jobs/<id>, profiles/<id>, comparisons/<id> or ${PROGRESS_CHART_URI}`);
+  if (!match)
+    throw new ToolError(
+      `not a codeflash resource: ${uri}; use codeflash://files/<name>, jobs/<id>, profiles/<id>, comparisons/<id> or ${PROGRESS_CHART_URI}`,
+    );
   const [, kind, rawId] = match as unknown as [string, string, string];
   const id = decodeURIComponent(rawId);
   const project = ctx.project();
@@ -172,7 +178,11 @@ export function registerResources(server: McpServer, ctx: ServerContext): { clos
         },
       },
     }),
-    { title: '.codeflash file', description: 'A file of the project\'s .codeflash/ folder: setup.md, results.tsv, HANDOFF.md, conventions.md, learnings.md, changelog.md, review and PR drafts.' },
+    {
+      title: '.codeflash file',
+      description:
+        "A file of the project's .codeflash/ folder: setup.md, results.tsv, HANDOFF.md, conventions.md, learnings.md, changelog.md, review and PR drafts.",
+    },
     read,
   );
 
@@ -182,7 +192,11 @@ export function registerResources(server: McpServer, ctx: ServerContext): { clos
       list: async () => {
         const project = activeProject();
         return listing(
-          (project ? listJobs(project.db, 20) : []).map((job) => ({ uri: `codeflash://jobs/${job.id}`, name: `${job.tool} ${job.id} (${job.state})`, mimeType: 'application/json' })),
+          (project ? listJobs(project.db, 20) : []).map((job) => ({
+            uri: `codeflash://jobs/${job.id}`,
+            name: `${job.tool} ${job.id} (${job.state})`,
+            mimeType: 'application/json',
+          })),
         );
       },
     }),
@@ -193,7 +207,11 @@ export function registerResources(server: McpServer, ctx: ServerContext): { clos
   server.registerResource(
     'codeflash-progress-chart',
     PROGRESS_CHART_URI,
-    { title: 'Experiment history', description: 'Every experiment of the session on its metric: baseline, keeps, discards, crashes, best so far.', mimeType: 'image/svg+xml' },
+    {
+      title: 'Experiment history',
+      description: 'Every experiment of the session on its metric: baseline, keeps, discards, crashes, best so far.',
+      mimeType: 'image/svg+xml',
+    },
     read,
   );
 
@@ -204,11 +222,18 @@ export function registerResources(server: McpServer, ctx: ServerContext): { clos
         list: async () => {
           const project = activeProject();
           return listing(
-            (project ? listArtifactIds(project.db, kind, 20) : []).map((id) => ({ uri: `codeflash://${segment}/${id}`, name: `${kind} ${id}`, mimeType: 'application/json' })),
+            (project ? listArtifactIds(project.db, kind, 20) : []).map((id) => ({
+              uri: `codeflash://${segment}/${id}`,
+              name: `${kind} ${id}`,
+              mimeType: 'application/json',
+            })),
           );
         },
       }),
-      { title: kind === 'profile' ? 'Profile' : 'Comparison', description: kind === 'profile' ? 'A stored profile with every frame.' : 'A stored base/head comparison with its raw samples.' },
+      {
+        title: kind === 'profile' ? 'Profile' : 'Comparison',
+        description: kind === 'profile' ? 'A stored profile with every frame.' : 'A stored base/head comparison with its raw samples.',
+      },
       read,
     );
   }

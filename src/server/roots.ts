@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { canonical, isInside } from '../workspace/paths.js';
 import { ToolError } from './errors.js';
 
-
 export function rootsFromUris(uris: readonly string[]): string[] {
   return uris.filter((u) => u.startsWith('file://')).map((u) => fileURLToPath(u));
 }
@@ -44,7 +43,9 @@ export class RootPolicy {
     const path = canonical(isAbsolute(root) ? root : resolve(this.defaultRoot(), root));
     const allowed = this.allowedRoots();
     if (!allowed.some((a) => isInside(path, a))) {
-      throw new ToolError(`root ${path} is outside the allowed roots (${allowed.join(', ')}); start the server with --root or add it as a client root`);
+      throw new ToolError(
+        `root ${path} is outside the allowed roots (${allowed.join(', ')}); start the server with --root or add it as a client root`,
+      );
     }
     if (!existsSync(path) || !statSync(path).isDirectory()) throw new ToolError(`root ${path} is not a directory`);
     return path;

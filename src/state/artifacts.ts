@@ -16,17 +16,16 @@ export interface Artifact<TSummary = unknown, TData = unknown> {
 const PREFIX: Record<ArtifactKind, string> = { profile: 'prof', comparison: 'cmp' };
 
 /** Store the full detail of a profile or comparison; tool results only point to it. */
-export function saveArtifact(
-  db: Db,
-  kind: ArtifactKind,
-  sessionId: string | null,
-  summary: unknown,
-  data: unknown,
-): string {
+export function saveArtifact(db: Db, kind: ArtifactKind, sessionId: string | null, summary: unknown, data: unknown): string {
   const id = `${PREFIX[kind]}-${randomBytes(5).toString('hex')}`;
-  stmt(db, 
-    `INSERT INTO artifacts (id, kind, session_id, summary_json, data_json, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-  ).run(id, kind, sessionId, JSON.stringify(summary), JSON.stringify(data), nowIso());
+  stmt(db, `INSERT INTO artifacts (id, kind, session_id, summary_json, data_json, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
+    id,
+    kind,
+    sessionId,
+    JSON.stringify(summary),
+    JSON.stringify(data),
+    nowIso(),
+  );
   return id;
 }
 

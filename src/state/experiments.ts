@@ -59,7 +59,8 @@ export function improvementPct(baseline: number, value: number, direction: Direc
  * never share or skip a number.
  */
 export function insertExperiment(db: Db, input: ExperimentInput, createdAt = nowIso()): ExperimentRow {
-  const insert = stmt(db, 
+  const insert = stmt(
+    db,
     `INSERT INTO experiments (n, session_id, commit_sha, target, hypothesis, metric, direction, baseline, value,
        change_pct, improvement_pct, status, comparison_id, notes, created_at)
      VALUES ((SELECT COALESCE(MAX(n), 0) + 1 FROM experiments), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -114,22 +115,21 @@ export interface SessionStats {
  * that same metric, measured against the session baseline, not its own step.
  */
 export function sessionStats(db: Db, sessionId: string): SessionStats {
-  const byStatus = db
-    .prepare('SELECT status, COUNT(*) AS count FROM experiments WHERE session_id = ? GROUP BY status')
-    .all(sessionId) as { status: ExperimentStatus; count: number }[];
+  const byStatus = db.prepare('SELECT status, COUNT(*) AS count FROM experiments WHERE session_id = ? GROUP BY status').all(sessionId) as {
+    status: ExperimentStatus;
+    count: number;
+  }[];
   const countOf = (status: ExperimentStatus) => byStatus.find((r) => r.status === status)?.count ?? 0;
-  const lastKeep = (stmt(db, `SELECT MAX(n) AS n FROM experiments WHERE session_id = ? AND status = 'keep'`).get(sessionId) as { n: number | null }).n ?? 0;
+  const lastKeep =
+    (stmt(db, `SELECT MAX(n) AS n FROM experiments WHERE session_id = ? AND status = 'keep'`).get(sessionId) as { n: number | null }).n ??
+    0;
   const consecutive = (
     db
       .prepare(`SELECT COUNT(*) AS count FROM experiments WHERE session_id = ? AND status IN ('discard', 'crash') AND n > ?`)
       .get(sessionId, lastKeep) as { count: number }
   ).count;
-  const first = (db
-    .prepare(`SELECT * FROM experiments WHERE session_id = ? AND status = 'baseline' ORDER BY n LIMIT 1`)
-    .get(sessionId) ??
-    stmt(db, 'SELECT * FROM experiments WHERE session_id = ? ORDER BY n LIMIT 1').get(sessionId)) as
-    | ExperimentRow
-    | undefined;
+  const first = (db.prepare(`SELECT * FROM experiments WHERE session_id = ? AND status = 'baseline' ORDER BY n LIMIT 1`).get(sessionId) ??
+    stmt(db, 'SELECT * FROM experiments WHERE session_id = ? ORDER BY n LIMIT 1').get(sessionId)) as ExperimentRow | undefined;
   const baseline = first
     ? {
         n: first.n,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { processAlive } from '../proc/children.js';
 import type { Db } from './database.js';
 import { nowIso, stmt } from './database.js';
-import { processAlive } from '../proc/children.js';
 
 export const JOB_STATES = ['running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted'] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -46,7 +46,8 @@ export function updateJobProgress(
   id: string,
   fields: { progress?: number; total?: number; message?: string; logTail?: string },
 ): void {
-  stmt(db, 
+  stmt(
+    db,
     `UPDATE jobs SET progress = COALESCE(?, progress), total = COALESCE(?, total), message = COALESCE(?, message),
        log_tail = COALESCE(?, log_tail), updated_at = ?
      WHERE id = ? AND state = 'running'`,
@@ -61,7 +62,8 @@ export function finishJob(
   outcome: { result?: unknown; error?: string; logTail?: string },
 ): void {
   const now = nowIso();
-  stmt(db, 
+  stmt(
+    db,
     `UPDATE jobs SET state = ?, result_json = ?, error = ?, log_tail = COALESCE(?, log_tail), updated_at = ?,
        finished_at = ?
      WHERE id = ? AND state = 'running'`,

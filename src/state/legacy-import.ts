@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { tsvParse } from 'd3-dsv';
 import type { Db } from './database.js';
-import { EXPERIMENT_STATUSES, insertExperiment, type ExperimentStatus } from './experiments.js';
+import { EXPERIMENT_STATUSES, type ExperimentStatus, insertExperiment } from './experiments.js';
 import { addHandoff, addLearning, setConvention } from './notes.js';
 import type { StatePaths } from './paths.js';
 
@@ -80,7 +80,12 @@ export function importLegacyFiles(db: Db, paths: StatePaths): ImportReport {
     for (const section of learnings ? markdownSections(learnings) : []) {
       const evidence = /^Evidence:\s*(.+)$/im.exec(section.body);
       const body = section.body.replace(/^Evidence:.*$/im, '').trim();
-      addLearning(db, { sessionId: null, title: section.heading, body: body || section.heading, evidence: evidence?.[1]?.trim() ?? 'imported from learnings.md' });
+      addLearning(db, {
+        sessionId: null,
+        title: section.heading,
+        body: body || section.heading,
+        evidence: evidence?.[1]?.trim() ?? 'imported from learnings.md',
+      });
       report.learnings++;
     }
     const conventions = read('conventions.md');

@@ -19,14 +19,9 @@ export interface ConventionRow {
 /** The convention topic whose rule is the guard command run after every change. */
 export const GUARD_TOPIC = 'guard';
 
-export function addLearning(
-  db: Db,
-  input: { sessionId: string | null; title: string; body: string; evidence: string },
-): LearningRow {
+export function addLearning(db: Db, input: { sessionId: string | null; title: string; body: string; evidence: string }): LearningRow {
   return db
-    .prepare(
-      `INSERT INTO learnings (session_id, title, body, evidence, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *`,
-    )
+    .prepare(`INSERT INTO learnings (session_id, title, body, evidence, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *`)
     .get(input.sessionId, input.title, input.body, input.evidence, nowIso()) as LearningRow;
 }
 

@@ -1,16 +1,16 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db, stmt } from './database.js';
-import { listExperiments, sessionStats, type ExperimentRow } from './experiments.js';
-import { hasLegacyFiles, importLegacyFiles, type ImportReport } from './legacy-import.js';
+import { processAlive } from '../proc/children.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { type Db, openDatabase, stmt } from './database.js';
+import { type ExperimentRow, listExperiments, sessionStats } from './experiments.js';
+import { markInterruptedJobs } from './jobs.js';
+import { hasLegacyFiles, type ImportReport, importLegacyFiles } from './legacy-import.js';
 import { latestHandoff, listConventions, listLearnings } from './notes.js';
-import { statePaths, type StatePaths } from './paths.js';
+import { type StatePaths, statePaths } from './paths.js';
 import { renderChangelog, renderConventions, renderHandoff, renderLearnings } from './render/markdown.js';
 import { RESULTS_HEADER, resultsRow } from './render/results-tsv.js';
 import { getSession } from './sessions.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { markInterruptedJobs } from './jobs.js';
-import { processAlive } from '../proc/children.js';
 
 /**
  * The whole state directory stays out of git by default: optimization branches
@@ -82,9 +82,10 @@ export class Project {
   renderResults(): string {
     const path = this.paths.file('results.tsv');
     return this.locked(() => {
-      const { count, lastN } = this.db
-        .prepare('SELECT COUNT(*) AS count, COALESCE(MAX(n), 0) AS lastN FROM experiments')
-        .get() as { count: number; lastN: number };
+      const { count, lastN } = this.db.prepare('SELECT COUNT(*) AS count, COALESCE(MAX(n), 0) AS lastN FROM experiments').get() as {
+        count: number;
+        lastN: number;
+      };
       const cache = this.resultsCache;
       const onDisk = existsSync(path) ? statSync(path) : undefined;
       if (cache && onDisk && onDisk.size === cache.size && onDisk.mtimeMs === cache.mtimeMs && cache.lastN <= lastN) {
@@ -154,5 +155,4 @@ export class Project {
     const path = this.paths.file(name);
     return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
   }
-
 }

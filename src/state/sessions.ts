@@ -27,7 +27,8 @@ export function createSession(
   input: { root: string; goal?: string; domain: Domain; branch?: string; headSha?: string; environment?: unknown },
 ): SessionRow {
   const id = newSessionId();
-  stmt(db, 
+  stmt(
+    db,
     `INSERT INTO sessions (id, root, goal, domain, branch, head_sha, environment_json, started_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
@@ -60,13 +61,15 @@ export function endSession(db: Db, id: string): void {
 
 /** Give rows that belong to no session (imported from files) to this one. */
 export function adoptOrphanRows(db: Db, sessionId: string): number {
-  return db.transaction(() => {
-    let changed = 0;
-    for (const table of ['experiments', 'learnings', 'handoffs']) {
-      changed += stmt(db, `UPDATE ${table} SET session_id = ? WHERE session_id IS NULL`).run(sessionId).changes;
-    }
-    return changed;
-  }).immediate();
+  return db
+    .transaction(() => {
+      let changed = 0;
+      for (const table of ['experiments', 'learnings', 'handoffs']) {
+        changed += stmt(db, `UPDATE ${table} SET session_id = ? WHERE session_id IS NULL`).run(sessionId).changes;
+      }
+      return changed;
+    })
+    .immediate();
 }
 
 /** End every active session but `keep` (a new session_start supersedes the old ones). */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { compareRefs, type Comparison, type ComparisonRow } from '../bench/compare.js';
+import { type Comparison, type ComparisonRow, compareRefs } from '../bench/compare.js';
 import { WORKING_TREE_REF } from '../bench/worktrees.js';
-import { changedPaths, isGitRepo } from '../workspace/git.js';
 import { defineTool } from '../server/define-tool.js';
 import { ToolError } from '../server/errors.js';
 import { saveArtifact } from '../state/artifacts.js';
+import { changedPaths, isGitRepo } from '../workspace/git.js';
 import { jobFields, runAsJob } from './jobs.js';
 import { sessionEnvironment } from './session-env.js';
 import { refuseOptionLike, sessionIdInput } from './shared.js';
@@ -54,8 +54,17 @@ export const benchmarkCompare = defineTool({
     precision_pct: z.number().min(0.1).max(50).optional().describe('Stop once the CI half-width is at most this; default 1.'),
     max_time_s: z.number().min(5).max(3600).optional().describe('Measuring budget; default 120.'),
     timeout_s: z.number().min(1).max(3600).optional().describe('Per run; default 300.'),
-    inject: z.array(z.string().min(1).max(500)).max(50).optional().describe('Working-tree files copied into both worktrees (benchmarks newer than base).'),
-    setup: z.union([z.string().max(2000), z.array(z.string().max(2000)).max(50)]).optional().describe('Per-worktree build, e.g. "python setup.py build_ext --inplace". Pure Python needs none (each worktree leads PYTHONPATH); avoid pip install into a shared venv.'),
+    inject: z
+      .array(z.string().min(1).max(500))
+      .max(50)
+      .optional()
+      .describe('Working-tree files copied into both worktrees (benchmarks newer than base).'),
+    setup: z
+      .union([z.string().max(2000), z.array(z.string().max(2000)).max(50)])
+      .optional()
+      .describe(
+        'Per-worktree build, e.g. "python setup.py build_ext --inplace". Pure Python needs none (each worktree leads PYTHONPATH); avoid pip install into a shared venv.',
+      ),
     session_id: sessionIdInput,
   },
   output: {
@@ -85,7 +94,8 @@ export const benchmarkCompare = defineTool({
     for (const path of args.inject ?? []) refuseOptionLike('inject path', path);
     if ((args.command === undefined) === (args.benchmark === undefined)) throw new ToolError('pass exactly one of command or benchmark');
     const env = await sessionEnvironment(session, project.paths.root);
-    if (env.language === 'unknown') throw new ToolError('the project language is unknown: benchmark_compare supports Python, Node and Go projects');
+    if (env.language === 'unknown')
+      throw new ToolError('the project language is unknown: benchmark_compare supports Python, Node and Go projects');
     const mode = args.mode ?? 'wall';
     const timeoutMs = (args.timeout_s ?? 300) * 1000;
     const maxTimeMs = (args.max_time_s ?? 120) * 1000;
@@ -119,10 +129,18 @@ export const benchmarkCompare = defineTool({
           { signal: hooks.signal, onProgress: hooks.progress, log: hooks.log },
         );
         const rows = comparison.rows.slice(0, MAX_ROWS);
-        const id = saveArtifact(project.db, 'comparison', session.id, { mode, base: comparison.base, head: comparison.head, rows: comparison.rows }, comparison);
+        const id = saveArtifact(
+          project.db,
+          'comparison',
+          session.id,
+          { mode, base: comparison.base, head: comparison.head, rows: comparison.rows },
+          comparison,
+        );
         const changed = comparison.rows.filter((r) => r.verdict !== 'unchanged');
         const dirtyNote = unmeasured
-          ? [`The working tree has ${unmeasured} uncommitted change(s) to tracked files that neither ref holds: commit them, or pass head "WORKTREE" to measure them.`]
+          ? [
+              `The working tree has ${unmeasured} uncommitted change(s) to tracked files that neither ref holds: commit them, or pass head "WORKTREE" to measure them.`,
+            ]
           : [];
         return {
           comparison_id: id,

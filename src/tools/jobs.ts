@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { defineTool, type ToolCall } from '../server/define-tool.js';
+import { ToolError } from '../server/errors.js';
 import type { JobHooks, JobView } from '../server/jobs.js';
 import { JOB_STATES } from '../state/jobs.js';
 import type { Project } from '../state/project.js';
-import { ToolError } from '../server/errors.js';
 
 /** How long a call that starts a job waits before answering with the job id instead of the result. */
 const START_WAIT_MS = 8_000;
@@ -40,7 +40,10 @@ function describeJob(view: JobView<Record<string, unknown>>): { summary: string;
     case 'succeeded':
       return { summary: String(view.result?.summary ?? 'Done.'), next: (view.result?.next as string[] | undefined) ?? [] };
     default:
-      return { summary: `Job ${view.state}: ${view.error ?? 'no detail'}.`, next: ['Fix the cause named in error, then start the tool again.'] };
+      return {
+        summary: `Job ${view.state}: ${view.error ?? 'no detail'}.`,
+        next: ['Fix the cause named in error, then start the tool again.'],
+      };
   }
 }
 
@@ -98,7 +101,10 @@ export async function runAsJob<T extends { summary: string; next: string[] }>(
   );
   if (view.state === 'succeeded' && view.result) return { ...view.result, job_id: view.job_id, state: 'succeeded' };
   // Ended badly before answering: that is an error the caller can act on now (bad ref, failing command).
-  if (view.state !== 'running') throw new ToolError(`${request.tool} ${view.state.replace('_', ' ')}: ${view.error ?? 'no detail'} (log: codeflash://jobs/${view.job_id})`);
+  if (view.state !== 'running')
+    throw new ToolError(
+      `${request.tool} ${view.state.replace('_', ' ')}: ${view.error ?? 'no detail'} (log: codeflash://jobs/${view.job_id})`,
+    );
   const described = describeJob(view as JobView<Record<string, unknown>>);
   return <Partial<T> & { job_id: string; state: 'running'; summary: string; next: string[] }>{
     job_id: view.job_id,

@@ -11,14 +11,20 @@ export const microBenchmark = defineTool({
   name: 'micro_benchmark',
   title: 'A/B two snippets',
   description:
-    'Quick A/B pre-screen of two snippets before an end-to-end compare: timed in child processes (Python timeit loops, Node hrtime), interleaved, the interval taken over processes so one process\'s JIT luck cannot decide. Runs in the project root; setup may import project code.',
+    "Quick A/B pre-screen of two snippets before an end-to-end compare: timed in child processes (Python timeit loops, Node hrtime), interleaved, the interval taken over processes so one process's JIT luck cannot decide. Runs in the project root; setup may import project code.",
   input: {
     language: z.enum(['python', 'node']).describe('Which runtime runs the snippets.'),
     setup: z.string().max(20_000).optional().describe('Untimed; defines what a and b use.'),
     a: snippet('Variant a, usually the current code.'),
     b: snippet('Variant b, usually the proposed code.'),
     runs: z.number().int().min(5).max(500).optional().describe('Timed samples per variant, spread over the processes; default 20.'),
-    processes: z.number().int().min(2).max(10).optional().describe('Child processes; default 4. More narrows the interval when processes disagree.'),
+    processes: z
+      .number()
+      .int()
+      .min(2)
+      .max(10)
+      .optional()
+      .describe('Child processes; default 4. More narrows the interval when processes disagree.'),
     timeout_s: z.number().min(1).max(1800).optional().describe('Default 120.'),
   },
   output: {

@@ -1,15 +1,14 @@
 import { z } from 'zod';
+import { parseCommand } from '../proc/command.js';
 import { defineTool } from '../server/define-tool.js';
 import { ToolError } from '../server/errors.js';
-import { parseCommand } from '../proc/command.js';
 import { addLearning, GUARD_TOPIC, normalizeTopic, setConvention } from '../state/notes.js';
 import { refuseOptionLike, sessionIdInput } from './shared.js';
 
 export const recordLearning = defineTool({
   name: 'record_learning',
   title: 'Record a learning',
-  description:
-    'Keep one non-obvious fact about the code base, with evidence, for later sessions (.codeflash/learnings.md). Not a log.',
+  description: 'Keep one non-obvious fact about the code base, with evidence, for later sessions (.codeflash/learnings.md). Not a log.',
   input: {
     title: z.string().min(1).max(200).describe('Short heading, e.g. "json.loads dominates parse()".'),
     body: z.string().min(1).max(5000).describe('What was tried and why it did or did not work.'),
@@ -32,7 +31,12 @@ export const setConventionTool = defineTool({
   description:
     'Record a binding rule (maintainer feedback, style, policy), replacing the same topic; rewrites .codeflash/conventions.md. Topic "guard" sets the command that must pass after every change.',
   input: {
-    topic: z.string().min(1).max(80).regex(/^[\w .-]+$/, 'topic: letters, digits, spaces, dots and dashes').describe('e.g. "guard", "code style", "no new dependencies".'),
+    topic: z
+      .string()
+      .min(1)
+      .max(80)
+      .regex(/^[\w .-]+$/, 'topic: letters, digits, spaces, dots and dashes')
+      .describe('e.g. "guard", "code style", "no new dependencies".'),
     rule: z.string().min(1).max(5000).describe('The rule; for "guard", the command line, e.g. "pytest -q tests/".'),
   },
   output: { topic: z.string(), path: z.string(), guard: z.string().nullable() },

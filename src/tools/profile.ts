@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { checkProfileRequest, ProfileInputError, runProfile, type ProfileRequest, type ProfileResult } from '../profilers/index.js';
+import { checkProfileRequest, ProfileInputError, type ProfileRequest, type ProfileResult, runProfile } from '../profilers/index.js';
 import { defineTool } from '../server/define-tool.js';
 import { ToolError } from '../server/errors.js';
 import { saveArtifact } from '../state/artifacts.js';
@@ -105,7 +105,11 @@ export const profile = defineTool({
           { ...result, pid: undefined },
         );
         const top = hotspots[0];
-        const failed = result.timedOut ? ' The run timed out; the profile is partial.' : result.exitCode ? ` The command exited with ${result.exitCode}.` : '';
+        const failed = result.timedOut
+          ? ' The run timed out; the profile is partial.'
+          : result.exitCode
+            ? ` The command exited with ${result.exitCode}.`
+            : '';
         return {
           profile_id: id,
           profiler: result.profiler,
@@ -123,7 +127,10 @@ export const profile = defineTool({
           uri: `codeflash://profiles/${id}`,
           summary: `${result.profiler} (${mode}) saw ${humanTotal(result)}${top ? `; top: ${top.function} at ${top.file}:${top.line} with ${top.self_pct} % self` : ''}.${failed}`,
           next: top
-            ? [`Read ${top.file} around line ${top.line}; form one hypothesis about ${top.function} and edit it.`, 'Then run_guard and benchmark_compare.']
+            ? [
+                `Read ${top.file} around line ${top.line}; form one hypothesis about ${top.function} and edit it.`,
+                'Then run_guard and benchmark_compare.',
+              ]
             : ['No hotspot inside focus: widen focus or profile a larger workload.'],
         };
       },

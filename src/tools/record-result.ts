@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { formatPct } from '../state/render/markdown.js';
 import { defineTool } from '../server/define-tool.js';
 import { ToolError } from '../server/errors.js';
 import { getArtifact } from '../state/artifacts.js';
 import { EXPERIMENT_STATUSES, insertExperiment, PLATEAU_AFTER, sessionStats } from '../state/experiments.js';
+import { formatPct } from '../state/render/markdown.js';
 import { refuseOptionLike, sessionIdInput } from './shared.js';
 
 const MEASURED = 'A measured value (seconds, bytes, instructions, ops/s…)';
@@ -17,11 +17,17 @@ export const recordResult = defineTool({
     target: z.string().min(1).max(300).describe('What was changed, e.g. "pkg/parse.py:tokenize".'),
     hypothesis: z.string().min(1).max(2000).describe('Why it should be faster; becomes the description column.'),
     metric: z.string().min(1).max(100).describe('What was measured, e.g. "wall_s", "peak_rss_mb", "instructions".'),
-    baseline: z.number().positive('baseline must be greater than 0 (percentages are taken of it)').describe(`${MEASURED} before the change; > 0.`),
+    baseline: z
+      .number()
+      .positive('baseline must be greater than 0 (percentages are taken of it)')
+      .describe(`${MEASURED} before the change; > 0.`),
     value: z.number().nonnegative('value must not be negative').describe(`${MEASURED} after the change; ≥ 0.`),
     direction: z.enum(['lower', 'higher']).optional().describe('Which way is better; default lower.'),
     status: z.enum(EXPERIMENT_STATUSES).describe('keep, discard, crash, or baseline for the starting measurement.'),
-    commit: z.string().regex(/^[0-9a-fA-F]{7,40}$/, 'commit must be a hex sha (7–40 characters)').optional(),
+    commit: z
+      .string()
+      .regex(/^[0-9a-fA-F]{7,40}$/, 'commit must be a hex sha (7–40 characters)')
+      .optional(),
     comparison_id: z.string().max(40).optional().describe('The benchmark_compare result this rests on.'),
     notes: z.string().max(2000).optional(),
     session_id: sessionIdInput,
@@ -60,7 +66,9 @@ export const recordResult = defineTool({
     const path = project.renderResults();
     const stats = sessionStats(project.db, session.id);
     const next = stats.plateau
-      ? [`${PLATEAU_AFTER}+ discards in a row: plateau. Re-profile for a new target or domain, or wrap up with write_handoff and write_changelog.`]
+      ? [
+          `${PLATEAU_AFTER}+ discards in a row: plateau. Re-profile for a new target or domain, or wrap up with write_handoff and write_changelog.`,
+        ]
       : args.status === 'keep'
         ? ['Commit the change, re-profile (the ranking moved), then try the next target.']
         : args.status === 'baseline'

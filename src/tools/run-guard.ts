@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { defineTool } from '../server/define-tool.js';
 import { ToolError } from '../server/errors.js';
 import { GUARD_TOPIC, getConvention } from '../state/notes.js';
-import { runGuardCommand } from '../workspace/guard.js';
 import { isGitRepo, revertToHead } from '../workspace/git.js';
+import { runGuardCommand } from '../workspace/guard.js';
 import { jobFields, runAsJob } from './jobs.js';
 import { sessionIdInput } from './shared.js';
 
@@ -16,7 +16,13 @@ export const runGuard = defineTool({
     'Run the guard (set_convention topic "guard") in the project root. With revert_on_failure a failure restores tracked files to HEAD, saves the undone diff under .codeflash/reverts/ and lists what was reverted; a guard that times out is an error and reverts nothing. Slow guards continue as a job.',
   input: {
     revert_on_failure: z.boolean().optional().describe('Restore tracked files to HEAD on failure.'),
-    timeout_s: z.number().int().min(1).max(7200).optional().describe(`Kill the guard after this many seconds; default ${DEFAULT_TIMEOUT_S}.`),
+    timeout_s: z
+      .number()
+      .int()
+      .min(1)
+      .max(7200)
+      .optional()
+      .describe(`Kill the guard after this many seconds; default ${DEFAULT_TIMEOUT_S}.`),
     session_id: sessionIdInput,
   },
   output: {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { domainFromBranch } from '../env/index.js';
 import { defineTool } from '../server/define-tool.js';
 import { ToolError } from '../server/errors.js';
-import { domainFromBranch } from '../env/index.js';
 import { listExperiments, sessionStats } from '../state/experiments.js';
 import { GUARD_TOPIC, getConvention, latestHandoff } from '../state/notes.js';
-import { adoptOrphanRows, createSession, latestSession, DOMAINS } from '../state/sessions.js';
+import { adoptOrphanRows, createSession, DOMAINS, latestSession } from '../state/sessions.js';
 import { currentBranch, headSha, isGitRepo, switchToBranch } from '../workspace/git.js';
 import { nextSteps } from './session-status.js';
 import { statsOutput } from './shared.js';
@@ -30,7 +30,16 @@ export const sessionResume = defineTool({
     domain: z.enum(DOMAINS),
     handoff: z.string().nullable(),
     recent_experiments: z.array(
-      z.object({ n: z.number(), status: z.string(), target: z.string(), metric: z.string(), baseline: z.number(), value: z.number(), improvement_pct: z.number().nullable(), hypothesis: z.string() }),
+      z.object({
+        n: z.number(),
+        status: z.string(),
+        target: z.string(),
+        metric: z.string(),
+        baseline: z.number(),
+        value: z.number(),
+        improvement_pct: z.number().nullable(),
+        hypothesis: z.string(),
+      }),
     ),
     stats: statsOutput,
     guard: z.string().nullable(),
@@ -67,7 +76,9 @@ export const sessionResume = defineTool({
     const rows = listExperiments(project.db, session.id).slice(-RECENT_ROWS);
     const next = matches
       ? nextSteps(stats, guard !== null)
-      : [`The handoff was written on ${handoffBranch} but ${branch ?? 'no branch'} is checked out: call session_resume with checkout true, or git switch ${handoffBranch}.`];
+      : [
+          `The handoff was written on ${handoffBranch} but ${branch ?? 'no branch'} is checked out: call session_resume with checkout true, or git switch ${handoffBranch}.`,
+        ];
     return {
       session_id: session.id,
       root,

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { defineTool } from '../server/define-tool.js';
-import { ToolError } from '../server/errors.js';
+import { pruneWorktrees } from '../bench/worktrees.js';
 import { detectEnvironment, domainFromBranch, perfBranchName, renderSetupMarkdown, validateBranchName } from '../env/index.js';
 import { formatCommand, parseCommand } from '../proc/command.js';
+import { defineTool } from '../server/define-tool.js';
+import { ToolError } from '../server/errors.js';
 import { GUARD_TOPIC, setConvention } from '../state/notes.js';
-import { adoptOrphanRows, createSession, DOMAINS, endOtherSessions, type Domain } from '../state/sessions.js';
+import { adoptOrphanRows, createSession, DOMAINS, type Domain, endOtherSessions } from '../state/sessions.js';
 import { currentBranch, headSha, isGitRepo, switchToBranch } from '../workspace/git.js';
 import { refuseOptionLike } from './shared.js';
-import { pruneWorktrees } from '../bench/worktrees.js';
 
 /** A bare slug becomes `perf/<marker>-<slug>`; a name with a slash is taken as the full branch name. */
 async function resolveBranchName(branch: string, domain: Domain): Promise<string> {
@@ -43,9 +43,7 @@ export const sessionStart = defineTool({
     benchmarks_root: z.string().nullable(),
     guard: z.string().nullable(),
     files_written: z.array(z.string()),
-    imported: z
-      .object({ experiments: z.number(), learnings: z.number(), conventions: z.number(), handoff: z.boolean() })
-      .nullable(),
+    imported: z.object({ experiments: z.number(), learnings: z.number(), conventions: z.number(), handoff: z.boolean() }).nullable(),
     ended_sessions: z.array(z.string()),
     warnings: z.array(z.string()),
   },
@@ -99,7 +97,9 @@ export const sessionStart = defineTool({
     const testArgv = env.python?.test_command ?? env.node?.test_command ?? env.go?.test_command;
     const testCommand = testArgv ? formatCommand(testArgv) : null;
     const next = [
-      guard ? `Run run_guard once now to learn whether "${guard}" passes before any change.` : 'Set a guard with set_convention topic "guard" (the command that must keep passing), then run_guard.',
+      guard
+        ? `Run run_guard once now to learn whether "${guard}" passes before any change.`
+        : 'Set a guard with set_convention topic "guard" (the command that must keep passing), then run_guard.',
       'Profile the workload (profile) to find where the time or memory goes.',
       'Record the starting measurement with record_result status "baseline".',
     ];

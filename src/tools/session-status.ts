@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { formatPct } from '../state/render/markdown.js';
 import { defineTool } from '../server/define-tool.js';
-import { sessionStats, type SessionStats } from '../state/experiments.js';
+import { type SessionStats, sessionStats } from '../state/experiments.js';
 import { GUARD_TOPIC, getConvention } from '../state/notes.js';
+import { formatPct } from '../state/render/markdown.js';
 import { DOMAINS } from '../state/sessions.js';
 import { currentBranch } from '../workspace/git.js';
 import { sessionIdInput, statsOutput } from './shared.js';

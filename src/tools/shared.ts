@@ -11,9 +11,7 @@ export const statsOutput = z.object({
   crashes: z.number(),
   consecutive_discards: z.number(),
   plateau: z.boolean(),
-  baseline: z
-    .object({ n: z.number(), metric: z.string(), value: z.number(), direction: z.enum(['lower', 'higher']) })
-    .nullable(),
+  baseline: z.object({ n: z.number(), metric: z.string(), value: z.number(), direction: z.enum(['lower', 'higher']) }).nullable(),
   best: z
     .object({ n: z.number(), target: z.string(), metric: z.string(), value: z.number(), improvement_pct: z.number().nullable() })
     .nullable(),
@@ -25,4 +23,3 @@ export function refuseOptionLike(label: string, value: string | undefined): void
     throw new ToolError(`${label} must not start with "-": ${value}`);
   }
 }
-

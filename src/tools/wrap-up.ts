@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { orphanedWorktrees, pruneWorktrees } from '../bench/worktrees.js';
 import { defineTool } from '../server/define-tool.js';
 import { listExperiments } from '../state/experiments.js';
 import { addHandoff } from '../state/notes.js';
 import { KEPT_FILES } from '../state/paths.js';
 import { endSession } from '../state/sessions.js';
 import { currentBranch, isGitRepo } from '../workspace/git.js';
-import { orphanedWorktrees, pruneWorktrees } from '../bench/worktrees.js';
 import { sessionIdInput } from './shared.js';
 
 const lines = (max: number) => z.array(z.string().min(1).max(1000)).max(max);
@@ -50,7 +50,7 @@ export const writeHandoff = defineTool({
 export const writeChangelog = defineTool({
   name: 'write_changelog',
   title: 'Write changelog.md',
-  description: 'Write .codeflash/changelog.md from the session\'s kept experiments.',
+  description: "Write .codeflash/changelog.md from the session's kept experiments.",
   input: { session_id: sessionIdInput },
   output: { path: z.string(), kept: z.number() },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareRefs, type CompareRequest } from '../../src/bench/compare.js';
+import { type CompareRequest, compareRefs } from '../../src/bench/compare.js';
 import { listWorktrees } from '../../src/bench/worktrees.js';
-import { goModule, makeRepo, pythonProgram, pytestBenchmarkSuite } from '../fixtures/bench/repos.mjs';
+import { goModule, makeRepo, pytestBenchmarkSuite, pythonProgram } from '../fixtures/bench/repos.mjs';
 import { realPython, requirePythonModule, requireTool } from '../helpers/requires.js';
 
 type Repo = ReturnType<typeof makeRepo>;
@@ -93,23 +93,31 @@ describe('compareRefs with a command', () => {
     }
   });
 
-  it.skipIf(!requireTool('valgrind').ok)('counts the same instructions for a ref against itself', async () => {
-    const result = await compareRefs(request(repo, { base: 'hangs', head: 'hangs', command: 'python -S small.py', mode: 'instructions', runs: 2 }));
-    expect(result.rows[0]).toMatchObject({ unit: 'instructions', verdict: 'unchanged' });
-    const { base, head } = Object.values(result.samples)[0]!;
-    const all = [...base, ...head];
-    expect(all).toHaveLength(4);
-    expect((Math.max(...all) - Math.min(...all)) / Math.min(...all)).toBeLessThan(0.001);
-    expect(result.runner).toMatch(/^valgrind --tool=callgrind/);
-  }, 120_000);
+  it.skipIf(!requireTool('valgrind').ok)(
+    'counts the same instructions for a ref against itself',
+    async () => {
+      const result = await compareRefs(
+        request(repo, { base: 'hangs', head: 'hangs', command: 'python -S small.py', mode: 'instructions', runs: 2 }),
+      );
+      expect(result.rows[0]).toMatchObject({ unit: 'instructions', verdict: 'unchanged' });
+      const { base, head } = Object.values(result.samples)[0]!;
+      const all = [...base, ...head];
+      expect(all).toHaveLength(4);
+      expect((Math.max(...all) - Math.min(...all)) / Math.min(...all)).toBeLessThan(0.001);
+      expect(result.runner).toMatch(/^valgrind --tool=callgrind/);
+    },
+    120_000,
+  );
 
   it('reports peak memory of the process tree in bytes', async () => {
-    repo.commit({ 'mem.py': 'x = b\"x\" * 10_000_000\n' }, 'small memory');
+    repo.commit({ 'mem.py': 'x = b"x" * 10_000_000\n' }, 'small memory');
     repo.git('tag', 'mem-small');
-    repo.commit({ 'mem.py': 'x = b\"x\" * 60_000_000\n' }, 'large memory');
+    repo.commit({ 'mem.py': 'x = b"x" * 60_000_000\n' }, 'large memory');
     repo.git('tag', 'mem-large');
     repo.git('checkout', '-q', 'v1');
-    const result = await compareRefs(request(repo, { base: 'mem-small', head: 'mem-large', command: 'python mem.py', mode: 'memory', runs: 5 }));
+    const result = await compareRefs(
+      request(repo, { base: 'mem-small', head: 'mem-large', command: 'python mem.py', mode: 'memory', runs: 5 }),
+    );
     expect(result.rows[0]).toMatchObject({ unit: 'bytes', verdict: 'slower' });
     expect(result.rows[0]!.head - result.rows[0]!.base).toBeGreaterThan(40_000_000);
   });
@@ -140,19 +148,25 @@ describe('compareRefs with a command', () => {
   });
 
   it('kills the whole process group on timeout and leaves no worktree behind', async () => {
-    await expect(compareRefs(request(repo, { head: 'hangs', command: 'python prog.py', runs: 5, timeoutMs: 1500 }))).rejects.toThrow(/timed out after 1500 ms on head/);
+    await expect(compareRefs(request(repo, { head: 'hangs', command: 'python prog.py', runs: 5, timeoutMs: 1500 }))).rejects.toThrow(
+      /timed out after 1500 ms on head/,
+    );
     await expectNothingLeft(repo, `sleep ${HANG_SECONDS}`);
   });
 
   it('stops and cleans up when cancelled', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 1500);
-    await expect(compareRefs(request(repo, { head: 'hangs', command: 'python prog.py', runs: 5 }), { signal: controller.signal })).rejects.toThrow(/cancelled/);
+    await expect(
+      compareRefs(request(repo, { head: 'hangs', command: 'python prog.py', runs: 5 }), { signal: controller.signal }),
+    ).rejects.toThrow(/cancelled/);
     await expectNothingLeft(repo, `sleep ${HANG_SECONDS}`);
   });
 
   it('names an unknown ref and refuses option-like refs before calling git', async () => {
-    await expect(compareRefs(request(repo, { head: 'no-such-ref', command: 'python prog.py' }))).rejects.toThrow(/unknown git ref "no-such-ref"/);
+    await expect(compareRefs(request(repo, { head: 'no-such-ref', command: 'python prog.py' }))).rejects.toThrow(
+      /unknown git ref "no-such-ref"/,
+    );
     await expect(compareRefs(request(repo, { base: '-x', command: 'python prog.py' }))).rejects.toThrow(/"-x" is refused/);
   });
 
@@ -160,7 +174,9 @@ describe('compareRefs with a command', () => {
     repo.write({ 'bench_new.py': pythonProgram(50_000) });
     try {
       const base = request(repo, { head: 'slow', command: 'python bench_new.py', runs: 5 });
-      await expect(compareRefs(base)).rejects.toThrow(/bench_new\.py does not exist at base \(v1, [0-9a-f]{12}\).*pass inject: \["bench_new\.py"\]/);
+      await expect(compareRefs(base)).rejects.toThrow(
+        /bench_new\.py does not exist at base \(v1, [0-9a-f]{12}\).*pass inject: \["bench_new\.py"\]/,
+      );
       const result = await compareRefs({ ...base, inject: ['bench_new.py'] });
       expect(result.rows[0]!.name).toContain('bench_new.py');
       expect(result.pairs).toBe(5);
@@ -182,14 +198,18 @@ describe('compareRefs with pytest-benchmark', () => {
   });
   afterAll(() => repo.dispose());
 
-  it.skipIf(!requirePythonModule(realPython(), 'pytest_benchmark').ok)('compares each benchmark on its own row', async () => {
-    const result = await compareRefs(request(repo, { benchmark: 'tests/test_bench.py', runs: 5, benchTimeS: 0.05 }));
-    const byName = Object.fromEntries(result.rows.map((row) => [row.name, row]));
-    expect(Object.keys(byName).sort()).toEqual(['tests/test_bench.py::test_changed', 'tests/test_bench.py::test_unchanged']);
-    expect(byName['tests/test_bench.py::test_changed']).toMatchObject({ unit: 'us', verdict: 'slower' });
-    expect(byName['tests/test_bench.py::test_unchanged']!.verdict).toBe('unchanged');
-    expect(result.runner).toContain('--benchmark-only');
-  }, 120_000);
+  it.skipIf(!requirePythonModule(realPython(), 'pytest_benchmark').ok)(
+    'compares each benchmark on its own row',
+    async () => {
+      const result = await compareRefs(request(repo, { benchmark: 'tests/test_bench.py', runs: 5, benchTimeS: 0.05 }));
+      const byName = Object.fromEntries(result.rows.map((row) => [row.name, row]));
+      expect(Object.keys(byName).sort()).toEqual(['tests/test_bench.py::test_changed', 'tests/test_bench.py::test_unchanged']);
+      expect(byName['tests/test_bench.py::test_changed']).toMatchObject({ unit: 'us', verdict: 'slower' });
+      expect(byName['tests/test_bench.py::test_unchanged']!.verdict).toBe('unchanged');
+      expect(result.runner).toContain('--benchmark-only');
+    },
+    120_000,
+  );
 });
 
 describe('compareRefs with go test -bench', () => {
@@ -203,12 +223,16 @@ describe('compareRefs with go test -bench', () => {
   });
   afterAll(() => repo.dispose());
 
-  it.skipIf(!requireTool('go', ['version']).ok)('compares each Go benchmark on its own row', async () => {
-    const result = await compareRefs(request(repo, { language: 'go', benchmark: '.', runs: 5, benchTimeS: 0.05 }));
-    const byName = Object.fromEntries(result.rows.map((row) => [row.name, row]));
-    expect(Object.keys(byName).sort()).toEqual(['BenchmarkChanged', 'BenchmarkUnchanged']);
-    expect(byName.BenchmarkChanged).toMatchObject({ unit: 'ns/op', verdict: 'slower' });
-    expect(byName.BenchmarkChanged!.change_pct).toBeGreaterThan(100);
-    expect(byName.BenchmarkUnchanged!.verdict).toBe('unchanged');
-  }, 120_000);
+  it.skipIf(!requireTool('go', ['version']).ok)(
+    'compares each Go benchmark on its own row',
+    async () => {
+      const result = await compareRefs(request(repo, { language: 'go', benchmark: '.', runs: 5, benchTimeS: 0.05 }));
+      const byName = Object.fromEntries(result.rows.map((row) => [row.name, row]));
+      expect(Object.keys(byName).sort()).toEqual(['BenchmarkChanged', 'BenchmarkUnchanged']);
+      expect(byName.BenchmarkChanged).toMatchObject({ unit: 'ns/op', verdict: 'slower' });
+      expect(byName.BenchmarkChanged!.change_pct).toBeGreaterThan(100);
+      expect(byName.BenchmarkUnchanged!.verdict).toBe('unchanged');
+    },
+    120_000,
+  );
 });

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runMicroBenchmark, type MicroRequest } from '../../src/bench/micro.js';
+import { type MicroRequest, runMicroBenchmark } from '../../src/bench/micro.js';
 import { realPython } from '../helpers/requires.js';
 
 const base = { cwd: tmpdir(), timeoutMs: 60_000, runs: 12 } as const;
@@ -11,7 +11,13 @@ function micro(request: Omit<MicroRequest, 'cwd' | 'timeoutMs'>) {
 }
 
 describe.each([
-  { language: 'python' as const, small: 'sum(range(10000))', large: 'sum(range(20000))', broken: 'for x in range(3) print(x)', python: realPython() },
+  {
+    language: 'python' as const,
+    small: 'sum(range(10000))',
+    large: 'sum(range(20000))',
+    broken: 'for x in range(3) print(x)',
+    python: realPython(),
+  },
   {
     language: 'node' as const,
     small: 'let s = 0; for (let i = 0; i < 10000; i++) s += i; sink.push(s);',
@@ -49,11 +55,13 @@ describe.each([
     await expect(micro({ language, python, setup, a: small, b: broken })).rejects.toThrow(/^snippet b has a syntax error/);
     await expect(micro({ language, python, setup: broken, a: small, b: small })).rejects.toThrow(/^the setup snippet has a syntax error/);
     if (language === 'python') {
-      await expect(micro({ language, python, a: '  x = 1', b: small })).rejects.toThrow(/^snippet a has a syntax error: IndentationError: unexpected indent/);
+      await expect(micro({ language, python, a: '  x = 1', b: small })).rejects.toThrow(
+        /^snippet a has a syntax error: IndentationError: unexpected indent/,
+      );
     }
   });
 
-  it('names the snippet that fails at run time, and keeps the snippets\' prints out of the protocol', async () => {
+  it("names the snippet that fails at run time, and keeps the snippets' prints out of the protocol", async () => {
     const print = language === 'python' ? 'print("hello @@ {")' : 'console.log("hello @@ {"); process.stdout.write("x");';
     await expect(micro({ language, python, setup, a: `${print}\nundefined_name_here`, b: small })).rejects.toThrow(
       /^snippet a raised (NameError|ReferenceError): .*undefined_name_here/,
@@ -65,8 +73,18 @@ describe('runMicroBenchmark in a project', () => {
   const cwd = fileURLToPath(new URL('../fixtures/micro/', import.meta.url));
 
   it.each([
-    { language: 'python' as const, setup: 'from squares import squares_loop, squares_comprehension', a: 'squares_loop(1000)', b: 'squares_comprehension(1000)' },
-    { language: 'node' as const, setup: "const { squaresLoop, squaresMap } = require('./squares.cjs');", a: 'squaresLoop(1000)', b: 'squaresMap(1000)' },
+    {
+      language: 'python' as const,
+      setup: 'from squares import squares_loop, squares_comprehension',
+      a: 'squares_loop(1000)',
+      b: 'squares_comprehension(1000)',
+    },
+    {
+      language: 'node' as const,
+      setup: "const { squaresLoop, squaresMap } = require('./squares.cjs');",
+      a: 'squaresLoop(1000)',
+      b: 'squaresMap(1000)',
+    },
   ])('imports project code in setup, from the working directory ($language)', async ({ language, setup, a, b }) => {
     const result = await runMicroBenchmark({ ...base, cwd, language, python: realPython(), setup, a, b });
     expect(result.a.median).toBeGreaterThan(0);
@@ -86,12 +104,18 @@ describe('runMicroBenchmark requests', () => {
     const result = await runMicroBenchmark({ ...base, language: 'node', a: '1 + 1', b: '2 + 2', runs: 5, processes: 3 });
     expect(result.processes).toBe(3);
     expect(result.runs).toBe(6);
-    expect(result.samples.map((s) => [s.a.length, s.b.length])).toEqual([[2, 2], [2, 2], [2, 2]]);
+    expect(result.samples.map((s) => [s.a.length, s.b.length])).toEqual([
+      [2, 2],
+      [2, 2],
+      [2, 2],
+    ]);
   });
 
   it('stops a snippet that never ends at the timeout', async () => {
     const started = Date.now();
-    await expect(runMicroBenchmark({ ...base, timeoutMs: 1500, language: 'node', a: 'while (true) {}', b: '1' })).rejects.toThrow(/timed out/);
+    await expect(runMicroBenchmark({ ...base, timeoutMs: 1500, language: 'node', a: 'while (true) {}', b: '1' })).rejects.toThrow(
+      /timed out/,
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

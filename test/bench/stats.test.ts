@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abbaOrder, ciHalfWidthPct, shouldContinue, type AdaptivePolicy } from '../../src/bench/adaptive.js';
+import { type AdaptivePolicy, abbaOrder, ciHalfWidthPct, shouldContinue } from '../../src/bench/adaptive.js';
 import { formatBytes, formatCount, formatDuration, machineDescription, markdownTable } from '../../src/bench/report.js';
 import {
   bootstrapRatioCI,
@@ -45,7 +45,12 @@ describe('mannWhitneyU', () => {
     expect(overlap.u).toBe(10);
     expect(overlap.p).toBeCloseTo(0.0015046872632011952, 12);
     const a = Array.from({ length: 25 }, (_, i) => i + 1);
-    expect(mannWhitneyU(a, a.map((x) => x + 12.5)).p).toBeCloseTo(1.1340229593043728e-6, 15);
+    expect(
+      mannWhitneyU(
+        a,
+        a.map((x) => x + 12.5),
+      ).p,
+    ).toBeCloseTo(1.1340229593043728e-6, 15);
   });
 
   it('uses the tie- and continuity-corrected normal approximation with ties', () => {
@@ -134,7 +139,12 @@ describe('compareProcessGroups', () => {
   it('stays unchanged on A/A when each process biases one side, where pooling the pairs calls it', () => {
     const pooledCalls = shareOfSeeds(200, (seed) => {
       const groups = processes(seed, 4, 5, 0, 0.03, 0.01);
-      return compareSamples(groups.flatMap((g) => g.base), groups.flatMap((g) => g.head)).verdict !== 'unchanged';
+      return (
+        compareSamples(
+          groups.flatMap((g) => g.base),
+          groups.flatMap((g) => g.head),
+        ).verdict !== 'unchanged'
+      );
     });
     const groupedCalls = shareOfSeeds(200, (seed) => compareProcessGroups(processes(seed, 4, 5, 0, 0.03, 0.01)).verdict !== 'unchanged');
     expect(pooledCalls).toBeGreaterThan(0.2);
@@ -143,14 +153,21 @@ describe('compareProcessGroups', () => {
   });
 
   it('calls a 20 % slowdown through that bias, and a 20 % speedup faster', () => {
-    expect(shareOfSeeds(200, (seed) => compareProcessGroups(processes(seed, 4, 5, 0.2, 0.03, 0.01)).verdict === 'slower')).toBeGreaterThanOrEqual(0.95);
+    expect(
+      shareOfSeeds(200, (seed) => compareProcessGroups(processes(seed, 4, 5, 0.2, 0.03, 0.01)).verdict === 'slower'),
+    ).toBeGreaterThanOrEqual(0.95);
     expect(compareProcessGroups(processes(5, 4, 5, -0.2, 0.01, 0.01)).verdict).toBe('faster');
   });
 
   it('refuses one process, more than ten, and uneven sides', () => {
     expect(() => compareProcessGroups([{ base: [1], head: [1] }])).toThrow(/between 2 and 10/);
     expect(() => compareProcessGroups(Array.from({ length: 11 }, () => ({ base: [1], head: [1] })))).toThrow(/between 2 and 10/);
-    expect(() => compareProcessGroups([{ base: [1, 2], head: [1] }, { base: [1], head: [1] }])).toThrow(/as many/);
+    expect(() =>
+      compareProcessGroups([
+        { base: [1, 2], head: [1] },
+        { base: [1], head: [1] },
+      ]),
+    ).toThrow(/as many/);
   });
 });
 
@@ -234,7 +251,11 @@ describe('adaptive stopping', () => {
   const policy: AdaptivePolicy = { minPairs: 5, maxPairs: 500, precisionPct: 1, maxTimeMs: 60_000 };
 
   it('interleaves ABBA BAAB', () => {
-    const sequence = Array.from({ length: 8 }, (_, i) => abbaOrder(i).map((side) => (side === 'base' ? 'A' : 'B')).join('')).join('');
+    const sequence = Array.from({ length: 8 }, (_, i) =>
+      abbaOrder(i)
+        .map((side) => (side === 'base' ? 'A' : 'B'))
+        .join(''),
+    ).join('');
     expect(sequence).toBe('ABBABAABBAABABBA');
   });
 
@@ -273,7 +294,12 @@ describe('adaptive stopping', () => {
 
 describe('report', () => {
   it('formats durations, counts and bytes with their units', () => {
-    expect([formatDuration(850), formatDuration(12_345), formatDuration(2.5e6), formatDuration(1.5e9)]).toEqual(['850 ns', '12.35 µs', '2.500 ms', '1.500 s']);
+    expect([formatDuration(850), formatDuration(12_345), formatDuration(2.5e6), formatDuration(1.5e9)]).toEqual([
+      '850 ns',
+      '12.35 µs',
+      '2.500 ms',
+      '1.500 s',
+    ]);
     expect([formatCount(12_345), formatCount(1_234_567), formatCount(4.5e9)]).toEqual(['12,345', '1.235 M', '4.500 G']);
     expect([formatBytes(512), formatBytes(1536), formatBytes(12.5 * 1024 ** 2)]).toEqual(['512 B', '1.500 KiB', '12.50 MiB']);
   });
@@ -281,10 +307,41 @@ describe('report', () => {
   it('renders a table with spreads and intervals, and says how, where and when it was measured', () => {
     const table = markdownTable(
       [
-        { name: 'bench_sort', base: 123.456, head: 111.1, unit: 'ms', change_pct: -10.01, ci_low_pct: -11.2, ci_high_pct: -8.7, p_value: 0.0001, verdict: 'faster', base_spread: 1.2, head_spread: 0.9 },
-        { name: 'a|b', base: 1_234_567_890, head: 1_234_600_000, unit: 'instructions', change_pct: 0.0026, ci_low_pct: 0.001, ci_high_pct: 0.004, p_value: 0.33, verdict: 'unchanged' },
+        {
+          name: 'bench_sort',
+          base: 123.456,
+          head: 111.1,
+          unit: 'ms',
+          change_pct: -10.01,
+          ci_low_pct: -11.2,
+          ci_high_pct: -8.7,
+          p_value: 0.0001,
+          verdict: 'faster',
+          base_spread: 1.2,
+          head_spread: 0.9,
+        },
+        {
+          name: 'a|b',
+          base: 1_234_567_890,
+          head: 1_234_600_000,
+          unit: 'instructions',
+          change_pct: 0.0026,
+          ci_low_pct: 0.001,
+          ci_high_pct: 0.004,
+          p_value: 0.33,
+          verdict: 'unchanged',
+        },
       ],
-      { mode: 'wall', base: { ref: 'main', sha: 'abcdef0123456789' }, head: { ref: 'HEAD', sha: '0123456789abcdef' }, pairs: 20, warmups: 1, runner: 'python bench.py', machine: 'Test CPU, 4 cores, Linux', date: new Date('2025-01-02T03:04:05Z') },
+      {
+        mode: 'wall',
+        base: { ref: 'main', sha: 'abcdef0123456789' },
+        head: { ref: 'HEAD', sha: '0123456789abcdef' },
+        pairs: 20,
+        warmups: 1,
+        runner: 'python bench.py',
+        machine: 'Test CPU, 4 cores, Linux',
+        date: new Date('2025-01-02T03:04:05Z'),
+      },
     );
     expect(table).toContain('| `bench_sort` | 123.5 ms ± 1.2 | 111.1 ms ± 0.90 | −10.0 % [−11.2, −8.7] | < 0.001 | **faster** |');
     expect(table).toContain('| `a\\|b` | 1.23457 G instr | 1.23460 G instr | +0.003 % [+0.001, +0.004] | 0.330 | unchanged |');
@@ -297,7 +354,19 @@ describe('report', () => {
 
   it('states the range of runs, not a confidence level, for instruction counts', () => {
     const table = markdownTable(
-      [{ name: 'prog', base: 1e9, head: 1.02e9, unit: 'instructions', change_pct: 2, ci_low_pct: 1.99, ci_high_pct: 2.01, p_value: 0.33, verdict: 'slower' }],
+      [
+        {
+          name: 'prog',
+          base: 1e9,
+          head: 1.02e9,
+          unit: 'instructions',
+          change_pct: 2,
+          ci_low_pct: 1.99,
+          ci_high_pct: 2.01,
+          p_value: 0.33,
+          verdict: 'slower',
+        },
+      ],
       { mode: 'instructions', pairs: 2, runner: 'valgrind --tool=callgrind python prog.py' },
     );
     expect(table).toContain('| benchmark | base | head | change (range of runs) | p | verdict |');

@@ -2,13 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  WorktreeSet,
-  copyIntoWorktree,
-  listWorktrees,
-  pruneWorktrees,
-  resolveRef,
-} from '../../src/bench/worktrees.js';
+import { copyIntoWorktree, listWorktrees, pruneWorktrees, resolveRef, WorktreeSet } from '../../src/bench/worktrees.js';
 import { makeRepo } from '../fixtures/bench/repos.mjs';
 
 const repos: ReturnType<typeof makeRepo>[] = [];
@@ -94,7 +88,7 @@ describe('WorktreeSet', () => {
     expect(await listWorktrees(repo.root)).toEqual([repo.root]);
   });
 
-  it('prune removes worktrees whose owning process is gone, and leaves a live owner\'s alone', async () => {
+  it("prune removes worktrees whose owning process is gone, and leaves a live owner's alone", async () => {
     const { repo, first, second } = twoCommitRepo();
     const options = { root: repo.root, worktreesDir: repo.worktreesDir };
     const orphaned = await new WorktreeSet(options).acquire(first);

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CLI } from '../helpers/mcp-client.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
+import { CLI } from '../helpers/mcp-client.js';
 
 let server: ChildProcess | undefined;
 afterEach(() => {
@@ -30,12 +30,23 @@ async function startHttp(args: string[]): Promise<string> {
 
 function rawPost(url: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
-    req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } } }));
+    req.end(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } },
+      }),
+    );
   });
 }
 
@@ -43,7 +54,9 @@ describe('Streamable HTTP transport', () => {
   it('binds 127.0.0.1, serves tools with the bearer token, refuses a wrong token and a foreign Host or Origin', async () => {
     const root = makeRepo(PYTHON_PROJECT);
     const url = await startHttp(['--root', root, '--token', 's3cret-token']);
-    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: 'Bearer s3cret-token' } } });
+    const transport = new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { Authorization: 'Bearer s3cret-token' } },
+    });
     const client = new Client({ name: 'http-test', version: '0' });
     await client.connect(transport);
     const { tools } = await client.listTools();

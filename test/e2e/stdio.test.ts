@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { tsvParse } from 'd3-dsv';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, connectStdio, type Connected } from '../helpers/mcp-client.js';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
+import { CLI, type Connected, connectStdio } from '../helpers/mcp-client.js';
 
 const connections: Connected[] = [];
 afterEach(async () => {
@@ -36,7 +36,14 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
   return check();
 }
 
-const experiment = (i: number) => ({ target: `t${i}`, hypothesis: `h${i}`, metric: 'wall_s', baseline: 1, value: 1 - i / 1000, status: 'discard' });
+const experiment = (i: number) => ({
+  target: `t${i}`,
+  hypothesis: `h${i}`,
+  metric: 'wall_s',
+  baseline: 1,
+  value: 1 - i / 1000,
+  status: 'discard',
+});
 
 describe('the built server over stdio', () => {
   it('lists every tool with an output schema, all four hints and a short description', async () => {
@@ -45,7 +52,9 @@ describe('the built server over stdio', () => {
     expect(tools.length).toBeGreaterThanOrEqual(13);
     for (const tool of tools) {
       expect(tool.outputSchema, tool.name).toBeDefined();
-      expect(Object.keys(tool.annotations ?? {}).sort(), tool.name).toEqual(expect.arrayContaining(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint']));
+      expect(Object.keys(tool.annotations ?? {}).sort(), tool.name).toEqual(
+        expect.arrayContaining(['destructiveHint', 'idempotentHint', 'openWorldHint', 'readOnlyHint']),
+      );
       expect(tool.description!.length, tool.name).toBeLessThan(2048);
     }
     expect(mcp.client.getInstructions()!.length).toBeLessThan(2048);
@@ -58,7 +67,10 @@ describe('the built server over stdio', () => {
     await mcp.call('record_result', { ...experiment(0), status: 'baseline' });
     const { resources } = await mcp.client.listResources();
     expect(resources.map((r) => r.uri)).toEqual(expect.arrayContaining(['codeflash://files/results.tsv', 'codeflash://files/setup.md']));
-    const completion = await mcp.client.complete({ ref: { type: 'ref/resource', uri: 'codeflash://files/{name}' }, argument: { name: 'name', value: 'res' } });
+    const completion = await mcp.client.complete({
+      ref: { type: 'ref/resource', uri: 'codeflash://files/{name}' },
+      argument: { name: 'name', value: 'res' },
+    });
     expect(completion.completion.values).toEqual(['results.tsv']);
     const read = await mcp.client.readResource({ uri: 'codeflash://files/results.tsv' });
     expect((read.contents[0] as { text: string }).text).toContain('n\tcommit\ttarget');
@@ -78,7 +90,10 @@ describe('the built server over stdio', () => {
     await mcp.call('session_start', { guard: `sh -c "${sleep}; echo never"` });
     const started = await mcp.call('run_guard', { timeout_s: 120 });
     expect(started.structuredContent).toMatchObject({ state: 'running' });
-    const sleeper = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').some((l) => l.trim() === sleep);
+    const sleeper = () =>
+      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+        .split('\n')
+        .some((l) => l.trim() === sleep);
     expect(sleeper()).toBe(true);
     const t0 = Date.now();
     await mcp.close();
@@ -98,7 +113,10 @@ describe('the built server over stdio', () => {
     await mcp.call('session_start', { guard: `sh -c "${sleep}; echo never"` });
     await mcp.call('record_result', { ...experiment(0), status: 'baseline' });
     expect((await mcp.call('run_guard', { timeout_s: 120 })).structuredContent).toMatchObject({ state: 'running' });
-    const sleeper = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').some((l) => l.trim() === sleep);
+    const sleeper = () =>
+      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+        .split('\n')
+        .some((l) => l.trim() === sleep);
     expect(sleeper()).toBe(true);
     const t0 = Date.now();
     process.kill(mcp.pid, signal);

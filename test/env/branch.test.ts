@@ -53,9 +53,33 @@ describe('validateBranchName agrees with git check-ref-format --branch', () => {
   };
 
   it.each([
-    'perf/mem-x', 'main', 'feature/a.b', 'a-b_c', 'v1.2', 'x@y',
-    '-x', 'a..b', 'a b', 'a\tb', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b',
-    'a.lock', 'a/b.lock/c', 'a/', '/a', 'a//b', 'a.', '.a', 'a/.b', 'a@{b', 'a\x7fb',
+    'perf/mem-x',
+    'main',
+    'feature/a.b',
+    'a-b_c',
+    'v1.2',
+    'x@y',
+    '-x',
+    'a..b',
+    'a b',
+    'a\tb',
+    'a~1',
+    'a^',
+    'a:b',
+    'a?',
+    'a*',
+    'a[b',
+    'a\\b',
+    'a.lock',
+    'a/b.lock/c',
+    'a/',
+    '/a',
+    'a//b',
+    'a.',
+    '.a',
+    'a/.b',
+    'a@{b',
+    'a\x7fb',
   ])('%j', (name) => {
     const error = validateBranchName(name);
     expect(error === undefined, error ?? 'accepted').toBe(gitAccepts(name));

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectEnvironment, renderSetupMarkdown } from '../../src/env/index.js';
 import { findOnPath } from '../../src/env/files.js';
-import { realPython, requireTool } from '../helpers/requires.js';
+import { detectEnvironment, renderSetupMarkdown } from '../../src/env/index.js';
 import { useTempProjects } from '../fixtures/env/projects.js';
+import { realPython, requireTool } from '../helpers/requires.js';
 
 const project = useTempProjects();
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFiles, findOnPath, iniValue } from '../../src/env/files.js';
-import { tempProject, type TempProject } from '../fixtures/env/projects.js';
+import { type TempProject, tempProject } from '../fixtures/env/projects.js';
 
 const projects: TempProject[] = [];
 afterEach(() => {

@@ -61,7 +61,13 @@ describe('git state', () => {
 
     const empty = project();
     empty.git('init', '-q', '-b', 'trunk');
-    expect(await detectGit(empty.root)).toMatchObject({ is_repo: true, branch: 'trunk', detached: false, head: undefined, base_branch: undefined });
+    expect(await detectGit(empty.root)).toMatchObject({
+      is_repo: true,
+      branch: 'trunk',
+      detached: false,
+      head: undefined,
+      base_branch: undefined,
+    });
 
     const plain = project();
     expect(await detectGit(plain.root)).toEqual({ is_repo: false, detached: false, clean: true, modified: 0, untracked: 0 });

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { detectEnvironment } from '../../src/env/detect.js';
 import { findOnPath } from '../../src/env/files.js';
-import { requireTool } from '../helpers/requires.js';
 import { useTempProjects } from '../fixtures/env/projects.js';
+import { requireTool } from '../helpers/requires.js';
 
 const project = useTempProjects();
 

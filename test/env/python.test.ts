@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectEnvironment } from '../../src/env/detect.js';
 import { findOnPath } from '../../src/env/files.js';
-import { realPython } from '../helpers/requires.js';
 import { useTempProjects } from '../fixtures/env/projects.js';
+import { realPython } from '../helpers/requires.js';
 
 const project = useTempProjects();
 
-const realVersion = () => execFileSync(realPython(), ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
+const realVersion = () =>
+  execFileSync(realPython(), ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).trim();
 
 describe('Python project without a virtual environment', () => {
   it('reads pyproject.toml and times through the real interpreter behind python3', async () => {
@@ -30,7 +31,10 @@ describe('Python project without a virtual environment', () => {
     expect(python.module_root).toBe('src');
     // kebab-case and snake_case keys both arrive in snake_case
     expect(python.codeflash).toEqual({
-      module_root: 'src', tests_root: 'tests', benchmarks_root: 'tests/benchmarks', test_framework: 'pytest',
+      module_root: 'src',
+      tests_root: 'tests',
+      benchmarks_root: 'tests/benchmarks',
+      test_framework: 'pytest',
     });
     expect(Object.keys(python.tools).sort()).toEqual(['codeflash', 'memray', 'py-spy', 'pytest', 'pytest-benchmark']);
   });
@@ -89,7 +93,7 @@ describe('Python package manager', () => {
       [{ 'pyproject.toml': '[tool.hatch.build]\npackages = ["src/p"]\n' }, undefined],
       [{ 'pyproject.toml': '[tool.hatch.envs.default]\n' }, 'hatch'],
       [{ 'pyproject.toml': '[tool.pdm.build]\n', 'pdm.lock': '' }, 'pdm'],
-      [{ 'Pipfile': '' }, 'pipenv'],
+      [{ Pipfile: '' }, 'pipenv'],
     ];
     for (const [files, expected] of cases) {
       const made = project();

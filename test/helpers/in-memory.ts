@@ -1,8 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { createServer, type CodeflashServer } from '../../src/server/create-server.js';
 import type { ServerOptions } from '../../src/server/context.js';
+import { type CodeflashServer, createServer } from '../../src/server/create-server.js';
 
 export interface InMemory {
   app: CodeflashServer;

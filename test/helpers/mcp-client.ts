@@ -1,7 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../dist/bin/cli.js', import.meta.url));
 

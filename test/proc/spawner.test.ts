@@ -13,7 +13,10 @@ afterAll(async () => {
   await spawner.close();
 });
 
-const running = (marker: string) => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(marker));
+const running = (marker: string) =>
+  execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(marker));
 
 describe('TimedSpawner', () => {
   it('times a run from spawn to exit and keeps its output and exit code', async () => {
@@ -24,7 +27,11 @@ describe('TimedSpawner', () => {
   });
 
   it('runs in the given directory with the given environment, and shell text through /bin/sh', async () => {
-    const result = await spawner.run(['pwd; echo "$CODEFLASH_TEST_VALUE"'], { cwd: '/', env: { CODEFLASH_TEST_VALUE: 'seen' }, shell: true });
+    const result = await spawner.run(['pwd; echo "$CODEFLASH_TEST_VALUE"'], {
+      cwd: '/',
+      env: { CODEFLASH_TEST_VALUE: 'seen' },
+      shell: true,
+    });
     expect(result.stdout).toBe('/\nseen\n');
   });
 
@@ -41,7 +48,8 @@ describe('TimedSpawner', () => {
     expect(result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGTERM' });
     expect(Date.now() - started).toBeLessThan(3000);
     // Signalled at the timeout; the group is forgotten once it is gone (within the kill grace).
-    for (let look = 0; look < 30 && (running(marker).length || liveGroups().includes(result.pid!)); look++) await new Promise((r) => setTimeout(r, 50));
+    for (let look = 0; look < 30 && (running(marker).length || liveGroups().includes(result.pid!)); look++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(running(marker)).toEqual([]);
     expect(liveGroups()).not.toContain(result.pid);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseImportTime } from '../../src/profilers/importtime.js';
 import { chooseProfiler, PROFILERS, rankHotspots, toSpeedscope } from '../../src/profilers/index.js';
-import { ProfileBuilder, type FrameRef } from '../../src/profilers/model.js';
+import { type FrameRef, ProfileBuilder } from '../../src/profilers/model.js';
 
 const frame = (name: string, file = '/project/app.py'): FrameRef => ({ function: name, file, line: 1 });
 
@@ -22,7 +22,9 @@ describe('chooseProfiler', () => {
 
   it('a profiler of another language or mode names the ones that fit', () => {
     expect(() => chooseProfiler('node', 'cpu', 'py-spy')).toThrow('py-spy profiles python programs; for node choose node-cpu, node-heap');
-    expect(() => chooseProfiler('python', 'memory', 'py-spy')).toThrow('py-spy supports mode wall or cpu; for memory choose tracemalloc, memray');
+    expect(() => chooseProfiler('python', 'memory', 'py-spy')).toThrow(
+      'py-spy supports mode wall or cpu; for memory choose tracemalloc, memray',
+    );
   });
 });
 

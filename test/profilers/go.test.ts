@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runProfile, type ProfileRequest } from '../../src/profilers/index.js';
+import { type ProfileRequest, runProfile } from '../../src/profilers/index.js';
 import { requireTool } from '../helpers/requires.js';
 import { expectValidSpeedscope, FIXTURES, outDir, processesMentioning, removeOutDirs, topFunction } from './support.js';
 
@@ -8,7 +8,15 @@ const cwd = join(FIXTURES, 'go');
 const go = requireTool('go', ['version']);
 
 function profile(overrides: Partial<ProfileRequest>) {
-  return runProfile({ command: '-bench Work -benchtime 300ms .', cwd, mode: 'cpu', language: 'go', timeoutMs: 120_000, outDir: outDir(), ...overrides });
+  return runProfile({
+    command: '-bench Work -benchtime 300ms .',
+    cwd,
+    mode: 'cpu',
+    language: 'go',
+    timeoutMs: 120_000,
+    outDir: outDir(),
+    ...overrides,
+  });
 }
 
 afterAll(removeOutDirs);
@@ -45,7 +53,9 @@ describe.skipIf(!go.ok)('go-pprof', () => {
 
   it('a timeout ends go test and its test binary', async () => {
     const dir = outDir();
-    await expect(profile({ command: '-bench Work -benchtime 1000000x .', timeoutMs: 4000, outDir: dir })).rejects.toThrow(/ran past the 4 s limit/);
+    await expect(profile({ command: '-bench Work -benchtime 1000000x .', timeoutMs: 4000, outDir: dir })).rejects.toThrow(
+      /ran past the 4 s limit/,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(processesMentioning(dir)).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runProfile, type ProfileRequest } from '../../src/profilers/index.js';
+import { type ProfileRequest, runProfile } from '../../src/profilers/index.js';
 import { expectGroupGone, expectValidSpeedscope, FIXTURES, outDir, removeOutDirs, topFunction } from './support.js';
 
 const cwd = join(FIXTURES, 'node');

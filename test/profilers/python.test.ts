@@ -1,7 +1,7 @@
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runProfile, type ProfileRequest } from '../../src/profilers/index.js';
+import { type ProfileRequest, runProfile } from '../../src/profilers/index.js';
 import { realPython, requirePythonModule, requireTool } from '../helpers/requires.js';
 import { expectGroupGone, expectValidSpeedscope, FIXTURES, outDir, processesMentioning, removeOutDirs, topFunction } from './support.js';
 
@@ -134,13 +134,18 @@ describe('python programs that fail or never end', () => {
 
   it('a program killed before the profiler could write is reported with its output', async () => {
     const suicide = 'import os, signal, sys; print("about to die", file=sys.stderr, flush=True); os.kill(os.getpid(), signal.SIGKILL)';
-    await expect(profile({ command: ['-c', suicide] })).rejects.toThrow(/exited with signal SIGKILL before cprofile wrote a profile.*about to die/s);
+    await expect(profile({ command: ['-c', suicide] })).rejects.toThrow(
+      /exited with signal SIGKILL before cprofile wrote a profile.*about to die/s,
+    );
   });
 });
 
 describe('python command errors say what to do', () => {
   it('a missing script', async () => {
-    await expect(profile({ command: 'missing.py' })).rejects.toMatchObject({ name: 'ProfileInputError', message: expect.stringContaining('missing.py') });
+    await expect(profile({ command: 'missing.py' })).rejects.toMatchObject({
+      name: 'ProfileInputError',
+      message: expect.stringContaining('missing.py'),
+    });
   });
 
   it('shell syntax', async () => {
@@ -153,7 +158,9 @@ describe('python command errors say what to do', () => {
     const path = process.env.PATH;
     process.env.PATH = '/usr/bin:/bin';
     try {
-      await expect(profile({ mode: 'wall', python: join(bare, 'python3') })).rejects.toThrow(/py-spy is not installed; run `.*python3 -m pip install py-spy`/);
+      await expect(profile({ mode: 'wall', python: join(bare, 'python3') })).rejects.toThrow(
+        /py-spy is not installed; run `.*python3 -m pip install py-spy`/,
+      );
     } finally {
       process.env.PATH = path;
     }

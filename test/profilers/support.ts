@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { groupAlive } from '../../src/proc/children.js';
-import { SPEEDSCOPE_SCHEMA, type ProfileResult } from '../../src/profilers/index.js';
+import { type ProfileResult, SPEEDSCOPE_SCHEMA } from '../../src/profilers/index.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/profile/', import.meta.url));
 

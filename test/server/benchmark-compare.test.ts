@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 import { commitAll, gitIn } from '../helpers/git-repo.js';
+import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -44,7 +44,15 @@ describe('benchmark_compare tool', () => {
     const artifact = JSON.parse(stored.structuredContent!.text);
     expect(artifact.data.samples[out.rows[0].name].base.length).toBe(out.pairs);
     const row = out.rows[0];
-    const rec = await open.call('record_result', { target: 'unique_skus', hypothesis: 'dict', metric: row.unit, baseline: row.base, value: row.head, status: 'keep', comparison_id: out.comparison_id });
+    const rec = await open.call('record_result', {
+      target: 'unique_skus',
+      hypothesis: 'dict',
+      metric: row.unit,
+      baseline: row.base,
+      value: row.head,
+      status: 'keep',
+      comparison_id: out.comparison_id,
+    });
     expect(rec.structuredContent!.improvement_pct).toBeGreaterThan(20);
   });
 
@@ -79,10 +87,16 @@ describe('benchmark_compare tool', () => {
     expect(started.structuredContent).toMatchObject({ state: 'running', job_id: expect.stringMatching(/^job-/) });
     expect(progress.length).toBeGreaterThan(0);
     const worktreesDir = join(tmpdir(), 'codeflash-mcp-worktrees');
-    const ours = () => gitIn(root, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ') && l.includes(worktreesDir));
+    const ours = () =>
+      gitIn(root, 'worktree', 'list', '--porcelain')
+        .split('\n')
+        .filter((l) => l.startsWith('worktree ') && l.includes(worktreesDir));
     expect(ours().length).toBeGreaterThan(0);
     const { execFileSync } = await import('node:child_process');
-    const runs = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(marker));
+    const runs = () =>
+      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes(marker));
     // Runs follow each other back to back; look again in case this look fell between two.
     for (let look = 0; look < 20 && runs().length === 0; look++) await new Promise((r) => setTimeout(r, 50));
     expect(runs().length).toBeGreaterThan(0);
@@ -95,7 +109,15 @@ describe('benchmark_compare tool', () => {
   it('record_result refuses a comparison id that does not exist', async () => {
     open = await connectInMemory({ root: demoRepo() });
     await open.call('session_start', {});
-    const rec = await open.call('record_result', { target: 't', hypothesis: 'h', metric: 'ms', baseline: 2, value: 1, status: 'keep', comparison_id: 'cmp-0000000000' });
+    const rec = await open.call('record_result', {
+      target: 't',
+      hypothesis: 'h',
+      metric: 'ms',
+      baseline: 2,
+      value: 1,
+      status: 'keep',
+      comparison_id: 'cmp-0000000000',
+    });
     expect(rec.isError).toBe(true);
     expect(errorText(rec)).toMatch(/unknown comparison/);
   });

@@ -3,10 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectInMemory, type InMemory } from '../helpers/in-memory.js';
-import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
-import { Project } from '../../src/state/project.js';
 import { createJob, getJob } from '../../src/state/jobs.js';
+import { Project } from '../../src/state/project.js';
+import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
+import { connectInMemory, type InMemory } from '../helpers/in-memory.js';
 
 let open: InMemory | undefined;
 afterEach(async () => {
@@ -16,7 +16,10 @@ afterEach(async () => {
 
 /** Sleep durations unique to this run, so another run's sleepers never count. */
 const seconds = (whole: number) => `${whole}.${process.pid}`;
-const running = (marker: string) => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').some((l) => l.trim() === `sleep ${marker}`);
+const running = (marker: string) =>
+  execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .some((l) => l.trim() === `sleep ${marker}`);
 
 async function withGuard(guard: string, jobStartWaitMs = 300) {
   open = await connectInMemory({ root: makeRepo(PYTHON_PROJECT), jobStartWaitMs });

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 import { commitAll, gitIn } from '../helpers/git-repo.js';
+import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -33,7 +33,6 @@ function jobCount(root: string): number {
     db.close();
   }
 }
-
 
 describe('profile tool', () => {
   it('ranks the hot function first, stores the profile and writes a speedscope file', async () => {
@@ -70,11 +69,23 @@ describe('profile tool', () => {
 describe('micro_benchmark tool', () => {
   it('calls the variant that does three times the work slower (python and node)', async () => {
     const mcp = await demoSession();
-    const py = await mcp.call('micro_benchmark', { language: 'python', setup: 'data = list(range(3000))', a: 'sum(data[:1000])', b: 'sum(data)', runs: 10 });
+    const py = await mcp.call('micro_benchmark', {
+      language: 'python',
+      setup: 'data = list(range(3000))',
+      a: 'sum(data[:1000])',
+      b: 'sum(data)',
+      runs: 10,
+    });
     expect(py.isError, errorText(py)).toBeFalsy();
     expect(py.structuredContent).toMatchObject({ verdict: 'slower', processes: 4, runs: 12 });
     expect(py.structuredContent!.ratio).toBeGreaterThan(1.5);
-    const node = await mcp.call('micro_benchmark', { language: 'node', setup: 'const xs = Array.from({ length: 30000 }, (_, i) => i);', a: 'xs.slice(0, 10000).reduce((s, x) => s + x, 0)', b: 'xs.reduce((s, x) => s + x, 0)', runs: 10 });
+    const node = await mcp.call('micro_benchmark', {
+      language: 'node',
+      setup: 'const xs = Array.from({ length: 30000 }, (_, i) => i);',
+      a: 'xs.slice(0, 10000).reduce((s, x) => s + x, 0)',
+      b: 'xs.reduce((s, x) => s + x, 0)',
+      runs: 10,
+    });
     expect(node.isError, errorText(node)).toBeFalsy();
     expect(node.structuredContent!.ratio).toBeGreaterThan(1.2);
   });

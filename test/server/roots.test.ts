@@ -1,9 +1,9 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { describe, expect, it } from 'vitest';
 import { createServer } from '../../src/server/create-server.js';
 import { RootPolicy } from '../../src/server/roots.js';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
@@ -20,7 +20,10 @@ describe('project root resolution', () => {
     try {
       const start = (await client.callTool({ name: 'session_start', arguments: {} })) as { structuredContent: { root: string } };
       expect(start.structuredContent.root).toBe(clientRoot);
-      const outside = (await client.callTool({ name: 'session_start', arguments: { root: elsewhere } })) as { isError?: boolean; content: { text: string }[] };
+      const outside = (await client.callTool({ name: 'session_start', arguments: { root: elsewhere } })) as {
+        isError?: boolean;
+        content: { text: string }[];
+      };
       expect(outside.isError).toBe(true);
       expect(outside.content[0]!.text).toMatch(/outside the allowed roots/);
     } finally {

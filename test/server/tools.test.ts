@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorktreeSet } from '../../src/bench/worktrees.js';
 import { statePaths } from '../../src/state/paths.js';
-import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 import { gitIn, makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
+import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 import { realPython } from '../helpers/requires.js';
 
 let open: InMemory | undefined;
@@ -17,7 +17,12 @@ afterEach(async () => {
 async function started(files = PYTHON_PROJECT) {
   const root = makeRepo(files);
   open = await connectInMemory({ root });
-  const start = await open.call('session_start', { goal: 'faster totals', guard: `${realPython()} -m pytest -q`, branch: 'cart-total', domain: 'cpu' });
+  const start = await open.call('session_start', {
+    goal: 'faster totals',
+    guard: `${realPython()} -m pytest -q`,
+    branch: 'cart-total',
+    domain: 'cpu',
+  });
   expect(start.isError, JSON.stringify(start.content)).toBeFalsy();
   return { root, mcp: open, start: start.structuredContent! };
 }
@@ -59,7 +64,13 @@ describe('bookkeeping tools (in memory)', () => {
     const third = await mcp.call('record_result', { ...base, baseline: 2, value: 2.2, status: 'crash' });
     expect(third.structuredContent).toMatchObject({ consecutive_discards: 3, plateau: true });
     const keep = await mcp.call('record_result', { ...base, baseline: 2, value: 1.5, status: 'keep', commit: 'abc1234' });
-    expect(keep.structuredContent).toMatchObject({ experiment_id: 5, n: 4, consecutive_discards: 0, plateau: false, best_improvement_pct: 25 });
+    expect(keep.structuredContent).toMatchObject({
+      experiment_id: 5,
+      n: 4,
+      consecutive_discards: 0,
+      plateau: false,
+      best_improvement_pct: 25,
+    });
     expect(keep.structuredContent!.summary).toContain('on shop/cart.py:total: 2 → 1.5 wall_s, +25.0 % improvement');
     const noisy = await mcp.call('record_result', { ...base, baseline: 0.1 + 0.2, value: 176.59596900000003, status: 'discard' });
     expect(noisy.structuredContent!.summary).toContain(': 0.3 → 176.596 wall_s');
@@ -97,7 +108,9 @@ describe('bookkeeping tools (in memory)', () => {
     expect(readFileSync(cart, 'utf8')).toBe(edited);
     expect(existsSync(join(root, '.codeflash', 'reverts'))).toBe(false);
     const { execFileSync } = await import('node:child_process');
-    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() === sleeper);
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.trim() === sleeper);
     expect(left).toEqual([]);
   });
 
@@ -118,10 +131,13 @@ describe('bookkeeping tools (in memory)', () => {
     const fixed = await mcp.call('session_resume', { checkout: true });
     expect(fixed.structuredContent).toMatchObject({ branch_matches: true, checked_out: true });
     const dry = await mcp.call('session_cleanup', { dry_run: true });
-    expect(dry.structuredContent!.removed.map((p: string) => p.split('/').pop())).toEqual(expect.arrayContaining(['HANDOFF.md', 'setup.md', 'conventions.md']));
+    expect(dry.structuredContent!.removed.map((p: string) => p.split('/').pop())).toEqual(
+      expect.arrayContaining(['HANDOFF.md', 'setup.md', 'conventions.md']),
+    );
     expect(existsSync(join(root, '.codeflash', 'HANDOFF.md'))).toBe(true);
     await mcp.call('session_cleanup');
-    for (const kept of ['learnings.md', 'results.tsv', 'changelog.md', 'state.sqlite']) expect(existsSync(join(root, '.codeflash', kept))).toBe(true);
+    for (const kept of ['learnings.md', 'results.tsv', 'changelog.md', 'state.sqlite'])
+      expect(existsSync(join(root, '.codeflash', kept))).toBe(true);
     for (const gone of ['HANDOFF.md', 'setup.md', 'conventions.md']) expect(existsSync(join(root, '.codeflash', gone))).toBe(false);
     const after = await mcp.call('session_status');
     expect(after.isError).toBe(true);
@@ -158,11 +174,19 @@ describe('bad input changes nothing', () => {
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: 'NaN', status: 'keep' }, /value/],
     // The in-memory transport hands numbers over as they are, so a real NaN and Infinity reach the schema.
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: Number.NaN, status: 'keep' }, /value/],
-    ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: Number.POSITIVE_INFINITY, value: 1, status: 'keep' }, /baseline/],
+    [
+      'record_result',
+      { target: 't', hypothesis: 'h', metric: 'm', baseline: Number.POSITIVE_INFINITY, value: 1, status: 'keep' },
+      /baseline/,
+    ],
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: -0.5, status: 'keep' }, /value/],
     ['record_learning', { title: 't', body: 'b', evidence: 'e', session_id: 's-00000000' }, /unknown session/],
     ['run_guard', { session_id: 's-00000000' }, /unknown session/],
-    ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: 1, status: 'keep', session_id: 's-00000000' }, /unknown session/],
+    [
+      'record_result',
+      { target: 't', hypothesis: 'h', metric: 'm', baseline: 1, value: 1, status: 'keep', session_id: 's-00000000' },
+      /unknown session/,
+    ],
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 0, value: 1, status: 'keep' }, /greater than 0/],
     ['read_artifact', { uri: 'codeflash://files/..%2Fstate.sqlite' }, /not a \.codeflash file name/],
     ['job_status', { job_id: 'job-0000000000' }, /unknown job/],
@@ -170,11 +194,15 @@ describe('bad input changes nothing', () => {
     const root = makeRepo(PYTHON_PROJECT);
     open = await connectInMemory({ root });
     if (tool !== 'session_start') await open.call('session_start', {});
-    const before = existsSync(join(root, '.codeflash', 'results.tsv')) ? readFileSync(join(root, '.codeflash', 'results.tsv'), 'utf8') : null;
+    const before = existsSync(join(root, '.codeflash', 'results.tsv'))
+      ? readFileSync(join(root, '.codeflash', 'results.tsv'), 'utf8')
+      : null;
     const result = await open.call(tool, args);
     expect(result.isError).toBe(true);
     expect(errorText(result)).toMatch(message);
-    const after = existsSync(join(root, '.codeflash', 'results.tsv')) ? readFileSync(join(root, '.codeflash', 'results.tsv'), 'utf8') : null;
+    const after = existsSync(join(root, '.codeflash', 'results.tsv'))
+      ? readFileSync(join(root, '.codeflash', 'results.tsv'), 'utf8')
+      : null;
     expect(after).toBe(before);
     expect(gitIn(root, 'branch', '--show-current').trim()).toBe('main');
   });

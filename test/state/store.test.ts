@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
-import { Project } from '../../src/state/project.js';
-import { insertExperiment, sessionStats, type ExperimentInput } from '../../src/state/experiments.js';
-import { addHandoff, GUARD_TOPIC, getConvention, listLearnings, setConvention, addLearning } from '../../src/state/notes.js';
-import { adoptOrphanRows, createSession } from '../../src/state/sessions.js';
-import { RESULTS_COLUMNS } from '../../src/state/render/results-tsv.js';
 import { schemaVersion } from '../../src/state/database.js';
+import { type ExperimentInput, insertExperiment, sessionStats } from '../../src/state/experiments.js';
 import { MIGRATIONS } from '../../src/state/migrations.js';
+import { addHandoff, addLearning, GUARD_TOPIC, getConvention, listLearnings, setConvention } from '../../src/state/notes.js';
+import { Project } from '../../src/state/project.js';
+import { RESULTS_COLUMNS } from '../../src/state/render/results-tsv.js';
+import { adoptOrphanRows, createSession } from '../../src/state/sessions.js';
 import { gitIn, makeRepo } from '../helpers/git-repo.js';
 
 const tempRoot = () => mkdtempSync(join(tmpdir(), 'cf-store-'));
@@ -129,7 +129,10 @@ describe('project store', () => {
     const project = Project.open(root);
     const s = createSession(project.db, { root, domain: 'memory', branch: 'perf/mem-peak', goal: 'cut peak RSS' });
     insertExperiment(project.db, exp(s.id, 'baseline', 100, { metric: 'peak_mb', baseline: 100 }));
-    insertExperiment(project.db, exp(s.id, 'keep', 60, { metric: 'peak_mb', baseline: 100, target: 'load()', hypothesis: 'stream rows', commit: 'abcdef1234' }));
+    insertExperiment(
+      project.db,
+      exp(s.id, 'keep', 60, { metric: 'peak_mb', baseline: 100, target: 'load()', hypothesis: 'stream rows', commit: 'abcdef1234' }),
+    );
     addLearning(project.db, { sessionId: s.id, title: 'rows are copied twice', body: 'pandas copies on astype', evidence: 'exp 2' });
     setConvention(project.db, 'Guard', 'pytest -q');
     setConvention(project.db, 'code style', 'black');

@@ -1,7 +1,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeCommand } from './command.js';
-import { runChecked, type CommandSpec, type RunContext, type Runner } from './runner.js';
+import { type CommandSpec, type RunContext, type Runner, runChecked } from './runner.js';
 
 let runCounter = 0;
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import { TimedSpawner } from '../../proc/spawner.js';
-import { displayCommand, nsToMs, runChecked, type CommandSpec, type Runner } from './runner.js';
+import { type CommandSpec, displayCommand, nsToMs, type Runner, runChecked } from './runner.js';
 
 /**
  * Wall time of one whole process per run, in milliseconds, spawn to exit. With

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { displayCommand, runChecked, type RunContext, type Runner } from './runner.js';
+import { displayCommand, type RunContext, type Runner, runChecked } from './runner.js';
 
 export interface GoBenchOptions {
   go: string;
@@ -39,7 +39,9 @@ export function goBenchRunner(options: GoBenchOptions): Runner {
       const result = await runChecked({ argv, shell: false, env: { GOMAXPROCS: String(procs) } }, context);
       const values = parseGoBench(result.stdout, procs);
       if (values.size === 0) {
-        throw new Error(`go test ran no benchmark matching "${pattern}" in ${pkg} on ${context.label}; if it is newer than this ref, pass inject with its _test.go file`);
+        throw new Error(
+          `go test ran no benchmark matching "${pattern}" in ${pkg} on ${context.label}; if it is newer than this ref, pass inject with its _test.go file`,
+        );
       }
       return { values, durationNs: result.durationNs };
     },

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describeCommand } from './command.js';
-import { runChecked, type CommandSpec, type RunContext, type Runner } from './runner.js';
+import { type CommandSpec, type RunContext, type Runner, runChecked } from './runner.js';
 
 const POLL_MS = 5;
 

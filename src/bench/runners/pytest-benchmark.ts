@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { displayCommand, runChecked, type RunContext, type Runner } from './runner.js';
+import { displayCommand, type RunContext, type Runner, runChecked } from './runner.js';
 
 export interface PytestBenchmarkOptions {
   python: string;

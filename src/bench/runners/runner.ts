@@ -1,4 +1,4 @@
-import { runProcess, tail, type RunResult } from '../../proc/run.js';
+import { type RunResult, runProcess, tail } from '../../proc/run.js';
 import type { TimedSpawner } from '../../proc/spawner.js';
 
 export type Side = 'base' | 'head';
@@ -56,7 +56,13 @@ export async function runChecked(
   context: RunContext,
   extra: { onSpawn?: (pid: number) => void; acceptExitCodes?: number[]; spawner?: TimedSpawner } = {},
 ): Promise<RunResult> {
-  const options = { cwd: context.cwd, env: { ...command.env, ...context.env }, shell: command.shell, timeoutMs: context.timeoutMs, signal: context.signal };
+  const options = {
+    cwd: context.cwd,
+    env: { ...command.env, ...context.env },
+    shell: command.shell,
+    timeoutMs: context.timeoutMs,
+    signal: context.signal,
+  };
   const result = extra.spawner
     ? await extra.spawner.run(command.argv, options)
     : await runProcess(command.argv, { ...options, onSpawn: extra.onSpawn });

@@ -1,15 +1,14 @@
 import type { ExperimentRow, SessionStats } from '../experiments.js';
 import type { ConventionRow, HandoffRow, LearningRow } from '../notes.js';
-import type { SessionRow } from '../sessions.js';
 import { GUARD_TOPIC } from '../notes.js';
+import type { SessionRow } from '../sessions.js';
 
 /** A signed percentage for people: `+12.3 %`, or `n/a` when there is none. */
 export function formatPct(pct: number | null | undefined): string {
   return pct === null || pct === undefined ? 'n/a' : `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`;
 }
 const shortSha = (sha: string | null) => (sha ? sha.slice(0, 10) : '—');
-const bullets = (items: readonly string[], empty: string) =>
-  items.length ? items.map((i) => `- ${i}`).join('\n') : `_${empty}_`;
+const bullets = (items: readonly string[], empty: string) => (items.length ? items.map((i) => `- ${i}`).join('\n') : `_${empty}_`);
 
 /** Topic names as headings: `guard` → `Guard`, `code-style` → `Code style`. */
 export function topicHeading(topic: string): string {
@@ -64,7 +63,9 @@ export function renderHandoff(input: {
   const best = stats.best
     ? `#${stats.best.n} ${stats.best.target}: ${stats.best.value} ${stats.best.metric} (${formatPct(stats.best.improvement_pct)} vs baseline)`
     : 'none kept yet';
-  const baseline = stats.baseline ? `${stats.baseline.value} ${stats.baseline.metric} (${stats.baseline.direction} is better)` : 'not recorded';
+  const baseline = stats.baseline
+    ? `${stats.baseline.value} ${stats.baseline.metric} (${stats.baseline.direction} is better)`
+    : 'not recorded';
   return [
     `# Handoff — ${handoff.branch ?? session.branch ?? '(no branch)'}`,
     '',
@@ -107,7 +108,10 @@ export function renderChangelog(session: SessionRow, kept: readonly ExperimentRo
   ];
   if (!kept.length) lines.push('_No kept optimizations yet._');
   for (const row of kept) {
-    const evidence = [row.commit_sha ? `commit ${shortSha(row.commit_sha)}` : '', row.comparison_id ? `measured in ${row.comparison_id}` : '']
+    const evidence = [
+      row.commit_sha ? `commit ${shortSha(row.commit_sha)}` : '',
+      row.comparison_id ? `measured in ${row.comparison_id}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     lines.push(

@@ -6,7 +6,8 @@ const PAD = { left: 64, right: 16, top: 28, bottom: 40 };
 const COLORS: Record<ExperimentRow['status'], string> = { baseline: '#1f6feb', keep: '#1a7f37', discard: '#8c959f', crash: '#cf222e' };
 
 const esc = (text: string) => text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
-const fmt = (v: number) => (Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : Number(v.toPrecision(4)).toString());
+const fmt = (v: number) =>
+  Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : Number(v.toPrecision(4)).toString();
 
 /**
  * The session's experiments on one metric as a picture: each experiment a dot
@@ -37,7 +38,10 @@ export function renderProgressSvg(rows: readonly ExperimentRow[], title: string)
   }
   steps.push(`H${x(n1).toFixed(1)}`);
   const dots = points
-    .map((p) => `<circle cx="${x(p.n).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="4" fill="${COLORS[p.status]}"><title>#${p.n} ${p.status} ${esc(p.target)}: ${fmt(p.value)}</title></circle>`)
+    .map(
+      (p) =>
+        `<circle cx="${x(p.n).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="4" fill="${COLORS[p.status]}"><title>#${p.n} ${p.status} ${esc(p.target)}: ${fmt(p.value)}</title></circle>`,
+    )
     .join('');
   const axis = [
     `<line x1="${PAD.left}" y1="${HEIGHT - PAD.bottom}" x2="${WIDTH - PAD.right}" y2="${HEIGHT - PAD.bottom}" stroke="#57606a"/>`,
@@ -47,7 +51,10 @@ export function renderProgressSvg(rows: readonly ExperimentRow[], title: string)
     `<text x="${(WIDTH + PAD.left) / 2}" y="${HEIGHT - 10}" text-anchor="middle">experiment # (${direction} is better)</text>`,
   ].join('');
   const legend = (['baseline', 'keep', 'discard', 'crash'] as const)
-    .map((s, i) => `<circle cx="${WIDTH - 300 + i * 75}" cy="14" r="4" fill="${COLORS[s]}"/><text x="${WIDTH - 292 + i * 75}" y="18">${s}</text>`)
+    .map(
+      (s, i) =>
+        `<circle cx="${WIDTH - 300 + i * 75}" cy="14" r="4" fill="${COLORS[s]}"/><text x="${WIDTH - 292 + i * 75}" y="18">${s}</text>`,
+    )
     .join('');
   return `${header}${heading}${legend}${axis}<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${y(baseline).toFixed(1)}" y2="${y(baseline).toFixed(1)}" stroke="${COLORS.baseline}" stroke-dasharray="4 4"/><path d="${steps.join('')}" fill="none" stroke="${COLORS.keep}" stroke-width="2"/>${dots}</svg>\n`;
 }
