@@ -1,11 +1,7 @@
 import { rm } from 'node:fs/promises';
+import { UserError } from '../errors.js';
 import { type RunOptions, type RunResult, runProcess } from '../proc/run.js';
 import type { Profile, ProfileLanguage, ProfileMode } from './model.js';
-
-/** A problem the caller can fix (wrong input, missing tool); the message says what to do. */
-export class ProfileInputError extends Error {
-  override name = 'ProfileInputError';
-}
 
 export interface ProfileRequest {
   /** An argv array, or one string split with shell word rules. For Python, what follows the interpreter. */
@@ -82,7 +78,7 @@ export function runProfiled(job: ProfileJob, argv: string[], options: Partial<Ru
 /** A program that could not be started at all is a setup problem the caller can fix. */
 export function assertStarted(run: RunResult, fix: string): void {
   if (run.spawnError !== undefined) {
-    throw new ProfileInputError(`could not start ${run.argv[0]}: ${run.spawnError}; ${fix}`);
+    throw new UserError(`could not start ${run.argv[0]}: ${run.spawnError}; ${fix}`);
   }
 }
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { assertStarted, clearOutputs, ProfileInputError, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
+import { UserError } from '../errors.js';
+import { assertStarted, clearOutputs, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
 import { type FrameRef, type Profile, ProfileBuilder, type ProfileMode } from './model.js';
 import { decodePprof, type PprofProfile } from './pprof-proto.js';
 
@@ -28,10 +29,10 @@ export const goPprofAdapter: ProfilerAdapter = {
 
 /** `go test` with the profile flags and benchmarks selected: `-bench .` and no unit tests unless the command chose otherwise. */
 export function goTestCommand(job: ProfileJob, profileFlags: string[]): string[] {
-  if (job.needsShell) throw new ProfileInputError(`a Go command cannot use shell syntax; ${USAGE}`);
+  if (job.needsShell) throw new UserError(`a Go command cannot use shell syntax; ${USAGE}`);
   const [head, ...tail] = job.argv;
   const explicit = basename(head!) === 'go';
-  if (explicit && tail[0] !== 'test') throw new ProfileInputError(USAGE);
+  if (explicit && tail[0] !== 'test') throw new UserError(USAGE);
   const args = explicit ? tail.slice(1) : job.argv;
   const hasRun = hasFlag(args, 'run');
   const hasBench = hasFlag(args, 'bench');

@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { isBarePythonName } from '../env/interpreter.js';
+import { UserError } from '../errors.js';
 import { formatCommand, type ParsedCommand, parseCommand } from '../proc/command.js';
 import { type RunResult, tail } from '../proc/run.js';
 import { canonical, isInside } from '../workspace/paths.js';
-import { ProfileInputError, type ProfileRequest, type ProfilerAdapter } from './adapter.js';
+import type { ProfileRequest, ProfilerAdapter } from './adapter.js';
 import { cprofileAdapter } from './cprofile.js';
 import { goPprofAdapter } from './go-pprof.js';
 import { rankHotspots } from './hotspots.js';
@@ -18,7 +19,7 @@ import { pyspyAdapter } from './pyspy.js';
 import { writeSpeedscope } from './speedscope.js';
 import { tracemallocAdapter } from './tracemalloc.js';
 
-export { ProfileInputError, type ProfileRequest } from './adapter.js';
+export type { ProfileRequest } from './adapter.js';
 export { type HotspotOptions, rankHotspots } from './hotspots.js';
 export type { Frame, FrameRef, Hotspot, Profile, ProfileLanguage, ProfileMode, ProfileUnit, Stack } from './model.js';
 export { SPEEDSCOPE_SCHEMA, toSpeedscope, writeSpeedscope } from './speedscope.js';
@@ -70,17 +71,17 @@ export function chooseProfiler(language: ProfileLanguage, mode: ProfileMode, nam
       .join(', ');
   const supported = Object.keys(DEFAULTS[language]).join(', ');
   const chosen = name ?? DEFAULTS[language][mode];
-  if (chosen === undefined) throw new ProfileInputError(`there is no ${mode} profiler for ${language}; choose mode ${supported}`);
+  if (chosen === undefined) throw new UserError(`there is no ${mode} profiler for ${language}; choose mode ${supported}`);
   const adapter = PROFILERS.find((candidate) => candidate.name === chosen);
-  if (!adapter) throw new ProfileInputError(`unknown profiler "${chosen}"; valid names: ${candidates(() => true)}`);
+  if (!adapter) throw new UserError(`unknown profiler "${chosen}"; valid names: ${candidates(() => true)}`);
   if (adapter.language !== language) {
-    throw new ProfileInputError(
+    throw new UserError(
       `${adapter.name} profiles ${adapter.language} programs; for ${language} choose ${candidates((a) => a.language === language)}`,
     );
   }
   if (!adapter.modes.includes(mode)) {
     const fitting = candidates((a) => a.language === language && a.modes.includes(mode));
-    throw new ProfileInputError(
+    throw new UserError(
       fitting
         ? `${adapter.name} supports mode ${adapter.modes.join(' or ')}; for ${mode} choose ${fitting}`
         : `there is no ${mode} profiler for ${language}; choose mode ${supported}`,
@@ -115,7 +116,7 @@ export async function runProfile(request: ProfileRequest): Promise<ProfileResult
   request.signal?.throwIfAborted();
   const { run, profile } = outcome;
   // A profiler killed mid-run can leave a file with nothing in it.
-  if (!profile || profile.frames.length === 0) throw new ProfileInputError(noProfileMessage(adapter.name, run, request.timeoutMs));
+  if (!profile || profile.frames.length === 0) throw new UserError(noProfileMessage(adapter.name, run, request.timeoutMs));
   const speedscope = join(outDir, `${adapter.name}.speedscope.json`);
   await writeSpeedscope(profile, speedscope, `${adapter.name} ${request.mode}: ${formatCommand(run.argv)}`);
   return {
@@ -139,16 +140,16 @@ export async function runProfile(request: ProfileRequest): Promise<ProfileResult
 
 /**
  * The checks that need no process: profiler, options, command and its paths.
- * Throws ProfileInputError, so a caller can refuse a request before starting any work.
+ * Throws UserError, so a caller can refuse a request before starting any work.
  */
 export function checkProfileRequest(request: ProfileRequest): { adapter: ProfilerAdapter; parsed: ParsedCommand; cwd: string } {
-  if (!(request.timeoutMs > 0)) throw new ProfileInputError('timeout must be a positive number of milliseconds');
+  if (!(request.timeoutMs > 0)) throw new UserError('timeout must be a positive number of milliseconds');
   const adapter = chooseProfiler(request.language, request.mode, request.profiler);
   if (request.native && adapter.name !== 'py-spy')
-    throw new ProfileInputError(`native frames come from py-spy only; pass profiler "py-spy" (mode wall or cpu) with native`);
+    throw new UserError(`native frames come from py-spy only; pass profiler "py-spy" (mode wall or cpu) with native`);
   const parsed = splitCommand(request.command);
   const cwd = resolve(request.cwd);
-  if (!existsSync(cwd)) throw new ProfileInputError(`the project directory ${cwd} does not exist`);
+  if (!existsSync(cwd)) throw new UserError(`the project directory ${cwd} does not exist`);
   if (!parsed.needsShell) assertPathsInside(parsed.argv, cwd);
   return { adapter, parsed, cwd };
 }
@@ -157,7 +158,7 @@ function splitCommand(command: string | string[]): ParsedCommand {
   try {
     return parseCommand(command);
   } catch (error) {
-    throw new ProfileInputError(`${(error as Error).message}; pass the program to profile`);
+    throw new UserError(`${(error as Error).message}; pass the program to profile`);
   }
 }
 
@@ -178,7 +179,7 @@ function assertPathsInside(argv: readonly string[], cwd: string): void {
     if (index === 0 && !arg.includes('/')) return;
     if (!isAbsolute(arg) && !arg.split('/').includes('..') && !existsSync(resolve(cwd, arg))) return;
     if (!isInside(canonical(resolve(cwd, arg)), canonical(cwd))) {
-      throw new ProfileInputError(`${arg} is outside the project root ${cwd}; profile programs and data inside the project`);
+      throw new UserError(`${arg} is outside the project root ${cwd}; profile programs and data inside the project`);
     }
   });
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { UserError } from '../errors.js';
 import { runProcess, tail } from '../proc/run.js';
-import { assertStarted, clearOutputs, ProfileInputError, type ProfilerAdapter, runProfiled } from './adapter.js';
+import { assertStarted, clearOutputs, type ProfilerAdapter, runProfiled } from './adapter.js';
 import { type PythonTarget, pythonTarget, readHelperProfile, writePythonHelper } from './python.js';
 
 const READ_TIMEOUT_MS = 120_000;
@@ -34,7 +35,7 @@ export const memrayAdapter: ProfilerAdapter = {
 async function assertMemray(target: PythonTarget, cwd: string): Promise<void> {
   const probe = await runProcess([target.interpreter, '-c', 'import memray'], { cwd, timeoutMs: 30_000 });
   if (probe.exitCode !== 0) {
-    throw new ProfileInputError(
+    throw new UserError(
       `memray is not installed for ${target.interpreter}; run \`${target.interpreter} -m pip install memray\` (Linux and macOS only), or choose profiler tracemalloc`,
     );
   }

@@ -1,8 +1,9 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UserError } from '../errors.js';
 import type { RunResult } from '../proc/run.js';
-import { assertStarted, clearOutputs, ProfileInputError, type ProfileJob, runProfiled } from './adapter.js';
+import { assertStarted, clearOutputs, type ProfileJob, runProfiled } from './adapter.js';
 import type { FrameRef } from './model.js';
 
 const EXIT_ON_SIGTERM = `// Ends the program through process.exit on SIGTERM, so Node still writes its profile,
@@ -50,7 +51,7 @@ export async function runWithNodeProfiler(
       : await runProfiled(job, job.argv, { shell: job.needsShell, env: { NODE_OPTIONS: nodeOptions(options) } });
   assertStarted(run, 'install Node.js or pass the full path of the program');
   if (run.stderr.includes('is not allowed in NODE_OPTIONS')) {
-    throw new ProfileInputError(
+    throw new UserError(
       `this Node version takes --${kind}-prof only on its command line; profile the Node program directly (node script.js ...)`,
     );
   }

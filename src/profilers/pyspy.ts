@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
 import { type RunResult, runProcess, tail } from '../proc/run.js';
-import { assertStarted, clearOutputs, ProfileInputError, type ProfilerAdapter, runProfiled } from './adapter.js';
+import { assertStarted, clearOutputs, type ProfilerAdapter, runProfiled } from './adapter.js';
 import { type FrameRef, type Profile, ProfileBuilder } from './model.js';
 import { foldComprehensions, type PythonTarget, pythonTarget } from './python.js';
 
@@ -41,15 +42,14 @@ export const pyspyAdapter: ProfilerAdapter = {
     const spyRun = await sampler;
     if (existsSync(raw)) return { run, raw, profile: parseRaw(await readFile(raw, 'utf8'), target) };
     if (run.exitCode !== 0 || !spyRun) return { run };
-    throw new ProfileInputError(samplerFailure(spyRun));
+    throw new UserError(samplerFailure(spyRun));
   },
 };
 
 function findPySpy(interpreter: string): string {
   const dirs = [dirname(interpreter), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
   const found = dirs.map((dir) => join(dir, 'py-spy')).find((path) => existsSync(path));
-  if (!found)
-    throw new ProfileInputError(`py-spy is not installed; run \`${interpreter} -m pip install py-spy\` (or choose profiler cprofile)`);
+  if (!found) throw new UserError(`py-spy is not installed; run \`${interpreter} -m pip install py-spy\` (or choose profiler cprofile)`);
   return found;
 }
 

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
-import { assertStarted, clearOutputs, ProfileInputError, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
+import { UserError } from '../errors.js';
+import { assertStarted, clearOutputs, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
 import { type FrameRef, type Profile, ProfileBuilder, type ProfileUnit } from './model.js';
 import { COMMON_MODULE, PYTHON_HELPERS, type PythonHelperName } from './python-scripts.js';
 
@@ -24,20 +25,20 @@ const USAGE = 'pass what follows the interpreter: a script and its arguments (ap
  * that lives next to the interpreter runs as that script.
  */
 export async function pythonTarget(job: ProfileJob): Promise<PythonTarget> {
-  if (job.needsShell) throw new ProfileInputError(`a Python command cannot use shell syntax; ${USAGE}`);
+  if (job.needsShell) throw new UserError(`a Python command cannot use shell syntax; ${USAGE}`);
   const args = [...job.argv];
   let named: string | undefined;
   if (isPythonProgram(args[0]!)) {
     const head = args.shift()!;
     if (head.includes('/')) named = resolve(job.cwd, head);
   }
-  if (args.length === 0) throw new ProfileInputError(`the command names no program; ${USAGE}`);
+  if (args.length === 0) throw new UserError(`the command names no program; ${USAGE}`);
   const interpreter = job.python ?? (await realInterpreter(job, named));
   const first = args[0]!;
   if (first === '-m' || first === '-c') {
-    if (args.length < 2) throw new ProfileInputError(`${first} needs a value; ${USAGE}`);
+    if (args.length < 2) throw new UserError(`${first} needs a value; ${USAGE}`);
   } else if (first.startsWith('-')) {
-    throw new ProfileInputError(`interpreter option ${first} is not supported here; ${USAGE}`);
+    throw new UserError(`interpreter option ${first} is not supported here; ${USAGE}`);
   } else {
     args[0] = scriptPath(first, job.cwd, interpreter);
   }
@@ -51,7 +52,7 @@ function scriptPath(script: string, cwd: string, interpreter: string): string {
   if (existsSync(inProject)) return inProject;
   const consoleScript = join(dirname(interpreter), script);
   if (!script.includes('/') && existsSync(consoleScript)) return consoleScript;
-  throw new ProfileInputError(`${script} is neither a file in ${cwd} nor a console script next to ${interpreter}; ${USAGE}`);
+  throw new UserError(`${script} is neither a file in ${cwd} nor a console script next to ${interpreter}; ${USAGE}`);
 }
 
 function isPythonProgram(program: string): boolean {
@@ -62,7 +63,7 @@ async function realInterpreter(job: ProfileJob, named: string | undefined): Prom
   try {
     return await resolveRealPython(job.cwd, named, job.signal);
   } catch (error) {
-    throw new ProfileInputError(`${(error as Error).message}; pass the project's interpreter (e.g. .venv/bin/python)`);
+    throw new UserError(`${(error as Error).message}; pass the project's interpreter (e.g. .venv/bin/python)`);
   }
 }
 

@@ -1,6 +1,6 @@
+import { UserError } from '../errors.js';
 import { Project } from '../state/project.js';
 import { getSession, latestSession, type SessionRow } from '../state/sessions.js';
-import { ToolError } from './errors.js';
 import { JobManager } from './jobs.js';
 import { Logger } from './logger.js';
 import { RootPolicy } from './roots.js';
@@ -80,11 +80,11 @@ export class ServerContext {
   session(project: Project, sessionId?: string): SessionRow {
     if (sessionId) {
       const session = getSession(project.db, sessionId);
-      if (!session) throw new ToolError(`unknown session ${sessionId} in ${project.paths.root}; session_status lists the current one`);
+      if (!session) throw new UserError(`unknown session ${sessionId} in ${project.paths.root}; session_status lists the current one`);
       return session;
     }
     const session = latestSession(project.db, 'active');
-    if (!session) throw new ToolError(`no active session in ${project.paths.root}; call session_start first`);
+    if (!session) throw new UserError(`no active session in ${project.paths.root}; call session_start first`);
     return session;
   }
 

@@ -2,8 +2,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { CallToolResult, ServerNotification, ServerRequest, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { UserError } from '../errors.js';
 import type { ServerContext } from './context.js';
-import { ToolError } from './errors.js';
 
 /** Every hint set on purpose: hosts decide on confirmation prompts from these. */
 export interface ToolHints {
@@ -117,7 +117,7 @@ export function defineTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(spe
             const structured = (await spec.run(args, call)) as Common & Record<string, unknown>;
             return { content: [{ type: 'text', text: textFor(structured) }], structuredContent: structured };
           } catch (error) {
-            if (error instanceof ToolError) return errorResult(error.message);
+            if (error instanceof UserError) return errorResult(error.message);
             const message = error instanceof Error ? error.message : String(error);
             ctx.logger.error(`${spec.name} failed`, { error: message, stack: error instanceof Error ? error.stack : undefined });
             return errorResult(`${spec.name} failed: ${message}`);

@@ -1,7 +1,7 @@
+import { UserError } from '../errors.js';
 import { tail } from '../proc/run.js';
 import { createJob, finishJob, getJob, type JobRow, type JobState, updateJobProgress } from '../state/jobs.js';
 import type { Project } from '../state/project.js';
-import { ToolError } from './errors.js';
 import type { Logger } from './logger.js';
 
 export interface JobHooks {
@@ -104,7 +104,7 @@ export class JobManager {
         (result) => this.settle(project, row.id, live.reason ?? 'succeeded', { result, logTail: logText }),
         (error: unknown) => {
           const message = error instanceof Error ? error.message : String(error);
-          if (!(error instanceof ToolError) && !live.reason) this.logger.warn(`job ${row.id} (${request.tool}) failed`, { error: message });
+          if (!(error instanceof UserError) && !live.reason) this.logger.warn(`job ${row.id} (${request.tool}) failed`, { error: message });
           this.settle(project, row.id, live.reason ?? 'failed', { error: this.reasonText(live) ?? message, logTail: logText });
         },
       )
@@ -147,7 +147,7 @@ export class JobManager {
 
   view<T>(project: Project, id: string): JobView<T> {
     const row = getJob(project.db, id);
-    if (!row) throw new ToolError(`unknown job ${id}; job ids look like job-1a2b3c4d5e`);
+    if (!row) throw new UserError(`unknown job ${id}; job ids look like job-1a2b3c4d5e`);
     return toView<T>(row);
   }
 
@@ -169,7 +169,7 @@ export class JobManager {
     if (view.state !== 'running') return view;
     const live = this.live.get(id);
     if (!live) {
-      throw new ToolError(`job ${id} is run by another server process (pid ${getJob(project.db, id)!.owner_pid}); cancel it there`);
+      throw new UserError(`job ${id} is run by another server process (pid ${getJob(project.db, id)!.owner_pid}); cancel it there`);
     }
     this.abort(live, 'cancelled');
     // Its processes are signalled at once; a slow cleanup (worktree removal) must not hold the request past a host's limit.

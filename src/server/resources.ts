@@ -1,6 +1,7 @@
 import { existsSync, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { UserError } from '../errors.js';
 import { type ArtifactKind, getArtifact, listArtifactIds } from '../state/artifacts.js';
 import { listExperiments } from '../state/experiments.js';
 import { listJobs } from '../state/jobs.js';
@@ -9,7 +10,6 @@ import type { Project } from '../state/project.js';
 import { renderProgressSvg } from '../state/render/progress-svg.js';
 import { latestSession } from '../state/sessions.js';
 import type { ServerContext } from './context.js';
-import { ToolError } from './errors.js';
 import { toView } from './jobs.js';
 
 export const FILE_URI_PREFIX = 'codeflash://files/';
@@ -55,25 +55,25 @@ export function readResource(ctx: ServerContext, uri: string): ResourceText {
   if (uri === PROGRESS_CHART_URI) return { uri, mimeType: 'image/svg+xml', text: progressChart(ctx) };
   const match = /^codeflash:\/\/(files|jobs|profiles|comparisons)\/([^/?#]+)$/.exec(uri);
   if (!match)
-    throw new ToolError(
+    throw new UserError(
       `not a codeflash resource: ${uri}; use codeflash://files/<name>, jobs/<id>, profiles/<id>, comparisons/<id> or ${PROGRESS_CHART_URI}`,
     );
   const [, kind, rawId] = match as unknown as [string, string, string];
   const id = decodeURIComponent(rawId);
   const project = ctx.project();
   if (kind === 'files') {
-    if (!isSafeFileName(id) || !SERVED_FILE.test(id)) throw new ToolError(`not a .codeflash file name: ${id}`);
+    if (!isSafeFileName(id) || !SERVED_FILE.test(id)) throw new UserError(`not a .codeflash file name: ${id}`);
     const text = project.readFile(id);
-    if (text === undefined) throw new ToolError(`no ${id} in ${project.paths.stateDir} (yet)`);
+    if (text === undefined) throw new UserError(`no ${id} in ${project.paths.stateDir} (yet)`);
     return { uri, mimeType: mimeFor(id), text };
   }
   if (kind === 'jobs') {
     const row = project.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id);
-    if (!row) throw new ToolError(`unknown job ${id}`);
+    if (!row) throw new UserError(`unknown job ${id}`);
     return { uri, mimeType: 'application/json', text: JSON.stringify(toView(row as Parameters<typeof toView>[0]), null, 2) };
   }
   const artifact = getArtifact(project.db, id, ARTIFACT_KINDS[kind]);
-  if (!artifact) throw new ToolError(`unknown ${kind.slice(0, -1)} ${id}`);
+  if (!artifact) throw new UserError(`unknown ${kind.slice(0, -1)} ${id}`);
   return { uri, mimeType: 'application/json', text: JSON.stringify(artifact, null, 2) };
 }
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { type Comparison, type ComparisonRow, compareRefs } from '../bench/compare.js';
 import { WORKING_TREE_REF } from '../bench/worktrees.js';
+import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
-import { ToolError } from '../server/errors.js';
 import { saveArtifact } from '../state/artifacts.js';
 import { changedPaths, isGitRepo } from '../workspace/git.js';
 import { jobFields, runAsJob } from './jobs.js';
@@ -92,10 +92,10 @@ export const benchmarkCompare = defineTool({
     refuseOptionLike('head', args.head);
     refuseOptionLike('benchmark', args.benchmark);
     for (const path of args.inject ?? []) refuseOptionLike('inject path', path);
-    if ((args.command === undefined) === (args.benchmark === undefined)) throw new ToolError('pass exactly one of command or benchmark');
+    if ((args.command === undefined) === (args.benchmark === undefined)) throw new UserError('pass exactly one of command or benchmark');
     const env = await sessionEnvironment(session, project.paths.root);
     if (env.language === 'unknown')
-      throw new ToolError('the project language is unknown: benchmark_compare supports Python, Node and Go projects');
+      throw new UserError('the project language is unknown: benchmark_compare supports Python, Node and Go projects');
     const mode = args.mode ?? 'wall';
     const timeoutMs = (args.timeout_s ?? 300) * 1000;
     const maxTimeMs = (args.max_time_s ?? 120) * 1000;

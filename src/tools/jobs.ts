@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { UserError } from '../errors.js';
 import { defineTool, type ToolCall } from '../server/define-tool.js';
-import { ToolError } from '../server/errors.js';
 import type { JobHooks, JobView } from '../server/jobs.js';
 import { JOB_STATES } from '../state/jobs.js';
 import type { Project } from '../state/project.js';
@@ -102,7 +102,7 @@ export async function runAsJob<T extends { summary: string; next: string[] }>(
   if (view.state === 'succeeded' && view.result) return { ...view.result, job_id: view.job_id, state: 'succeeded' };
   // Ended badly before answering: that is an error the caller can act on now (bad ref, failing command).
   if (view.state !== 'running')
-    throw new ToolError(
+    throw new UserError(
       `${request.tool} ${view.state.replace('_', ' ')}: ${view.error ?? 'no detail'} (log: codeflash://jobs/${view.job_id})`,
     );
   const described = describeJob(view as JobView<Record<string, unknown>>);

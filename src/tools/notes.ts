@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { UserError } from '../errors.js';
 import { parseCommand } from '../proc/command.js';
 import { defineTool } from '../server/define-tool.js';
-import { ToolError } from '../server/errors.js';
 import { addLearning, GUARD_TOPIC, normalizeTopic, setConvention } from '../state/notes.js';
 import { refuseOptionLike, sessionIdInput } from './shared.js';
 
@@ -49,7 +49,7 @@ export const setConventionTool = defineTool({
       try {
         parseCommand(args.rule);
       } catch (error) {
-        throw new ToolError(`guard is not a command: ${(error as Error).message}`);
+        throw new UserError(`guard is not a command: ${(error as Error).message}`);
       }
     }
     setConvention(project.db, topic, args.rule.trim());

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { checkProfileRequest, ProfileInputError, type ProfileRequest, type ProfileResult, runProfile } from '../profilers/index.js';
+import { UserError } from '../errors.js';
+import { checkProfileRequest, type ProfileRequest, type ProfileResult, runProfile } from '../profilers/index.js';
 import { defineTool } from '../server/define-tool.js';
-import { ToolError } from '../server/errors.js';
 import { saveArtifact } from '../state/artifacts.js';
 import { jobFields, runAsJob } from './jobs.js';
 import { sessionEnvironment } from './session-env.js';
@@ -64,7 +64,7 @@ export const profile = defineTool({
     const { project, session } = ctx.current(args.session_id);
     const env = await sessionEnvironment(session, project.paths.root);
     const language = args.language ?? (env.language === 'unknown' ? undefined : env.language);
-    if (!language) throw new ToolError('the project language is unknown: pass language python, node or go');
+    if (!language) throw new UserError('the project language is unknown: pass language python, node or go');
     const mode = args.mode ?? 'cpu';
     const timeoutMs = (args.timeout_s ?? 300) * 1000;
     const outDir = join(project.paths.profilesDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`);
@@ -81,14 +81,14 @@ export const profile = defineTool({
       native: args.native,
       outDir,
     };
-    await asToolErrors(() => checkProfileRequest(request));
+    checkProfileRequest(request);
     return runAsJob(call, {
       tool: 'profile',
       project,
       sessionId: session.id,
       timeoutMs: timeoutMs + 60_000,
       work: async (hooks) => {
-        const result = await asToolErrors(() => runProfile({ ...request, signal: hooks.signal, log: hooks.log }));
+        const result = await runProfile({ ...request, signal: hooks.signal, log: hooks.log });
         const hotspots = result.hotspots.map((h) => ({
           function: h.function,
           file: h.file,
@@ -137,12 +137,3 @@ export const profile = defineTool({
     });
   },
 });
-
-/** Input errors from the profilers are the caller's to fix: isError results that say what to do. */
-async function asToolErrors<T>(work: () => T | Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw error instanceof ProfileInputError ? new ToolError(error.message) : error;
-  }
-}

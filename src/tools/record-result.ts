@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
-import { ToolError } from '../server/errors.js';
 import { getArtifact } from '../state/artifacts.js';
 import { EXPERIMENT_STATUSES, insertExperiment, PLATEAU_AFTER, sessionStats } from '../state/experiments.js';
 import { formatPct } from '../state/render/markdown.js';
@@ -48,7 +48,7 @@ export const recordResult = defineTool({
     const { project, session } = ctx.current(args.session_id);
     refuseOptionLike('target', args.target);
     if (args.comparison_id && !getArtifact(project.db, args.comparison_id, 'comparison')) {
-      throw new ToolError(`unknown comparison ${args.comparison_id}; pass the comparison_id a benchmark_compare returned`);
+      throw new UserError(`unknown comparison ${args.comparison_id}; pass the comparison_id a benchmark_compare returned`);
     }
     const row = insertExperiment(project.db, {
       sessionId: session.id,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
-import { ToolError } from '../server/errors.js';
 import { GUARD_TOPIC, getConvention } from '../state/notes.js';
 import { isGitRepo, revertToHead } from '../workspace/git.js';
 import { runGuardCommand } from '../workspace/guard.js';
@@ -46,9 +46,9 @@ export const runGuard = defineTool({
     const { ctx } = call;
     const { project, session } = ctx.current(args.session_id);
     const command = getConvention(project.db, GUARD_TOPIC)?.rule;
-    if (!command) throw new ToolError('no guard is set: call set_convention with topic "guard" and the command that must keep passing');
+    if (!command) throw new UserError('no guard is set: call set_convention with topic "guard" and the command that must keep passing');
     const root = project.paths.root;
-    if (args.revert_on_failure && !(await isGitRepo(root))) throw new ToolError('revert_on_failure needs a git repository');
+    if (args.revert_on_failure && !(await isGitRepo(root))) throw new UserError('revert_on_failure needs a git repository');
     const timeoutMs = (args.timeout_s ?? DEFAULT_TIMEOUT_S) * 1000;
     return runAsJob(call, {
       tool: 'run_guard',
@@ -60,7 +60,7 @@ export const runGuard = defineTool({
         const run = await runGuardCommand(root, command, { timeoutMs, signal: hooks.signal, onLine: hooks.log });
         // A hang says nothing about the change, so it is an error and never a reason to revert.
         if (run.timed_out) {
-          throw new ToolError(
+          throw new UserError(
             `the guard "${command}" did not finish within ${timeoutMs / 1000} s: its process group was killed and nothing was reverted. ` +
               `Raise timeout_s or fix what hangs. Output tail:\n${run.output_tail || '(none)'}`,
           );

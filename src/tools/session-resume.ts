@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { domainFromBranch } from '../env/index.js';
+import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
-import { ToolError } from '../server/errors.js';
 import { listExperiments, sessionStats } from '../state/experiments.js';
 import { GUARD_TOPIC, getConvention, latestHandoff } from '../state/notes.js';
 import { adoptOrphanRows, createSession, DOMAINS, latestSession } from '../state/sessions.js';
@@ -60,7 +60,7 @@ export const sessionResume = defineTool({
       try {
         await switchToBranch(root, handoffBranch);
       } catch (error) {
-        throw new ToolError(`could not check out ${handoffBranch}: ${(error as Error).message}`);
+        throw new UserError(`could not check out ${handoffBranch}: ${(error as Error).message}`);
       }
       branch = handoffBranch;
       checkedOut = true;

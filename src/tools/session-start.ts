@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { pruneWorktrees } from '../bench/worktrees.js';
 import { detectEnvironment, domainFromBranch, perfBranchName, renderSetupMarkdown, validateBranchName } from '../env/index.js';
+import { UserError } from '../errors.js';
 import { formatCommand, parseCommand } from '../proc/command.js';
 import { defineTool } from '../server/define-tool.js';
-import { ToolError } from '../server/errors.js';
 import { GUARD_TOPIC, setConvention } from '../state/notes.js';
 import { adoptOrphanRows, createSession, DOMAINS, type Domain, endOtherSessions } from '../state/sessions.js';
 import { currentBranch, headSha, isGitRepo, switchToBranch } from '../workspace/git.js';
@@ -14,7 +14,7 @@ async function resolveBranchName(branch: string, domain: Domain): Promise<string
   refuseOptionLike('branch', branch);
   const name = branch.includes('/') ? branch : perfBranchName(domain, branch);
   const problem = validateBranchName(name);
-  if (problem) throw new ToolError(`branch ${JSON.stringify(branch)} is not usable: ${problem}`);
+  if (problem) throw new UserError(`branch ${JSON.stringify(branch)} is not usable: ${problem}`);
   return name;
 }
 
@@ -60,14 +60,14 @@ export const sessionStart = defineTool({
     const named = args.branch?.includes('/') ? domainFromBranch(args.branch) : undefined;
     const domain: Domain = args.domain ?? named ?? domainFromBranch(startBranch ?? '') ?? 'deep';
     const branchName = args.branch !== undefined ? await resolveBranchName(args.branch, domain) : undefined;
-    if (branchName && !git) throw new ToolError(`${root} is not a git repository, so no branch can be made; omit branch or run git init`);
+    if (branchName && !git) throw new UserError(`${root} is not a git repository, so no branch can be made; omit branch or run git init`);
 
     let branchCreated = false;
     if (branchName && branchName !== startBranch) {
       try {
         branchCreated = (await switchToBranch(root, branchName)).created;
       } catch (error) {
-        throw new ToolError(`could not check out ${branchName}: ${(error as Error).message}`);
+        throw new UserError(`could not check out ${branchName}: ${(error as Error).message}`);
       }
     }
     const project = ctx.project(root);

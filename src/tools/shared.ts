@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ToolError } from '../server/errors.js';
+import { UserError } from '../errors.js';
 
 /** Optional session selector shared by the bookkeeping tools. */
 export const sessionIdInput = z.string().max(40).optional().describe('Default: the active session.');
@@ -20,6 +20,6 @@ export const statsOutput = z.object({
 /** Refuse anything git or a program could read as an option. */
 export function refuseOptionLike(label: string, value: string | undefined): void {
   if (value !== undefined && value.trimStart().startsWith('-')) {
-    throw new ToolError(`${label} must not start with "-": ${value}`);
+    throw new UserError(`${label} must not start with "-": ${value}`);
   }
 }

@@ -143,7 +143,7 @@ describe('python programs that fail or never end', () => {
 describe('python command errors say what to do', () => {
   it('a missing script', async () => {
     await expect(profile({ command: 'missing.py' })).rejects.toMatchObject({
-      name: 'ProfileInputError',
+      name: 'UserError',
       message: expect.stringContaining('missing.py'),
     });
   });
