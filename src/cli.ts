@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { VERSION } from './server/version.js';
+import { VERSION } from './package.js';
 
 const USAGE = `codeflash-mcp ${VERSION}
 
@@ -42,14 +42,15 @@ async function main(): Promise<void> {
   switch (command) {
     case 'serve': {
       // Each mode loads only its own transport: start-up time is what a host waits for.
+      const { TOOLS: tools } = await import('./tools/index.js');
       if (values.http === undefined) {
         const { serveStdio } = await import('./server/stdio.js');
-        return serveStdio({ root, stateDir: values['state-dir'] });
+        return serveStdio({ root, stateDir: values['state-dir'], tools });
       }
       const port = Number(values.http);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--http takes a port number, not ${values.http}`);
       const { serveHttp } = await import('./server/http.js');
-      await serveHttp({ root, stateDir: values['state-dir'], port, token });
+      await serveHttp({ root, stateDir: values['state-dir'], port, token, tools });
       return;
     }
     case 'status': {

@@ -1,10 +1,9 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { PACKAGE_ROOT } from './package.js';
 import { runProcess } from './proc/run.js';
-import { PACKAGE_ROOT } from './server/version.js';
+import { connectStdioClient, type StdioClient } from './server/client.js';
 
 const EXAMPLES = join(PACKAGE_ROOT, 'examples');
 // The demo is started by the CLI itself, so the server it spawns is this same program.
@@ -29,20 +28,17 @@ async function git(cwd: string, ...args: string[]): Promise<void> {
 }
 
 /** Call a tool; when it answers with a running job, follow it with job_status until it ends. */
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<Structured> {
-  let result = await client.callTool({ name, arguments: args }, undefined, { timeout: 300_000 });
-  let structured = result.structuredContent as Structured | undefined;
-  while (!result.isError && structured?.state === 'running') {
+async function call(client: StdioClient, name: string, args: Record<string, unknown> = {}): Promise<Structured> {
+  let answer = await client.callTool(name, args, 300_000);
+  let structured = answer.structured as Structured | undefined;
+  while (!answer.isError && structured?.state === 'running') {
     say(`   … ${name} still running (${structured.job_id}); waiting`);
-    result = await client.callTool({ name: 'job_status', arguments: { job_id: structured.job_id, wait_s: 45 } }, undefined, {
-      timeout: 120_000,
-    });
-    structured = result.structuredContent as Structured;
+    answer = await client.callTool('job_status', { job_id: structured.job_id, wait_s: 45 }, 120_000);
+    structured = answer.structured as Structured;
     if (structured?.state === 'succeeded') structured = { ...(structured.result as Structured), state: 'succeeded' };
   }
-  if (result.isError || !structured || (structured.state && structured.state !== 'succeeded')) {
-    const text = (result.content as { text?: string }[]).map((c) => c.text).join('\n');
-    throw new Error(`${name} failed: ${structured?.error ?? text}`);
+  if (answer.isError || !structured || (structured.state && structured.state !== 'succeeded')) {
+    throw new Error(`${name} failed: ${structured?.error ?? answer.text}`);
   }
   return structured;
 }
@@ -60,9 +56,7 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
   await git(root, 'commit', '-q', '-m', 'inventory: first version');
   say(`codeflash-mcp demo — example project copied to ${root}\n`);
 
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'serve', '--root', root], stderr: 'ignore' });
-  const client = new Client({ name: 'codeflash-demo', version: '1.0.0' });
-  await client.connect(transport);
+  const client = await connectStdioClient(process.execPath, [CLI, 'serve', '--root', root], 'codeflash-demo');
   try {
     const start = await call(client, 'session_start', {
       goal: 'make unique_skus fast on a day of orders',

@@ -1,51 +1,58 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ListToolsRequestSchema, RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { TOOLS } from '../tools/index.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { VERSION } from '../package.js';
 import { ServerContext, type ServerOptions } from './context.js';
+import type { ToolDefinition } from './define-tool.js';
 import { INSTRUCTIONS } from './instructions.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { rootsFromUris } from './roots.js';
-import { VERSION } from './version.js';
+import { registerTools } from './tool-handlers.js';
 
 export interface CodeflashServer {
-  server: McpServer;
+  server: Server;
   ctx: ServerContext;
   /** Stop watching files; unless the context is shared, also end jobs (and their process groups) and close the stores. */
   close(): Promise<void>;
 }
 
+export interface CreateServerOptions extends ServerOptions {
+  /** The tools to offer; the composition root (the CLI) hands them in. */
+  tools: readonly ToolDefinition[];
+}
+
 /**
- * Build a server with every tool, resource and prompt; the caller connects a
- * transport. HTTP sessions pass one shared context so jobs outlive a request.
+ * Build a server over the given tools, with every resource and prompt; the
+ * caller connects a transport. HTTP sessions pass one shared context so jobs
+ * outlive a request.
  */
-export function createServer(options: ServerOptions = {}, sharedCtx?: ServerContext): CodeflashServer {
+export function createServer(options: CreateServerOptions, sharedCtx?: ServerContext): CodeflashServer {
   const ctx = sharedCtx ?? new ServerContext(options);
-  const server = new McpServer(
+  const server = new Server(
     { name: 'codeflash-mcp', title: 'codeflash', version: VERSION },
-    { instructions: INSTRUCTIONS, capabilities: { logging: {}, completions: {} } },
+    {
+      instructions: INSTRUCTIONS,
+      capabilities: { tools: {}, resources: { subscribe: true, listChanged: true }, prompts: {}, logging: {}, completions: {} },
+    },
   );
-  ctx.logger.attach(server);
-  for (const tool of TOOLS) tool.register(server, ctx);
-  // The SDK validates calls against the registered schemas; the listing is built
-  // once from the same zod shapes, without a $schema line per tool, to keep
-  // tools/list small (hosts defer tools past a size budget).
-  const listing = { tools: TOOLS.map((tool) => tool.listing()) };
-  server.server.setRequestHandler(ListToolsRequestSchema, () => listing);
+  ctx.logger.attach((level, data) => {
+    if (server.transport) server.sendLoggingMessage({ level, logger: 'codeflash-mcp', data }).catch(() => {});
+  });
+  registerTools(server, ctx, options.tools);
   const resources = registerResources(server, ctx);
   registerPrompts(server);
 
   const refreshRoots = async () => {
-    if (!server.server.getClientCapabilities()?.roots) return;
+    if (!server.getClientCapabilities()?.roots) return;
     try {
-      const { roots } = await server.server.listRoots();
+      const { roots } = await server.listRoots();
       ctx.roots.setClientRoots(rootsFromUris(roots.map((r) => r.uri)));
     } catch (error) {
       ctx.logger.debug('could not list client roots', { error: (error as Error).message });
     }
   };
-  server.server.oninitialized = () => ctx.setRootsLoading(refreshRoots());
-  server.server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
+  server.oninitialized = () => ctx.setRootsLoading(refreshRoots());
+  server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
     ctx.setRootsLoading(refreshRoots());
   });
 

@@ -2,11 +2,11 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { ServerContext, type ServerOptions } from './context.js';
-import { type CodeflashServer, createServer } from './create-server.js';
+import { ServerContext } from './context.js';
+import { type CodeflashServer, type CreateServerOptions, createServer } from './create-server.js';
 import { installShutdown } from './lifecycle.js';
 
-export interface HttpOptions extends ServerOptions {
+export interface HttpOptions extends CreateServerOptions {
   port: number;
   /** Require `Authorization: Bearer <token>` on every request. */
   token?: string;

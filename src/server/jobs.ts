@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { tail } from '../proc/run.js';
-import { createJob, finishJob, getJob, type JobRow, type JobState, updateJobProgress } from '../state/jobs.js';
+import { createJob, finishJob, getJob, type JobState, type JobView, toView, updateJobProgress } from '../state/jobs.js';
 import type { Project } from '../state/project.js';
+import type { CommonOutput, ToolCall } from './define-tool.js';
 import type { Logger } from './logger.js';
 
 export interface JobHooks {
@@ -20,17 +22,6 @@ export interface JobRequest<T> {
   notify?: (done: number, total: number | undefined, message: string) => void;
   /** The request's own abort signal: the client's cancel ends the job while the call is open. */
   requestSignal?: AbortSignal;
-}
-
-export interface JobView<T> {
-  job_id: string;
-  state: JobState;
-  progress: number | null;
-  total: number | null;
-  message: string | null;
-  log_tail: string;
-  result?: T;
-  error?: string;
 }
 
 const LOG_TAIL_CHARS = 4000;
@@ -145,14 +136,14 @@ export class JobManager {
     live.controller.abort(new Error(reason));
   }
 
-  view<T>(project: Project, id: string): JobView<T> {
+  view<T = Record<string, unknown>>(project: Project, id: string): JobView<T> {
     const row = getJob(project.db, id);
     if (!row) throw new UserError(`unknown job ${id}; job ids look like job-1a2b3c4d5e`);
     return toView<T>(row);
   }
 
   /** Wait up to `waitMs` for a job to finish (in this server, or another one on the same project). */
-  async wait<T>(project: Project, id: string, waitMs: number): Promise<JobView<T>> {
+  async wait<T = Record<string, unknown>>(project: Project, id: string, waitMs: number): Promise<JobView<T>> {
     const deadline = Date.now() + waitMs;
     let view = this.view<T>(project, id);
     while (view.state === 'running' && Date.now() < deadline) {
@@ -164,7 +155,7 @@ export class JobManager {
     return view;
   }
 
-  async cancel<T>(project: Project, id: string): Promise<JobView<T>> {
+  async cancel<T = Record<string, unknown>>(project: Project, id: string): Promise<JobView<T>> {
     const view = this.view<T>(project, id);
     if (view.state !== 'running') return view;
     const live = this.live.get(id);
@@ -189,15 +180,60 @@ export class JobManager {
   }
 }
 
-export function toView<T>(row: JobRow): JobView<T> {
+/** How long a call that starts a job waits before answering with the job id instead of the result. */
+const START_WAIT_MS = 8_000;
+/** Longest long-poll: under the 60 s request limit of the strictest hosts. */
+export const MAX_WAIT_S = 45;
+
+/** Output fields shared by every tool that may answer with a job. */
+export const jobFields = {
+  job_id: z.string(),
+  state: z.enum(['succeeded', 'running']).describe('running: poll job_status'),
+};
+
+/** A job's summary and next step as a tool result states them. */
+export function describeJob(view: JobView): CommonOutput {
+  switch (view.state) {
+    case 'running':
+      return {
+        summary: `Still running${view.message ? `: ${view.message}` : ''}.`,
+        next: [`Call job_status with job_id ${view.job_id} and wait_s ${MAX_WAIT_S} again.`],
+      };
+    case 'succeeded':
+      return { summary: String(view.result?.summary ?? 'Done.'), next: (view.result?.next as string[] | undefined) ?? [] };
+    default:
+      return {
+        summary: `Job ${view.state}: ${view.error ?? 'no detail'}.`,
+        next: ['Fix the cause named in error, then start the tool again.'],
+      };
+  }
+}
+
+export type JobAnswer<T> = Partial<T> & { job_id: string; state: 'succeeded' | 'running' } & CommonOutput;
+
+/**
+ * Run a tool's work as a job: the caller gets the finished result inline when
+ * it ends within the start wait (8 s by default), else the job id and how to
+ * follow it. A job that fails before answering is an error the caller can act on now.
+ */
+export async function runAsJob<T extends CommonOutput>(
+  call: ToolCall,
+  request: { tool: string; project: Project; sessionId: string | null; timeoutMs: number; work: (hooks: JobHooks) => Promise<T> },
+): Promise<JobAnswer<T>> {
+  const view = await call.ctx.jobs.start<T>(
+    { ...request, notify: call.progress, requestSignal: call.signal },
+    call.ctx.options.jobStartWaitMs ?? START_WAIT_MS,
+  );
+  if (view.state === 'succeeded' && view.result) return { ...view.result, job_id: view.job_id, state: 'succeeded' };
+  if (view.state !== 'running') {
+    throw new UserError(
+      `${request.tool} ${view.state.replace('_', ' ')}: ${view.error ?? 'no detail'} (log: codeflash://jobs/${view.job_id})`,
+    );
+  }
   return {
-    job_id: row.id,
-    state: row.state,
-    progress: row.progress,
-    total: row.total,
-    message: row.message,
-    log_tail: row.log_tail,
-    ...(row.result_json ? { result: JSON.parse(row.result_json) as T } : {}),
-    ...(row.error ? { error: row.error } : {}),
-  };
+    job_id: view.job_id,
+    state: 'running',
+    summary: `${request.tool} is running as job ${view.job_id}.`,
+    next: describeJob(view).next,
+  } as JobAnswer<T>;
 }

@@ -1,27 +1,25 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warning: 2, error: 3 };
+
+/** Where log records go besides stderr: the connected client's MCP logging, once there is one. */
+export type LogSink = (level: LogLevel, data: unknown) => void;
 
 /**
  * Logs go to stderr and, once a client is connected, to MCP logging as well.
  * Never to stdout: on stdio that stream carries JSON-RPC only.
  */
 export class Logger {
-  private server: McpServer | undefined;
+  private sink: LogSink | undefined;
   constructor(private readonly minLevel: LogLevel = (process.env.CODEFLASH_LOG_LEVEL as LogLevel) ?? 'info') {}
 
-  attach(server: McpServer): void {
-    this.server = server;
+  attach(sink: LogSink): void {
+    this.sink = sink;
   }
 
   log(level: LogLevel, message: string, data?: Record<string, unknown>): void {
     if (ORDER[level] < ORDER[this.minLevel]) return;
-    const line = `[codeflash-mcp] ${level}: ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`;
-    process.stderr.write(line);
-    if (this.server?.isConnected()) {
-      this.server.sendLoggingMessage({ level, logger: 'codeflash-mcp', data: data ? { message, ...data } : message }).catch(() => {});
-    }
+    process.stderr.write(`[codeflash-mcp] ${level}: ${message}${data ? ` ${JSON.stringify(data)}` : ''}\n`);
+    this.sink?.(level, data ? { message, ...data } : message);
   }
 
   debug(message: string, data?: Record<string, unknown>): void {

@@ -1,85 +1,68 @@
-import { existsSync, type FSWatcher, readdirSync, statSync, watch } from 'node:fs';
-import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { type FSWatcher, watch } from 'node:fs';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CompleteRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { UserError } from '../errors.js';
-import { type ArtifactKind, getArtifact, listArtifactIds } from '../state/artifacts.js';
-import { listExperiments } from '../state/experiments.js';
-import { listJobs } from '../state/jobs.js';
-import { isSafeFileName } from '../state/paths.js';
 import type { Project } from '../state/project.js';
-import { renderProgressSvg } from '../state/render/progress-svg.js';
-import { latestSession } from '../state/sessions.js';
+import {
+  ARTIFACT_SEGMENTS,
+  artifactEntries,
+  FILE_URI_PREFIX,
+  fileEntries,
+  isServedFileName,
+  jobEntries,
+  PROGRESS_CHART_URI,
+  readStateResource,
+  stateFiles,
+} from '../state/resources.js';
 import type { ServerContext } from './context.js';
-import { toView } from './jobs.js';
 
-export const FILE_URI_PREFIX = 'codeflash://files/';
-export const PROGRESS_CHART_URI = 'codeflash://charts/progress.svg';
+/** JSON-RPC error code the specification gives for a resource that does not exist. */
+const RESOURCE_NOT_FOUND = -32002;
+const FILE_TEMPLATE = `${FILE_URI_PREFIX}{name}`;
 
-/** The active session's experiment history as SVG (an empty chart before any session). */
-function progressChart(ctx: ServerContext): string {
-  const project = ctx.project();
-  const session = latestSession(project.db);
-  return renderProgressSvg(
-    session ? listExperiments(project.db, session.id) : [],
-    session ? `Session ${session.id}${session.branch ? ` on ${session.branch}` : ''}` : 'No session yet',
-  );
-}
-const SERVED_FILE = /\.(md|tsv|json|svg)$/;
+const TEMPLATES = [
+  {
+    uriTemplate: FILE_TEMPLATE,
+    name: 'codeflash-file',
+    title: '.codeflash file',
+    description:
+      "A file of the project's .codeflash/ folder: setup.md, results.tsv, HANDOFF.md, conventions.md, learnings.md, changelog.md.",
+  },
+  {
+    uriTemplate: 'codeflash://jobs/{id}',
+    name: 'codeflash-job',
+    title: 'Job',
+    description: 'A long-running tool call: state, progress, log tail and result.',
+  },
+  {
+    uriTemplate: 'codeflash://profiles/{id}',
+    name: 'codeflash-profile',
+    title: 'Profile',
+    description: 'A stored profile with every frame.',
+  },
+  {
+    uriTemplate: 'codeflash://comparisons/{id}',
+    name: 'codeflash-comparison',
+    title: 'Comparison',
+    description: 'A stored base/head comparison with its raw samples.',
+  },
+];
 
-function mimeFor(name: string): string {
-  if (name.endsWith('.md')) return 'text/markdown';
-  if (name.endsWith('.tsv')) return 'text/tab-separated-values';
-  if (name.endsWith('.svg')) return 'image/svg+xml';
-  return 'application/json';
-}
-
-/** The `.codeflash/` files a client may read: rendered documents, not the store or temp files. */
-export function stateFiles(project: Project): string[] {
-  const dir = project.paths.stateDir;
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((name) => SERVED_FILE.test(name) && isSafeFileName(name) && statSync(`${dir}/${name}`).isFile())
-    .sort();
-}
-
-export interface ResourceText {
-  uri: string;
-  mimeType: string;
-  text: string;
-}
-
-const ARTIFACT_KINDS: Record<string, ArtifactKind> = { profiles: 'profile', comparisons: 'comparison' };
-
-/** Read any codeflash:// URI; shared by resources/read and the read_artifact tool. */
-export function readResource(ctx: ServerContext, uri: string): ResourceText {
-  if (uri === PROGRESS_CHART_URI) return { uri, mimeType: 'image/svg+xml', text: progressChart(ctx) };
-  const match = /^codeflash:\/\/(files|jobs|profiles|comparisons)\/([^/?#]+)$/.exec(uri);
-  if (!match)
-    throw new UserError(
-      `not a codeflash resource: ${uri}; use codeflash://files/<name>, jobs/<id>, profiles/<id>, comparisons/<id> or ${PROGRESS_CHART_URI}`,
-    );
-  const [, kind, rawId] = match as unknown as [string, string, string];
-  const id = decodeURIComponent(rawId);
-  const project = ctx.project();
-  if (kind === 'files') {
-    if (!isSafeFileName(id) || !SERVED_FILE.test(id)) throw new UserError(`not a .codeflash file name: ${id}`);
-    const text = project.readFile(id);
-    if (text === undefined) throw new UserError(`no ${id} in ${project.paths.stateDir} (yet)`);
-    return { uri, mimeType: mimeFor(id), text };
-  }
-  if (kind === 'jobs') {
-    const row = project.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id);
-    if (!row) throw new UserError(`unknown job ${id}`);
-    return { uri, mimeType: 'application/json', text: JSON.stringify(toView(row as Parameters<typeof toView>[0]), null, 2) };
-  }
-  const artifact = getArtifact(project.db, id, ARTIFACT_KINDS[kind]);
-  if (!artifact) throw new UserError(`unknown ${kind.slice(0, -1)} ${id}`);
-  return { uri, mimeType: 'application/json', text: JSON.stringify(artifact, null, 2) };
-}
-
-function listing(uris: { uri: string; name: string; mimeType: string; description?: string }[]) {
-  return { resources: uris };
-}
+const CHART = {
+  uri: PROGRESS_CHART_URI,
+  name: 'codeflash-progress-chart',
+  title: 'Experiment history',
+  description: 'Every experiment of the session on its metric: baseline, keeps, discards, crashes, best so far.',
+  mimeType: 'image/svg+xml',
+};
 
 /**
  * Resource subscriptions: the state directory of every opened project is
@@ -91,7 +74,7 @@ class StateDirWatcher {
   private readonly watchers: FSWatcher[] = [];
   private readonly pending = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly server: McpServer) {}
+  constructor(private readonly server: Server) {}
 
   subscribe(uri: string): void {
     this.subscribed.add(uri);
@@ -114,16 +97,16 @@ class StateDirWatcher {
   }
 
   private changed(name: string): void {
-    if (!SERVED_FILE.test(name) || name.startsWith('.')) return;
+    if (!isServedFileName(name)) return;
     const uri = `${FILE_URI_PREFIX}${name}`;
     clearTimeout(this.pending.get(uri));
     this.pending.set(
       uri,
       setTimeout(() => {
         this.pending.delete(uri);
-        if (!this.server.isConnected()) return;
-        this.server.sendResourceListChanged();
-        if (this.subscribed.has(uri)) this.server.server.sendResourceUpdated({ uri }).catch(() => {});
+        if (!this.server.transport) return;
+        this.server.sendResourceListChanged().catch(() => {});
+        if (this.subscribed.has(uri)) this.server.sendResourceUpdated({ uri }).catch(() => {});
       }, 50).unref(),
     );
   }
@@ -134,26 +117,9 @@ class StateDirWatcher {
   }
 }
 
-export function registerResources(server: McpServer, ctx: ServerContext): { close(): void } {
+/** resources/list, templates, read, subscribe and completion of file names, all over the active project's store. */
+export function registerResources(server: Server, ctx: ServerContext): { close(): void } {
   const watcher = new StateDirWatcher(server);
-  server.server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
-  server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
-    watcher.subscribe(request.params.uri);
-    return {};
-  });
-  server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
-    watcher.unsubscribe(request.params.uri);
-    return {};
-  });
-  const stopWatchingNewProjects = ctx.onProjectOpened((project) => watcher.watch(project));
-
-  const read = (uri: URL) => {
-    try {
-      return { contents: [readResource(ctx, uri.href)] };
-    } catch (error) {
-      throw new Error((error as Error).message);
-    }
-  };
   const activeProject = () => {
     try {
       return ctx.project();
@@ -162,81 +128,44 @@ export function registerResources(server: McpServer, ctx: ServerContext): { clos
     }
   };
 
-  server.registerResource(
-    'codeflash-file',
-    new ResourceTemplate(`${FILE_URI_PREFIX}{name}`, {
-      list: async () => {
-        const project = activeProject();
-        return listing(
-          (project ? stateFiles(project) : []).map((name) => ({ uri: `${FILE_URI_PREFIX}${name}`, name, mimeType: mimeFor(name) })),
-        );
-      },
-      complete: {
-        name: (value) => {
-          const project = activeProject();
-          return (project ? stateFiles(project) : []).filter((name) => name.startsWith(value));
-        },
-      },
-    }),
-    {
-      title: '.codeflash file',
-      description:
-        "A file of the project's .codeflash/ folder: setup.md, results.tsv, HANDOFF.md, conventions.md, learnings.md, changelog.md, review and PR drafts.",
-    },
-    read,
-  );
-
-  server.registerResource(
-    'codeflash-job',
-    new ResourceTemplate('codeflash://jobs/{id}', {
-      list: async () => {
-        const project = activeProject();
-        return listing(
-          (project ? listJobs(project.db, 20) : []).map((job) => ({
-            uri: `codeflash://jobs/${job.id}`,
-            name: `${job.tool} ${job.id} (${job.state})`,
-            mimeType: 'application/json',
-          })),
-        );
-      },
-    }),
-    { title: 'Job', description: 'A long-running tool call: state, progress, log tail and result.' },
-    read,
-  );
-
-  server.registerResource(
-    'codeflash-progress-chart',
-    PROGRESS_CHART_URI,
-    {
-      title: 'Experiment history',
-      description: 'Every experiment of the session on its metric: baseline, keeps, discards, crashes, best so far.',
-      mimeType: 'image/svg+xml',
-    },
-    read,
-  );
-
-  for (const [segment, kind] of Object.entries(ARTIFACT_KINDS)) {
-    server.registerResource(
-      `codeflash-${kind}`,
-      new ResourceTemplate(`codeflash://${segment}/{id}`, {
-        list: async () => {
-          const project = activeProject();
-          return listing(
-            (project ? listArtifactIds(project.db, kind, 20) : []).map((id) => ({
-              uri: `codeflash://${segment}/${id}`,
-              name: `${kind} ${id}`,
-              mimeType: 'application/json',
-            })),
-          );
-        },
-      }),
-      {
-        title: kind === 'profile' ? 'Profile' : 'Comparison',
-        description: kind === 'profile' ? 'A stored profile with every frame.' : 'A stored base/head comparison with its raw samples.',
-      },
-      read,
-    );
-  }
+  server.setRequestHandler(ListResourcesRequestSchema, () => {
+    const project = activeProject();
+    if (!project) return { resources: [CHART] };
+    const entries = [
+      ...fileEntries(project),
+      ...jobEntries(project),
+      ...Object.keys(ARTIFACT_SEGMENTS).flatMap((s) => artifactEntries(project, s)),
+    ];
+    return { resources: [...entries, CHART] };
+  });
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: TEMPLATES }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+    await ctx.whenRootsKnown();
+    try {
+      return { contents: [readStateResource(ctx.project(), request.params.uri)] };
+    } catch (error) {
+      if (error instanceof UserError) throw new McpError(RESOURCE_NOT_FOUND, error.message);
+      throw error;
+    }
+  });
+  server.setRequestHandler(SubscribeRequestSchema, (request) => {
+    watcher.subscribe(request.params.uri);
+    return {};
+  });
+  server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+    watcher.unsubscribe(request.params.uri);
+    return {};
+  });
+  server.setRequestHandler(CompleteRequestSchema, (request) => {
+    const { ref, argument } = request.params;
+    const project = activeProject();
+    const values =
+      ref.type === 'ref/resource' && ref.uri === FILE_TEMPLATE && argument.name === 'name' && project
+        ? stateFiles(project).filter((name) => name.startsWith(argument.value))
+        : [];
+    return { completion: { values: values.slice(0, 100), total: values.length, hasMore: values.length > 100 } };
+  });
+  const stopWatchingNewProjects = ctx.onProjectOpened((project) => watcher.watch(project));
   return {
     close: () => {
       stopWatchingNewProjects();

@@ -1,9 +1,8 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { ServerOptions } from './context.js';
-import { createServer } from './create-server.js';
+import { type CreateServerOptions, createServer } from './create-server.js';
 import { installShutdown } from './lifecycle.js';
 
-export async function serveStdio(options: ServerOptions): Promise<void> {
+export async function serveStdio(options: CreateServerOptions): Promise<void> {
   const app = createServer(options);
   const transport = new StdioServerTransport();
   const shutdown = installShutdown(() => app.close(), app.ctx.logger, { watchStdin: true });

@@ -23,14 +23,40 @@ export interface JobRow {
   finished_at: string | null;
 }
 
+/** What a client sees of a job: its row without storage details, the result parsed. */
+export interface JobView<T = Record<string, unknown>> {
+  job_id: string;
+  tool: string;
+  state: JobState;
+  progress: number | null;
+  total: number | null;
+  message: string | null;
+  log_tail: string;
+  result?: T;
+  error?: string;
+}
+
+export function toView<T>(row: JobRow): JobView<T> {
+  return {
+    job_id: row.id,
+    tool: row.tool,
+    state: row.state,
+    progress: row.progress,
+    total: row.total,
+    message: row.message,
+    log_tail: row.log_tail,
+    ...(row.result_json ? { result: JSON.parse(row.result_json) as T } : {}),
+    ...(row.error ? { error: row.error } : {}),
+  };
+}
+
 export function createJob(db: Db, tool: string, sessionId: string | null): JobRow {
   const now = nowIso();
-  return db
-    .prepare(
-      `INSERT INTO jobs (id, tool, session_id, state, owner_pid, created_at, updated_at)
-       VALUES (?, ?, ?, 'running', ?, ?, ?) RETURNING *`,
-    )
-    .get(`job-${randomBytes(5).toString('hex')}`, tool, sessionId, process.pid, now, now) as JobRow;
+  return stmt(
+    db,
+    `INSERT INTO jobs (id, tool, session_id, state, owner_pid, created_at, updated_at)
+     VALUES (?, ?, ?, 'running', ?, ?, ?) RETURNING *`,
+  ).get(`job-${randomBytes(5).toString('hex')}`, tool, sessionId, process.pid, now, now) as JobRow;
 }
 
 export function getJob(db: Db, id: string): JobRow | undefined {

@@ -2,17 +2,6 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** The files under the state directory that the server renders and serves as resources. */
-export const RENDERED_FILES = [
-  'setup.md',
-  'results.tsv',
-  'HANDOFF.md',
-  'conventions.md',
-  'learnings.md',
-  'changelog.md',
-  'review-report.md',
-] as const;
-
 /** Files session_cleanup keeps: the project's long-term memory. */
 export const KEPT_FILES = ['learnings.md', 'results.tsv', 'changelog.md'] as const;
 

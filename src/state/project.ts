@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { processAlive } from '../proc/children.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { type Db, openDatabase, stmt } from './database.js';
@@ -7,7 +7,7 @@ import { type ExperimentRow, listExperiments, sessionStats } from './experiments
 import { markInterruptedJobs } from './jobs.js';
 import { hasLegacyFiles, type ImportReport, importLegacyFiles } from './legacy-import.js';
 import { latestHandoff, listConventions, listLearnings } from './notes.js';
-import { type StatePaths, statePaths } from './paths.js';
+import { KEPT_FILES, type StatePaths, statePaths } from './paths.js';
 import { renderChangelog, renderConventions, renderHandoff, renderLearnings } from './render/markdown.js';
 import { RESULTS_HEADER, resultsRow } from './render/results-tsv.js';
 import { getSession } from './sessions.js';
@@ -142,6 +142,33 @@ export class Project {
       const kept = listExperiments(this.db, sessionId).filter((r) => r.status === 'keep');
       return this.writeFile('changelog.md', renderChangelog(session, kept));
     });
+  }
+
+  /**
+   * The entries of the state directory a cleanup removes (rendered drafts,
+   * setup.md, profiles) and the ones it keeps: the project's long-term memory
+   * (KEPT_FILES), the store and its WAL files, its git rules and revert patches.
+   */
+  transientEntries(): { transient: string[]; kept: string[] } {
+    const dir = this.paths.stateDir;
+    const entries = existsSync(dir) ? readdirSync(dir) : [];
+    const keep = new Set<string>([
+      ...KEPT_FILES,
+      basename(this.paths.gitignore),
+      basename(this.paths.revertsDir),
+      ...['', '-wal', '-shm'].map((suffix) => `${basename(this.paths.database)}${suffix}`),
+    ]);
+    return {
+      transient: entries.filter((name) => !keep.has(name)).map((name) => join(dir, name)),
+      kept: entries.filter((name) => keep.has(name)).map((name) => join(dir, name)),
+    };
+  }
+
+  /** Remove the transient entries of the state directory; returns what was removed. */
+  removeTransientEntries(): string[] {
+    const { transient } = this.transientEntries();
+    for (const path of transient) rmSync(path, { recursive: true, force: true });
+    return transient;
   }
 
   /** Write one state file atomically; also for content made outside the store (setup.md from detection). */

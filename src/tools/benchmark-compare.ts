@@ -3,11 +3,12 @@ import { type Comparison, type ComparisonRow, compareRefs } from '../bench/compa
 import { WORKING_TREE_REF } from '../bench/worktrees.js';
 import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
+import { jobFields, runAsJob } from '../server/jobs.js';
+import { sessionEnvironment } from '../session/environment.js';
 import { saveArtifact } from '../state/artifacts.js';
 import { changedPaths, isGitRepo } from '../workspace/git.js';
-import { jobFields, runAsJob } from './jobs.js';
-import { sessionEnvironment } from './session-env.js';
-import { refuseOptionLike, sessionIdInput } from './shared.js';
+import { refuseOptionLike } from '../workspace/paths.js';
+import { sessionIdInput } from './shared.js';
 
 /** Rows shown inline; a suite with more keeps them all in the comparison resource. */
 const MAX_ROWS = 40;

@@ -1,16 +1,20 @@
 import type { ToolDefinition } from '../server/define-tool.js';
 import { benchmarkCompare } from './benchmark-compare.js';
-import { jobCancel, jobStatus } from './jobs.js';
+import { jobCancel } from './job-cancel.js';
+import { jobStatus } from './job-status.js';
 import { microBenchmark } from './micro-benchmark.js';
-import { recordLearning, setConventionTool } from './notes.js';
 import { profile } from './profile.js';
 import { readArtifact } from './read-artifact.js';
+import { recordLearning } from './record-learning.js';
 import { recordResult } from './record-result.js';
 import { runGuard } from './run-guard.js';
+import { sessionCleanup } from './session-cleanup.js';
 import { sessionResume } from './session-resume.js';
 import { sessionStart } from './session-start.js';
 import { sessionStatus } from './session-status.js';
-import { sessionCleanup, writeChangelog, writeHandoff } from './wrap-up.js';
+import { setConventionTool } from './set-convention.js';
+import { writeChangelog } from './write-changelog.js';
+import { writeHandoff } from './write-handoff.js';
 
 /** Every tool, in the order of the loop. */
 export const TOOLS: readonly ToolDefinition[] = [

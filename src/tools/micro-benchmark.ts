@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { runMicroBenchmark } from '../bench/micro.js';
 import { defineTool } from '../server/define-tool.js';
+import { jobFields, runAsJob } from '../server/jobs.js';
+import { sessionEnvironment } from '../session/environment.js';
 import { latestSession } from '../state/sessions.js';
-import { jobFields, runAsJob } from './jobs.js';
-import { sessionEnvironment } from './session-env.js';
 
 const snippet = (what: string) => z.string().min(1).max(20_000).describe(what);
 
@@ -42,7 +42,7 @@ export const microBenchmark = defineTool({
     runs: z.number().optional(),
     processes: z.number().optional(),
   },
-  hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, call) {
     const project = call.ctx.project();
     const session = latestSession(project.db, 'active');

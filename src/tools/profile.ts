@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { checkProfileRequest, type ProfileRequest, type ProfileResult, runProfile } from '../profilers/index.js';
 import { defineTool } from '../server/define-tool.js';
+import { jobFields, runAsJob } from '../server/jobs.js';
+import { sessionEnvironment } from '../session/environment.js';
 import { saveArtifact } from '../state/artifacts.js';
-import { jobFields, runAsJob } from './jobs.js';
-import { sessionEnvironment } from './session-env.js';
 import { sessionIdInput } from './shared.js';
 
 function humanTotal(result: ProfileResult): string {

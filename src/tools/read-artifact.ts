@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../server/define-tool.js';
-import { readResource } from '../server/resources.js';
+import { readStateResource } from '../state/resources.js';
 
 const MAX_CHARS = 30_000;
 
@@ -22,7 +22,7 @@ export const readArtifact = defineTool({
   },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {
-    const resource = readResource(ctx, args.uri);
+    const resource = readStateResource(ctx.project(), args.uri);
     const offset = args.offset ?? 0;
     const text = resource.text.slice(offset, offset + MAX_CHARS);
     const end = offset + text.length;

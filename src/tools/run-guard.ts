@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
+import { jobFields, runAsJob } from '../server/jobs.js';
 import { GUARD_TOPIC, getConvention } from '../state/notes.js';
 import { isGitRepo, revertToHead } from '../workspace/git.js';
 import { runGuardCommand } from '../workspace/guard.js';
-import { jobFields, runAsJob } from './jobs.js';
 import { sessionIdInput } from './shared.js';
 
 const DEFAULT_TIMEOUT_S = 900;

@@ -1,15 +1,8 @@
 import { z } from 'zod';
-import { domainFromBranch } from '../env/index.js';
-import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
-import { listExperiments, sessionStats } from '../state/experiments.js';
-import { GUARD_TOPIC, getConvention, latestHandoff } from '../state/notes.js';
-import { adoptOrphanRows, createSession, DOMAINS, latestSession } from '../state/sessions.js';
-import { currentBranch, headSha, isGitRepo, switchToBranch } from '../workspace/git.js';
-import { nextSteps } from './session-status.js';
+import { resumeSession } from '../session/resume.js';
+import { DOMAINS } from '../state/sessions.js';
 import { statsOutput } from './shared.js';
-
-const RECENT_ROWS = 15;
 
 export const sessionResume = defineTool({
   name: 'session_resume',
@@ -49,46 +42,19 @@ export const sessionResume = defineTool({
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {
     const project = ctx.project(args.root);
-    const root = project.paths.root;
-    ctx.setActiveRoot(root);
-    const handoff = latestHandoff(project.db);
-    const git = await isGitRepo(root);
-    let branch = git ? ((await currentBranch(root)) ?? null) : null;
-    const handoffBranch = handoff?.branch ?? latestSession(project.db)?.branch ?? null;
-    let checkedOut = false;
-    if (args.checkout && handoffBranch && branch !== handoffBranch) {
-      try {
-        await switchToBranch(root, handoffBranch);
-      } catch (error) {
-        throw new UserError(`could not check out ${handoffBranch}: ${(error as Error).message}`);
-      }
-      branch = handoffBranch;
-      checkedOut = true;
-    }
-    const domain = domainFromBranch(branch ?? handoffBranch ?? '') ?? latestSession(project.db)?.domain ?? 'deep';
-    const session =
-      latestSession(project.db, 'active') ??
-      createSession(project.db, { root, domain, branch: branch ?? undefined, headSha: git ? await headSha(root) : undefined });
-    adoptOrphanRows(project.db, session.id);
-    const stats = sessionStats(project.db, session.id);
-    const guard = getConvention(project.db, GUARD_TOPIC)?.rule ?? null;
-    const matches = !handoffBranch || handoffBranch === branch;
-    const rows = listExperiments(project.db, session.id).slice(-RECENT_ROWS);
-    const next = matches
-      ? nextSteps(stats, guard !== null)
-      : [
-          `The handoff was written on ${handoffBranch} but ${branch ?? 'no branch'} is checked out: call session_resume with checkout true, or git switch ${handoffBranch}.`,
-        ];
+    ctx.setActiveRoot(project.paths.root);
+    const resumed = await resumeSession(project, { checkout: args.checkout });
+    const { session, branch, stats } = resumed;
     return {
       session_id: session.id,
-      root,
+      root: project.paths.root,
       branch,
-      handoff_branch: handoffBranch,
-      branch_matches: matches,
-      checked_out: checkedOut,
-      domain,
-      handoff: project.readFile('HANDOFF.md') ?? handoff?.imported_markdown ?? null,
-      recent_experiments: rows.map((r) => ({
+      handoff_branch: resumed.handoffBranch,
+      branch_matches: resumed.branchMatches,
+      checked_out: resumed.checkedOut,
+      domain: resumed.domain,
+      handoff: resumed.handoff,
+      recent_experiments: resumed.recent.map((r) => ({
         n: r.n,
         status: r.status,
         target: r.target,
@@ -99,11 +65,11 @@ export const sessionResume = defineTool({
         hypothesis: r.hypothesis,
       })),
       stats,
-      guard,
-      conventions: project.readFile('conventions.md') ?? null,
-      learnings: project.readFile('learnings.md') ?? null,
-      summary: `Resumed ${session.id} on ${branch ?? 'no branch'} (domain ${domain}); ${stats.experiments} experiments, ${stats.keeps} kept${matches ? '' : `; branch differs from the handoff's ${handoffBranch}`}.`,
-      next,
+      guard: resumed.guard,
+      conventions: resumed.conventions,
+      learnings: resumed.learnings,
+      summary: `Resumed ${session.id} on ${branch ?? 'no branch'} (domain ${resumed.domain}); ${stats.experiments} experiments, ${stats.keeps} kept${resumed.branchMatches ? '' : `; branch differs from the handoff's ${resumed.handoffBranch}`}.`,
+      next: resumed.next,
     };
   },
 });

@@ -1,8 +1,23 @@
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { JOB_STATES } from '../state/jobs.js';
 
 /** Optional session selector shared by the bookkeeping tools. */
 export const sessionIdInput = z.string().max(40).optional().describe('Default: the active session.');
+
+export const jobIdInput = z.string().max(40).describe('From a long-running tool.');
+
+/** A job as job_status and job_cancel show it. */
+export const jobOutput = {
+  job_id: z.string(),
+  state: z.enum(JOB_STATES),
+  error: z.string().optional(),
+  tool: z.string(),
+  progress: z.number().nullable(),
+  total: z.number().nullable(),
+  message: z.string().nullable(),
+  log_tail: z.string(),
+  result: z.record(z.string(), z.unknown()).optional(),
+};
 
 export const statsOutput = z.object({
   experiments: z.number(),
@@ -16,10 +31,3 @@ export const statsOutput = z.object({
     .object({ n: z.number(), target: z.string(), metric: z.string(), value: z.number(), improvement_pct: z.number().nullable() })
     .nullable(),
 });
-
-/** Refuse anything git or a program could read as an option. */
-export function refuseOptionLike(label: string, value: string | undefined): void {
-  if (value !== undefined && value.trimStart().startsWith('-')) {
-    throw new UserError(`${label} must not start with "-": ${value}`);
-  }
-}

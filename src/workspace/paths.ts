@@ -1,5 +1,13 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+
+/** Refuse a caller's value that git or a program could read as an option. */
+export function refuseOptionLike(label: string, value: string | undefined): void {
+  if (value?.trimStart().startsWith('-')) {
+    throw new UserError(`${label} must not start with "-": ${value.slice(0, 200)}`);
+  }
+}
 
 /** Refuse anything a program (git, an interpreter) could read as an option before it reaches one. */
 export function assertNotOption(value: string, what: string): void {

@@ -3,6 +3,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerOptions } from '../../src/server/context.js';
 import { type CodeflashServer, createServer } from '../../src/server/create-server.js';
+import { TOOLS } from '../../src/tools/index.js';
 
 export interface InMemory {
   app: CodeflashServer;
@@ -13,7 +14,7 @@ export interface InMemory {
 
 /** The real server and a real SDK client joined by the SDK's in-memory transport pair. */
 export async function connectInMemory(options: ServerOptions): Promise<InMemory> {
-  const app = createServer(options);
+  const app = createServer({ ...options, tools: TOOLS });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'codeflash-test', version: '0.0.0' });
   await Promise.all([app.server.connect(serverSide), client.connect(clientSide)]);

@@ -6,13 +6,14 @@ import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { createServer } from '../../src/server/create-server.js';
 import { RootPolicy } from '../../src/server/roots.js';
+import { TOOLS } from '../../src/tools/index.js';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 
 describe('project root resolution', () => {
   it('takes the client root when no --root is given, and confines root arguments to the client roots', async () => {
     const clientRoot = realpathSync(makeRepo(PYTHON_PROJECT));
     const elsewhere = realpathSync(makeRepo(PYTHON_PROJECT));
-    const app = createServer({});
+    const app = createServer({ tools: TOOLS });
     const client = new Client({ name: 'roots-test', version: '0' }, { capabilities: { roots: { listChanged: true } } });
     client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: pathToFileURL(clientRoot).href, name: 'project' }] }));
     const [a, b] = InMemoryTransport.createLinkedPair();

@@ -2,28 +2,8 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { parseCommand } from '../proc/command.js';
 import { defineTool } from '../server/define-tool.js';
-import { addLearning, GUARD_TOPIC, normalizeTopic, setConvention } from '../state/notes.js';
-import { refuseOptionLike, sessionIdInput } from './shared.js';
-
-export const recordLearning = defineTool({
-  name: 'record_learning',
-  title: 'Record a learning',
-  description: 'Keep one non-obvious fact about the code base, with evidence, for later sessions (.codeflash/learnings.md). Not a log.',
-  input: {
-    title: z.string().min(1).max(200).describe('Short heading, e.g. "json.loads dominates parse()".'),
-    body: z.string().min(1).max(5000).describe('What was tried and why it did or did not work.'),
-    evidence: z.string().min(1).max(2000).describe('Numbers, or experiment/comparison/profile id.'),
-    session_id: sessionIdInput,
-  },
-  output: { id: z.number(), path: z.string() },
-  hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  async run(args, { ctx }) {
-    const { project, session } = ctx.current(args.session_id);
-    const row = addLearning(project.db, { sessionId: session.id, title: args.title, body: args.body, evidence: args.evidence });
-    const path = project.renderLearnings();
-    return { id: row.id, path, summary: `Learning ${row.id} "${args.title}" recorded in learnings.md.`, next: [] };
-  },
-});
+import { GUARD_TOPIC, normalizeTopic, setConvention } from '../state/notes.js';
+import { refuseOptionLike } from '../workspace/paths.js';
 
 export const setConventionTool = defineTool({
   name: 'set_convention',

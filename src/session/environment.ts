@@ -1,5 +1,4 @@
-import type { ProjectEnvironment } from '../env/index.js';
-import { detectEnvironment } from '../env/index.js';
+import { detectEnvironment, type ProjectEnvironment } from '../env/index.js';
 import type { SessionRow } from '../state/sessions.js';
 
 /** The environment session_start detected, or a fresh detection when the session has none. */
