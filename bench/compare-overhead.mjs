@@ -58,7 +58,7 @@ try {
       [result.base.sha, result.head.sha].map((sha) => join(repo.worktreesDir, sha, 'prog.py')),
       pairsPerRound,
     );
-    times.forEach((xs, i) => theirs[i].push(...xs));
+    for (const [i, xs] of times.entries()) theirs[i].push(...xs);
   }
   const { total_ms, timed_ms, warmup_ms, worktree_ms, setup_ms } = whole.timings;
   const measuringMs = total_ms - worktree_ms - setup_ms;

@@ -9,6 +9,7 @@ const EXAMPLES = join(PACKAGE_ROOT, 'examples');
 // The demo is started by the CLI itself, so the server it spawns is this same program.
 const CLI = process.argv[1]!;
 
+// biome-ignore lint/suspicious/noExplicitAny: tool results are JSON the demo reads field by field
 type Structured = Record<string, any>;
 
 const say = (text: string) => process.stdout.write(`${text}\n`);

@@ -1,53 +1,65 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { checkDeps } from '../scripts/check-deps.mjs';
 
 /**
- * The layering rule of the design: tools are thin and never touch SQLite or
- * processes themselves; the domain modules never see MCP. This keeps every
- * capability usable from the CLI and tests as well as the server.
+ * The layering of the design, held by each folder's DEPS.list: tools are thin
+ * and never touch SQLite or processes themselves; only src/server/ sees the MCP
+ * SDK and it never sees the tools; nothing but JSON-RPC reaches stdout.
  */
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
-const DOMAIN = ['state', 'bench', 'profilers', 'env', 'workspace', 'proc'];
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
-
-function imports(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g)].map(
-    (m) => (m[1] ?? m[2])!,
-  );
+function folders(): string[] {
+  return readdirSync(SRC, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
 }
 
 describe('layering', () => {
-  it('domain modules import no MCP types and nothing from the server or tools', () => {
-    const offenders = DOMAIN.flatMap((d) => files(join(SRC, d))).flatMap((file) =>
-      imports(file)
-        .filter((spec) => spec.startsWith('@modelcontextprotocol/') || /(^|\/)(server|tools)\//.test(spec))
-        .map((spec) => `${relative(SRC, file)} imports ${spec}`),
-    );
-    expect(offenders).toEqual([]);
+  it('every import in src/ is allowed by its folder DEPS.list', () => {
+    expect(checkDeps(SRC)).toEqual([]);
   });
 
-  it('tool files open no database and spawn no process themselves', () => {
-    const offenders = files(join(SRC, 'tools')).flatMap((file) =>
-      imports(file)
-        .filter((spec) => ['better-sqlite3', 'execa', 'node:child_process', 'child_process'].includes(spec))
-        .map((spec) => `${relative(SRC, file)} imports ${spec}`),
-    );
-    expect(offenders).toEqual([]);
+  it('only src/server/ may import the MCP SDK, and it may not import src/tools/', () => {
+    for (const folder of folders()) {
+      const list = readFileSync(join(SRC, folder, 'DEPS.list'), 'utf8');
+      expect(list.includes('@modelcontextprotocol/sdk'), folder).toBe(folder === 'server');
+    }
+    expect(readFileSync(join(SRC, 'server', 'DEPS.list'), 'utf8')).not.toMatch(/^\.\.\/tools$/m);
+    expect(readFileSync(join(SRC, 'tools', 'DEPS.list'), 'utf8')).not.toMatch(/better-sqlite3|execa/);
   });
 
-  it('nothing in the server writes to stdout (it carries JSON-RPC)', () => {
-    const offenders = files(SRC)
-      .filter((file) => !/(^|\/)(cli|demo|status)\.ts$/.test(relative(SRC, file)))
-      // Program text handed to child processes (String.raw harnesses) is not server code.
-      .filter((file) => /console\.(log|info)\(|process\.stdout\.write/.test(readFileSync(file, 'utf8').replace(/String\.raw`[^`]*`/g, '')))
-      .map((file) => relative(SRC, file));
-    expect(offenders).toEqual([]);
+  it('the check finds a forbidden import, SQL outside state, a spawn outside proc and a stdout write', () => {
+    const src = mkdtempSync(join(tmpdir(), 'cf-deps-'));
+    for (const dir of ['tools', 'state', 'bench']) mkdirSync(join(src, dir));
+    writeFileSync(join(src, 'DEPS.list'), '');
+    writeFileSync(join(src, 'tools', 'DEPS.list'), '../server\nzod\n');
+    writeFileSync(join(src, 'state', 'DEPS.list'), 'better-sqlite3\n');
+    writeFileSync(
+      join(src, 'tools', 'bad.ts'),
+      "import { z } from 'zod';\nimport Database from 'better-sqlite3';\nimport { x } from '../state/x.js';\ndb.prepare('SELECT 1');\n",
+    );
+    writeFileSync(
+      join(src, 'state', 'ok.ts'),
+      "import Database from 'better-sqlite3';\nimport { y } from './y.js';\ndb.prepare('SELECT 1');\n",
+    );
+    writeFileSync(join(src, 'bench', 'run.ts'), "import { spawn } from 'node:child_process';\nprocess.stdout.write('x');\n");
+    const found = checkDeps(src);
+    expect(found).toEqual([
+      expect.stringMatching(/^bench\/run\.ts: no bench\/DEPS\.list/),
+      'tools/bad.ts imports better-sqlite3, and better-sqlite3 is not in its DEPS.list',
+      'tools/bad.ts imports ../state/x.js, and ../state is not in its DEPS.list',
+      'tools/bad.ts prepares SQL: only src/state/ talks to SQLite',
+    ]);
+    writeFileSync(join(src, 'bench', 'DEPS.list'), '');
+    expect(checkDeps(src)).toEqual(
+      expect.arrayContaining([
+        'bench/run.ts imports node:child_process: child processes start in src/proc/ only',
+        'bench/run.ts writes to stdout, which carries JSON-RPC',
+      ]),
+    );
   });
 });

@@ -54,6 +54,7 @@ export function validateBranchName(name: string): string | undefined {
   if (name === '') return 'branch name is empty';
   if (name.startsWith('-')) return `branch name "${name}" starts with "-"`;
   if (name === '@' || name === 'HEAD') return `"${name}" is not a valid branch name`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: git refuses control characters in branch names; this is that check
   if (/[\x00-\x20\x7f]/.test(name)) return `branch name "${name}" contains a space or a control character`;
   const forbidden = /[~^:?*[\\]/.exec(name);
   if (forbidden) return `branch name "${name}" contains "${forbidden[0]}"`;

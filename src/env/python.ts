@@ -215,7 +215,7 @@ async function locateManagerInterpreter(context: Context, manager: ManagerRule):
   if (!manager.locate) return undefined;
   const output = await probe(manager.locate, { cwd: context.root, signal: context.signal });
   const line = output?.split('\n').pop()?.trim();
-  if (!line || !line.startsWith('/')) return undefined;
+  if (!line?.startsWith('/')) return undefined;
   const program = manager.locatesDirectory ? join(line, 'bin', 'python') : line;
   return (await isFile(program)) ? program : undefined;
 }

@@ -58,9 +58,18 @@ export function watchGroup(pid: number | undefined, options: { timeoutMs?: numbe
   const end = () => {
     if (pid !== undefined) endGroup(pid, options.graceMs);
   };
-  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => ((state.timedOut = true), end()), options.timeoutMs);
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          state.timedOut = true;
+          end();
+        }, options.timeoutMs);
   timer?.unref();
-  const onAbort = () => ((state.cancelled = true), end());
+  const onAbort = () => {
+    state.cancelled = true;
+    end();
+  };
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   return {

@@ -65,7 +65,7 @@ export function parseImportTime(stderr: string, cwd: string): Profile | undefine
 function moduleFrame(module: string, cwd: string): FrameRef {
   const parts = module.split('.');
   for (const base of [cwd, join(cwd, 'src')]) {
-    for (const file of [join(base, ...parts) + '.py', join(base, ...parts, '__init__.py')]) {
+    for (const file of [`${join(base, ...parts)}.py`, join(base, ...parts, '__init__.py')]) {
       if (existsSync(file)) return { function: module, file, line: 1 };
     }
   }

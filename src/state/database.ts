@@ -10,9 +10,15 @@ const statements = new WeakMap<Db, Map<string, Database.Statement>>();
 /** A prepared statement, compiled once per connection: preparing costs more than most of our queries. */
 export function stmt(db: Db, sql: string): Database.Statement {
   let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
   let statement = cache.get(sql);
-  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
+  if (!statement) {
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
   return statement;
 }
 

@@ -115,7 +115,7 @@ export interface SessionStats {
  * that same metric, measured against the session baseline, not its own step.
  */
 export function sessionStats(db: Db, sessionId: string): SessionStats {
-  const byStatus = db.prepare('SELECT status, COUNT(*) AS count FROM experiments WHERE session_id = ? GROUP BY status').all(sessionId) as {
+  const byStatus = stmt(db, 'SELECT status, COUNT(*) AS count FROM experiments WHERE session_id = ? GROUP BY status').all(sessionId) as {
     status: ExperimentStatus;
     count: number;
   }[];
@@ -124,11 +124,12 @@ export function sessionStats(db: Db, sessionId: string): SessionStats {
     (stmt(db, `SELECT MAX(n) AS n FROM experiments WHERE session_id = ? AND status = 'keep'`).get(sessionId) as { n: number | null }).n ??
     0;
   const consecutive = (
-    db
-      .prepare(`SELECT COUNT(*) AS count FROM experiments WHERE session_id = ? AND status IN ('discard', 'crash') AND n > ?`)
-      .get(sessionId, lastKeep) as { count: number }
+    stmt(db, `SELECT COUNT(*) AS count FROM experiments WHERE session_id = ? AND status IN ('discard', 'crash') AND n > ?`).get(
+      sessionId,
+      lastKeep,
+    ) as { count: number }
   ).count;
-  const first = (db.prepare(`SELECT * FROM experiments WHERE session_id = ? AND status = 'baseline' ORDER BY n LIMIT 1`).get(sessionId) ??
+  const first = (stmt(db, `SELECT * FROM experiments WHERE session_id = ? AND status = 'baseline' ORDER BY n LIMIT 1`).get(sessionId) ??
     stmt(db, 'SELECT * FROM experiments WHERE session_id = ? ORDER BY n LIMIT 1').get(sessionId)) as ExperimentRow | undefined;
   const baseline = first
     ? {
@@ -141,12 +142,11 @@ export function sessionStats(db: Db, sessionId: string): SessionStats {
   let best: SessionStats['best'] = null;
   if (baseline) {
     const order = baseline.direction === 'lower' ? 'ASC' : 'DESC';
-    const row = db
-      .prepare(
-        `SELECT * FROM experiments WHERE session_id = ? AND status = 'keep' AND metric = ?
+    const row = stmt(
+      db,
+      `SELECT * FROM experiments WHERE session_id = ? AND status = 'keep' AND metric = ?
          ORDER BY value ${order}, n LIMIT 1`,
-      )
-      .get(sessionId, baseline.metric) as ExperimentRow | undefined;
+    ).get(sessionId, baseline.metric) as ExperimentRow | undefined;
     if (row) {
       best = {
         n: row.n,

@@ -20,9 +20,13 @@ export interface ConventionRow {
 export const GUARD_TOPIC = 'guard';
 
 export function addLearning(db: Db, input: { sessionId: string | null; title: string; body: string; evidence: string }): LearningRow {
-  return db
-    .prepare(`INSERT INTO learnings (session_id, title, body, evidence, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *`)
-    .get(input.sessionId, input.title, input.body, input.evidence, nowIso()) as LearningRow;
+  return stmt(db, `INSERT INTO learnings (session_id, title, body, evidence, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *`).get(
+    input.sessionId,
+    input.title,
+    input.body,
+    input.evidence,
+    nowIso(),
+  ) as LearningRow;
 }
 
 export function listLearnings(db: Db): LearningRow[] {
@@ -35,13 +39,12 @@ export function normalizeTopic(topic: string): string {
 }
 
 export function setConvention(db: Db, topic: string, rule: string): ConventionRow {
-  return db
-    .prepare(
-      `INSERT INTO conventions (topic, rule, updated_at) VALUES (?, ?, ?)
+  return stmt(
+    db,
+    `INSERT INTO conventions (topic, rule, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (topic) DO UPDATE SET rule = excluded.rule, updated_at = excluded.updated_at
        RETURNING *`,
-    )
-    .get(normalizeTopic(topic), rule, nowIso()) as ConventionRow;
+  ).get(normalizeTopic(topic), rule, nowIso()) as ConventionRow;
 }
 
 export function listConventions(db: Db): ConventionRow[] {
@@ -75,22 +78,21 @@ export interface HandoffRow {
 }
 
 export function addHandoff(db: Db, input: HandoffInput): HandoffRow {
-  const row = db
-    .prepare(
-      `INSERT INTO handoffs (session_id, branch, summary, next_steps_json, discoveries_json, blockers_json,
+  const row = stmt(
+    db,
+    `INSERT INTO handoffs (session_id, branch, summary, next_steps_json, discoveries_json, blockers_json,
          imported_markdown, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    )
-    .get(
-      input.sessionId,
-      input.branch,
-      input.summary ?? null,
-      JSON.stringify(input.nextSteps),
-      JSON.stringify(input.discoveries ?? []),
-      JSON.stringify(input.blockers ?? []),
-      input.importedMarkdown ?? null,
-      nowIso(),
-    ) as { id: number };
+  ).get(
+    input.sessionId,
+    input.branch,
+    input.summary ?? null,
+    JSON.stringify(input.nextSteps),
+    JSON.stringify(input.discoveries ?? []),
+    JSON.stringify(input.blockers ?? []),
+    input.importedMarkdown ?? null,
+    nowIso(),
+  ) as { id: number };
   return latestHandoff(db, row.id)!;
 }
 

@@ -82,7 +82,7 @@ export class Project {
   renderResults(): string {
     const path = this.paths.file('results.tsv');
     return this.locked(() => {
-      const { count, lastN } = this.db.prepare('SELECT COUNT(*) AS count, COALESCE(MAX(n), 0) AS lastN FROM experiments').get() as {
+      const { count, lastN } = stmt(this.db, 'SELECT COUNT(*) AS count, COALESCE(MAX(n), 0) AS lastN FROM experiments').get() as {
         count: number;
         lastN: number;
       };

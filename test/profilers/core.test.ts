@@ -85,7 +85,7 @@ describe('parseImportTime', () => {
     ].join('\n');
     const profile = parseImportTime(stderr, '/nowhere')!;
     const byName = Object.fromEntries(profile.frames.map((f) => [f.function, f]));
-    expect(byName['pkg']).toMatchObject({ self: 20, total: 500 });
+    expect(byName.pkg).toMatchObject({ self: 20, total: 500 });
     expect(byName['pkg.deep']).toMatchObject({ self: 30, total: 430 });
     expect(byName['pkg.deep.inner']).toMatchObject({ self: 400, total: 400 });
     expect(profile.total).toBe(510);

@@ -19,7 +19,7 @@ describe('project root resolution', () => {
     const [a, b] = InMemoryTransport.createLinkedPair();
     await Promise.all([app.server.connect(b), client.connect(a)]);
     try {
-      const start = (await client.callTool({ name: 'session_start', arguments: {} })) as { structuredContent: { root: string } };
+      const start = (await client.callTool({ name: 'session_start', arguments: {} })) as unknown as { structuredContent: { root: string } };
       expect(start.structuredContent.root).toBe(clientRoot);
       const outside = (await client.callTool({ name: 'session_start', arguments: { root: elsewhere } })) as {
         isError?: boolean;
