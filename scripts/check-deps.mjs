@@ -87,6 +87,21 @@ export function checkDeps(srcDir) {
   return violations;
 }
 
+/** The README's layout table, from each DEPS.list: its first comment line says what the folder is for. */
+export function renderLayout(srcDir) {
+  const folders = readdirSync(srcDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  const rows = ['', ...folders].map((folder) => {
+    const text = readFileSync(join(srcDir, folder, 'DEPS.list'), 'utf8');
+    const purpose = /^#\s*(.*)$/m.exec(text)?.[1] ?? '';
+    const deps = [...readList(join(srcDir, folder, 'DEPS.list'))].map((d) => `\`${d.replace(/^\.\.\//, '')}\``).join(', ');
+    return `| \`src/${folder ? `${folder}/` : '*.ts'}\` | ${purpose} | ${deps || '—'} |`;
+  });
+  return `| folder | what it holds | may import (besides itself and Node) |\n|:--|:--|:--|\n${rows.join('\n')}\n`;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const violations = checkDeps(fileURLToPath(new URL('../src/', import.meta.url)));
   for (const line of violations) process.stderr.write(`${line}\n`);

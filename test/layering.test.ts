@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkDeps } from '../scripts/check-deps.mjs';
+import { checkDeps, renderLayout } from '../scripts/check-deps.mjs';
 
 /**
  * The layering of the design, held by each folder's DEPS.list: tools are thin
@@ -11,6 +11,7 @@ import { checkDeps } from '../scripts/check-deps.mjs';
  * SDK and it never sees the tools; nothing but JSON-RPC reaches stdout.
  */
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
+const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
 function folders(): string[] {
   return readdirSync(SRC, { withFileTypes: true })
@@ -61,5 +62,14 @@ describe('layering', () => {
         'bench/run.ts writes to stdout, which carries JSON-RPC',
       ]),
     );
+  });
+
+  it('the README layout table is generated from the DEPS.list files', () => {
+    const readme = readFileSync(README, 'utf8');
+    const fresh = renderLayout(SRC);
+    const section = /<!-- layout:start -->\n([\s\S]*?)<!-- layout:end -->/.exec(readme)?.[1];
+    if (process.env.UPDATE_TOOLSNAPS === '1' && section !== fresh) {
+      writeFileSync(README, readme.replace(/(<!-- layout:start -->\n)[\s\S]*?(<!-- layout:end -->)/, `$1${fresh}$2`));
+    } else expect(section, 'README layout is stale: UPDATE_TOOLSNAPS=1 npx vitest run test/layering.test.ts').toBe(fresh);
   });
 });

@@ -78,7 +78,3 @@ export function endOtherSessions(db: Db, keep: string): string[] {
   stmt(db, `UPDATE sessions SET state = 'ended', ended_at = ? WHERE state = 'active' AND id <> ?`).run(nowIso(), keep);
   return ended.map((r) => r.id);
 }
-
-export function setSessionBranch(db: Db, id: string, branch: string | null, headSha: string | null): void {
-  stmt(db, 'UPDATE sessions SET branch = ?, head_sha = ? WHERE id = ?').run(branch, headSha, id);
-}
