@@ -4,7 +4,7 @@ import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promi
 import { dirname, join, relative, resolve } from 'node:path';
 import { processAlive } from '../proc/children.js';
 import { runProcess, tail } from '../proc/run.js';
-import { assertNotOption, confinedPath, isInside } from '../workspace/paths.js';
+import { confinedPath, isInside, refuseOptionLike } from '../workspace/paths.js';
 
 /** The ref name that stands for the uncommitted working tree (tracked changes plus untracked, non-ignored files). */
 export const WORKING_TREE_REF = 'WORKTREE';
@@ -31,7 +31,7 @@ export async function git(root: string, args: string[], signal?: AbortSignal): P
  * untracked files, so the working tree can be measured from its own worktree.
  */
 export async function resolveRef(root: string, ref: string, signal?: AbortSignal): Promise<ResolvedRef> {
-  assertNotOption(ref, 'ref');
+  refuseOptionLike('ref', ref);
   if (!ref.trim()) throw new Error('ref is empty');
   if (ref === WORKING_TREE_REF) {
     const head = await resolveRef(root, 'HEAD', signal);

@@ -5,9 +5,10 @@ import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
 import { saveArtifact } from '../state/artifacts.js';
 import { changedPaths, isGitRepo } from '../workspace/git.js';
+import { refuseOptionLike } from '../workspace/paths.js';
 import { jobFields, runAsJob } from './jobs.js';
 import { sessionEnvironment } from './session-env.js';
-import { refuseOptionLike, sessionIdInput } from './shared.js';
+import { sessionIdInput } from './shared.js';
 
 /** Rows shown inline; a suite with more keeps them all in the comparison resource. */
 const MAX_ROWS = 40;

@@ -3,7 +3,8 @@ import { UserError } from '../errors.js';
 import { parseCommand } from '../proc/command.js';
 import { defineTool } from '../server/define-tool.js';
 import { addLearning, GUARD_TOPIC, normalizeTopic, setConvention } from '../state/notes.js';
-import { refuseOptionLike, sessionIdInput } from './shared.js';
+import { refuseOptionLike } from '../workspace/paths.js';
+import { sessionIdInput } from './shared.js';
 
 export const recordLearning = defineTool({
   name: 'record_learning',

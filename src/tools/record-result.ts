@@ -4,7 +4,8 @@ import { defineTool } from '../server/define-tool.js';
 import { getArtifact } from '../state/artifacts.js';
 import { EXPERIMENT_STATUSES, insertExperiment, PLATEAU_AFTER, sessionStats } from '../state/experiments.js';
 import { formatPct } from '../state/render/markdown.js';
-import { refuseOptionLike, sessionIdInput } from './shared.js';
+import { refuseOptionLike } from '../workspace/paths.js';
+import { sessionIdInput } from './shared.js';
 
 const MEASURED = 'A measured value (seconds, bytes, instructions, ops/s…)';
 

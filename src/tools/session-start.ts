@@ -7,7 +7,7 @@ import { defineTool } from '../server/define-tool.js';
 import { GUARD_TOPIC, setConvention } from '../state/notes.js';
 import { adoptOrphanRows, createSession, DOMAINS, type Domain, endOtherSessions } from '../state/sessions.js';
 import { currentBranch, headSha, isGitRepo, switchToBranch } from '../workspace/git.js';
-import { refuseOptionLike } from './shared.js';
+import { refuseOptionLike } from '../workspace/paths.js';
 
 /** A bare slug becomes `perf/<marker>-<slug>`; a name with a slash is taken as the full branch name. */
 async function resolveBranchName(branch: string, domain: Domain): Promise<string> {

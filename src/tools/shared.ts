@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { UserError } from '../errors.js';
 
 /** Optional session selector shared by the bookkeeping tools. */
 export const sessionIdInput = z.string().max(40).optional().describe('Default: the active session.');
@@ -16,10 +15,3 @@ export const statsOutput = z.object({
     .object({ n: z.number(), target: z.string(), metric: z.string(), value: z.number(), improvement_pct: z.number().nullable() })
     .nullable(),
 });
-
-/** Refuse anything git or a program could read as an option. */
-export function refuseOptionLike(label: string, value: string | undefined): void {
-  if (value !== undefined && value.trimStart().startsWith('-')) {
-    throw new UserError(`${label} must not start with "-": ${value}`);
-  }
-}
