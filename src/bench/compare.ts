@@ -178,7 +178,7 @@ function validateRequest(request: CompareRequest): void {
   refuseOptionLike('base ref', request.base);
   refuseOptionLike('head ref', request.head);
   refuseOptionLike('benchmark', request.benchmark);
-  for (const path of request.inject ?? []) confinedPath(request.root, path);
+  for (const path of request.inject ?? []) confinedPath(request.root, path, 'inject path');
   if (request.command !== undefined && request.benchmark !== undefined) throw new Error('pass either command or benchmark, not both');
   if (request.command === undefined && request.benchmark === undefined && request.language !== 'go') {
     throw new Error(`pass command (or, for pytest-benchmark suites, benchmark) to compare ${request.language} code`);

@@ -1,23 +1,110 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { runProcess, tail } from '../proc/run.js';
+import type { SimpleGitOptions } from 'simple-git';
+import { tail } from '../proc/run.js';
+import { refuseOptionLike } from './paths.js';
 
+/** git is stopped once it has printed nothing for this long: a lock it waits on, a prompt nobody answers. */
+export const GIT_TIMEOUT_MS = 120_000;
+
+/** A git command that failed, timed out or was cancelled; the message holds git's own words. */
 export class GitError extends Error {
   override readonly name = 'GitError';
+
+  /** `exitCode` is git's own; it is undefined when git was stopped or could not start. */
+  constructor(
+    message: string,
+    readonly exitCode?: number,
+  ) {
+    super(message);
+  }
 }
 
-/** Run git in `root`; throws GitError with git's own words when it fails. */
-export async function git(root: string, args: string[], timeoutMs = 30_000): Promise<string> {
-  const result = await runProcess(['git', ...args], { cwd: root, timeoutMs, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
-  if (result.spawnError) throw new GitError(`git could not start: ${result.spawnError}`);
-  if (result.timedOut) throw new GitError(`git ${args[0]} timed out after ${timeoutMs} ms`);
-  if (result.exitCode !== 0) throw new GitError(tail(result.stderr.trim() || result.stdout.trim(), 1000) || `git ${args[0]} failed`);
-  return result.stdout;
+export interface GitOptions {
+  signal?: AbortSignal;
+  /**
+   * A query that changes nothing: it takes no optional lock (status and diff
+   * refresh the index opportunistically), so a git command run meanwhile in
+   * the project never finds the index locked by ours.
+   */
+  readOnly?: boolean;
+  /** Stop git after this long without output (default GIT_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+/** No credential prompt can hang a call, and git speaks untranslated English for the messages passed on. */
+const BASE_ENV = { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+const READ_ONLY_ENV = { ...BASE_ENV, GIT_OPTIONAL_LOCKS: '0' };
+
+/**
+ * simple-git passes on no inherited GIT_* variable unless told to, and refuses
+ * an environment given to it that holds one of these program-running names.
+ */
+const GUARDED_ENV = /^\s*(git_|(editor|visual|pager|prefix|ssh_askpass)\s*$)/i;
+
+function childEnv(readOnly: boolean): Record<string, string> {
+  const inherited = Object.entries(process.env).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined && !GUARDED_ENV.test(entry[0]),
+  );
+  return { ...Object.fromEntries(inherited), ...(readOnly ? READ_ONLY_ENV : BASE_ENV) };
+}
+
+/**
+ * Run git in `root` and return its stdout as it is. Every git command of the
+ * server goes through here. A non-zero exit is a GitError even when git wrote
+ * nothing to stderr (simple-git alone takes that for success).
+ */
+export async function git(root: string, args: readonly string[], options: GitOptions = {}): Promise<string> {
+  // Loaded on first use, like execa: most server starts run no git.
+  const { simpleGit } = await import('simple-git');
+  const command = `git ${args.join(' ')}`;
+  const timeoutMs = options.timeoutMs ?? GIT_TIMEOUT_MS;
+  // simple-git rethrows whatever `errors` returns wrapped in its own error class, so the failure is kept here.
+  let failure: GitError | undefined;
+  const errors: SimpleGitOptions['errors'] = (error, result) => {
+    failure = describeFailure(command, timeoutMs, error, result);
+    return failure;
+  };
+  try {
+    const client = simpleGit({
+      baseDir: root,
+      abort: options.signal,
+      timeout: { block: timeoutMs },
+      errors,
+      allowEnvironment: Object.keys(READ_ONLY_ENV),
+    });
+    return await client.env(childEnv(options.readOnly ?? false)).raw([...args]);
+  } catch (error) {
+    throw failure ?? new GitError(`${command} could not run: ${(error as Error).message}`);
+  }
+}
+
+type GitResult = Parameters<NonNullable<SimpleGitOptions['errors']>>[1];
+
+function describeFailure(
+  command: string,
+  timeoutMs: number,
+  error: Error | Buffer | undefined,
+  { exitCode, stdErr, stdOut }: GitResult,
+): GitError | undefined {
+  const plugin = (error as { plugin?: string } | undefined)?.plugin;
+  if (plugin === 'timeout') return new GitError(`${command} printed nothing for ${timeoutMs} ms and was stopped`);
+  if (plugin === 'abort') return new GitError(`${command} was cancelled`);
+  if (exitCode === 0 && !error) return undefined;
+  const words = Buffer.concat(stdErr).toString().trim() || Buffer.concat(stdOut).toString().trim();
+  // A negative code is the spawn's errno (git is missing); simple-git then puts the error's stack in stderr.
+  if (exitCode < 0) return new GitError(`${command} could not start: ${words.split('\n', 1)[0]}`);
+  return new GitError(`${command} failed: ${tail(words, 1000) || `exit code ${exitCode}`}`, exitCode);
+}
+
+/** The short form of a commit sha shown to people. */
+export function shortSha(sha: string): string {
+  return sha.slice(0, 12);
 }
 
 export async function isGitRepo(root: string): Promise<boolean> {
   try {
-    return (await git(root, ['rev-parse', '--is-inside-work-tree'])).trim() === 'true';
+    return (await git(root, ['rev-parse', '--is-inside-work-tree'], { readOnly: true })).trim() === 'true';
   } catch {
     return false;
   }
@@ -26,7 +113,7 @@ export async function isGitRepo(root: string): Promise<boolean> {
 /** Current branch name, or undefined on a detached HEAD or in a repository with no commits. */
 export async function currentBranch(root: string): Promise<string | undefined> {
   try {
-    return (await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'])).trim() || undefined;
+    return (await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { readOnly: true })).trim() || undefined;
   } catch {
     return undefined;
   }
@@ -34,7 +121,7 @@ export async function currentBranch(root: string): Promise<string | undefined> {
 
 export async function headSha(root: string): Promise<string | undefined> {
   try {
-    return (await git(root, ['rev-parse', '--verify', 'HEAD'])).trim();
+    return (await git(root, ['rev-parse', '--verify', 'HEAD'], { readOnly: true })).trim();
   } catch {
     return undefined;
   }
@@ -42,16 +129,17 @@ export async function headSha(root: string): Promise<string | undefined> {
 
 async function branchExists(root: string, name: string): Promise<boolean> {
   try {
-    await git(root, ['show-ref', '--verify', '--quiet', `refs/heads/${name}`]);
+    await git(root, ['show-ref', '--verify', '--quiet', `refs/heads/${name}`], { readOnly: true });
     return true;
   } catch {
     return false;
   }
 }
 
-/** Check out `name`, creating it from HEAD when it does not exist. The name must already be validated. */
+/** Check out `name`, creating it from HEAD when it does not exist. */
 export async function switchToBranch(root: string, name: string): Promise<{ created: boolean }> {
-  await git(root, ['check-ref-format', '--branch', name]);
+  refuseOptionLike('branch', name);
+  await git(root, ['check-ref-format', '--branch', name], { readOnly: true });
   if (await branchExists(root, name)) {
     await git(root, ['switch', '--quiet', name]);
     return { created: false };
@@ -67,7 +155,9 @@ export interface ChangedPath {
 
 /** Porcelain status as (XY, path) pairs; `-z` keeps odd file names intact. */
 export async function changedPaths(root: string, excludeDir?: string): Promise<{ tracked: ChangedPath[]; untracked: string[] }> {
-  const out = await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', '.', ...excludeSpec(root, excludeDir)]);
+  const out = await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', '.', ...excludeSpec(root, excludeDir)], {
+    readOnly: true,
+  });
   const entries = out.split('\0').filter(Boolean);
   const tracked: ChangedPath[] = [];
   const untracked: string[] = [];
@@ -104,7 +194,7 @@ export async function revertToHead(root: string, options: { stateDir: string; pa
   const { tracked, untracked } = await changedPaths(root, options.stateDir);
   if (!tracked.length) return { reverted: [], untracked_kept: untracked, patch: null };
   const exclude = excludeSpec(root, options.stateDir);
-  const diff = await git(root, ['diff', 'HEAD', '--binary', '--', '.', ...exclude]);
+  const diff = await git(root, ['diff', 'HEAD', '--binary', '--', '.', ...exclude], { readOnly: true });
   mkdirSync(options.patchDir, { recursive: true });
   const patch = join(options.patchDir, `revert-${new Date().toISOString().replace(/[:.]/g, '-')}.patch`);
   writeFileSync(patch, diff);
