@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
 import { parseCommand } from '../proc/command.js';
+import { shortSha } from '../workspace/git.js';
 import { confinedPath, refuseOptionLike } from '../workspace/paths.js';
 import { type AdaptivePolicy, abbaOrder, ciHalfWidthPct, shouldContinue } from './adaptive.js';
 import { pythonEnv } from './python.js';
@@ -213,7 +214,7 @@ async function prepareSides(
       side,
       ref,
       worktree,
-      label: `${side} (${ref.ref}, ${ref.sha.slice(0, 12)})`,
+      label: `${side} (${ref.ref}, ${shortSha(ref.sha)})`,
       env: languageEnv(request.language, worktree.dir),
     });
   }
