@@ -2,30 +2,22 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from './package.js';
-import { runProcess } from './proc/run.js';
 import { connectStdioClient, type StdioClient } from './server/client.js';
+import { git } from './workspace/git.js';
 
 const EXAMPLES = join(PACKAGE_ROOT, 'examples');
 // The demo is started by the CLI itself, so the server it spawns is this same program.
 const CLI = process.argv[1]!;
 
-// biome-ignore lint/suspicious/noExplicitAny: tool results are JSON the demo reads field by field
-type Structured = Record<string, any>;
+type Structured = Record<string, unknown>;
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
-async function git(cwd: string, ...args: string[]): Promise<void> {
-  const result = await runProcess(['git', ...args], {
-    cwd,
-    env: {
-      GIT_AUTHOR_NAME: 'codeflash demo',
-      GIT_AUTHOR_EMAIL: 'demo@localhost',
-      GIT_COMMITTER_NAME: 'codeflash demo',
-      GIT_COMMITTER_EMAIL: 'demo@localhost',
-    },
-    timeoutMs: 30_000,
-  });
-  if (result.exitCode !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+// The demo commits as itself, whatever identity the user's configuration holds.
+const DEMO_IDENTITY = ['-c', 'user.name=codeflash demo', '-c', 'user.email=demo@localhost'];
+
+async function demoGit(cwd: string, ...args: string[]): Promise<void> {
+  await git(cwd, [...DEMO_IDENTITY, ...args]);
 }
 
 /** Call a tool; when it answers with a running job, follow it with job_status until it ends. */
@@ -52,9 +44,9 @@ async function call(client: StdioClient, name: string, args: Record<string, unkn
 export async function runDemo(options: { keep: boolean }): Promise<number> {
   const root = mkdtempSync(join(tmpdir(), 'codeflash-demo-'));
   cpSync(join(EXAMPLES, 'python-demo'), root, { recursive: true });
-  await git(root, 'init', '-q', '-b', 'main');
-  await git(root, 'add', '-A');
-  await git(root, 'commit', '-q', '-m', 'inventory: first version');
+  await demoGit(root, 'init', '-q', '-b', 'main');
+  await demoGit(root, 'add', '-A');
+  await demoGit(root, 'commit', '-q', '-m', 'inventory: first version');
   say(`codeflash-mcp demo — example project copied to ${root}\n`);
 
   const client = await connectStdioClient(process.execPath, [CLI, 'serve', '--root', root], 'codeflash-demo');
@@ -74,14 +66,14 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
     const profile = await call(client, 'profile', { command: 'bench.py', mode: 'cpu', top: 5, focus: 'inventory' });
     say(`3. profile (${profile.profiler}) → top hotspots:`);
     for (const h of profile.hotspots as Structured[]) {
-      say(`   ${String(h.self_pct.toFixed(1)).padStart(5)} % self  ${h.function}  ${h.file}:${h.line}`);
+      say(`   ${(h.self_pct as number).toFixed(1).padStart(5)} % self  ${h.function}  ${h.file}:${h.line}`);
     }
 
     writeFileSync(join(root, 'inventory', 'dedupe.py'), readFileSync(join(EXAMPLES, 'python-demo.optimized.py'), 'utf8'));
     say('\n4. edit → unique_skus keeps a dict instead of scanning a list for every SKU');
     const guardAfter = await call(client, 'run_guard', { revert_on_failure: true });
     say(`   run_guard → ${guardAfter.summary}`);
-    await git(root, 'commit', '-q', '-am', 'unique_skus: O(1) membership with an insertion-ordered dict');
+    await demoGit(root, 'commit', '-q', '-am', 'unique_skus: O(1) membership with an insertion-ordered dict');
 
     const compare = await call(client, 'benchmark_compare', {
       base: 'main',

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
 import { parseCommand } from '../proc/command.js';
-import { assertNotOption, confinedPath } from '../workspace/paths.js';
+import { shortSha } from '../workspace/git.js';
+import { confinedPath, refuseOptionLike } from '../workspace/paths.js';
 import { type AdaptivePolicy, abbaOrder, ciHalfWidthPct, shouldContinue } from './adaptive.js';
 import { pythonEnv } from './python.js';
 import { markdownTable, type ReportRow } from './report.js';
@@ -175,10 +176,10 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
 }
 
 function validateRequest(request: CompareRequest): void {
-  assertNotOption(request.base, 'base ref');
-  assertNotOption(request.head, 'head ref');
-  if (request.benchmark !== undefined) assertNotOption(request.benchmark, 'benchmark');
-  for (const path of request.inject ?? []) confinedPath(request.root, path);
+  refuseOptionLike('base ref', request.base);
+  refuseOptionLike('head ref', request.head);
+  refuseOptionLike('benchmark', request.benchmark);
+  for (const path of request.inject ?? []) confinedPath(request.root, path, 'inject path');
   if (request.command !== undefined && request.benchmark !== undefined) throw new Error('pass either command or benchmark, not both');
   if (request.command === undefined && request.benchmark === undefined && request.language !== 'go') {
     throw new Error(`pass command (or, for pytest-benchmark suites, benchmark) to compare ${request.language} code`);
@@ -213,7 +214,7 @@ async function prepareSides(
       side,
       ref,
       worktree,
-      label: `${side} (${ref.ref}, ${ref.sha.slice(0, 12)})`,
+      label: `${side} (${ref.ref}, ${shortSha(ref.sha)})`,
       env: languageEnv(request.language, worktree.dir),
     });
   }

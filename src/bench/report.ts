@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { MachineInfo } from '../env/types.js';
+import { shortSha } from '../workspace/git.js';
 import { DETERMINISTIC_FLOOR_PCT, type Verdict } from './stats.js';
 
 export interface ReportRow {
@@ -67,7 +68,7 @@ function footer(meta: ReportMeta, method: string): string[] {
     meta.precisionPct !== undefined && Number.isFinite(meta.precisionPct) ? `, precision ±${formatPct(meta.precisionPct)} %` : '';
   const refs =
     meta.base && meta.head
-      ? [`Refs: base \`${meta.base.ref}\` (${short(meta.base.sha)}) → head \`${meta.head.ref}\` (${short(meta.head.sha)})`]
+      ? [`Refs: base \`${meta.base.ref}\` (${shortSha(meta.base.sha)}) → head \`${meta.head.ref}\` (${shortSha(meta.head.sha)})`]
       : [];
   return [
     `Mode: ${meta.mode} — ${method}.`,
@@ -237,10 +238,6 @@ function pctDecimals(pct: number): number {
 
 function formatDate(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-function short(sha: string): string {
-  return sha.slice(0, 12);
 }
 
 function escapeCell(text: string): string {

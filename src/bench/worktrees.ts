@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { UserError } from '../errors.js';
 import { processAlive } from '../proc/children.js';
-import { runProcess, tail } from '../proc/run.js';
-import { assertNotOption, confinedPath, isInside } from '../workspace/paths.js';
+import { GitError, git, shortSha } from '../workspace/git.js';
+import { confinedPath, isInside, refuseOptionLike } from '../workspace/paths.js';
 
 /** The ref name that stands for the uncommitted working tree (tracked changes plus untracked, non-ignored files). */
 export const WORKING_TREE_REF = 'WORKTREE';
@@ -16,36 +17,31 @@ export interface ResolvedRef {
   untracked: string[];
 }
 
-export async function git(root: string, args: string[], signal?: AbortSignal): Promise<string> {
-  const result = await runProcess(['git', ...args], { cwd: root, timeoutMs: 120_000, signal, env: { GIT_TERMINAL_PROMPT: '0' } });
-  if (result.exitCode !== 0) {
-    const why = result.spawnError ?? (result.stderr.trim() || `exit code ${result.exitCode}`);
-    throw new Error(`git ${args.join(' ')} failed: ${tail(why, 600)}`);
-  }
-  return result.stdout.trim();
-}
-
 /**
  * Resolve a ref to a commit sha. `WORKTREE` becomes a commit object made by
  * `git stash create` (no ref, index or file is touched) plus the list of
  * untracked files, so the working tree can be measured from its own worktree.
  */
 export async function resolveRef(root: string, ref: string, signal?: AbortSignal): Promise<ResolvedRef> {
-  assertNotOption(ref, 'ref');
-  if (!ref.trim()) throw new Error('ref is empty');
+  refuseOptionLike('ref', ref);
+  if (!ref.trim()) throw new UserError('ref is empty');
+  const query = { signal, readOnly: true };
   if (ref === WORKING_TREE_REF) {
     const head = await resolveRef(root, 'HEAD', signal);
-    const stashed = await git(root, ['stash', 'create'], signal);
-    const untracked = (await git(root, ['ls-files', '--others', '--exclude-standard', '-z'], signal)).split('\0').filter(Boolean);
+    const stashed = (await git(root, ['stash', 'create'], { signal })).trim();
+    const untracked = (await git(root, ['ls-files', '--others', '--exclude-standard', '-z'], query)).split('\0').filter(Boolean);
     return { ref, sha: stashed || head.sha, untracked };
   }
-  try {
-    const sha = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], signal);
-    if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new Error(sha);
-    return { ref, sha, untracked: [] };
-  } catch {
-    throw new Error(`unknown git ref "${ref}": it does not name a commit in ${root}`);
-  }
+  const sha = await git(root, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], query).then(
+    (out) => out.trim(),
+    (error: unknown) => {
+      // git answered that there is no such commit; a timeout or a cancel is passed on as it is.
+      if (error instanceof GitError && error.exitCode !== undefined) return '';
+      throw error;
+    },
+  );
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new UserError(`unknown git ref "${ref}": it does not name a commit in ${root}`);
+  return { ref, sha, untracked: [] };
 }
 
 /**
@@ -77,7 +73,7 @@ const OWNER_SUFFIX = '.owner';
 
 /** Worktree paths git knows for this repository. */
 export async function listWorktrees(root: string): Promise<string[]> {
-  const text = await git(root, ['worktree', 'list', '--porcelain']);
+  const text = await git(root, ['worktree', 'list', '--porcelain'], { readOnly: true });
   return text
     .split('\n')
     .filter((line) => line.startsWith('worktree '))
@@ -115,7 +111,9 @@ export class WorktreeSet {
 
   constructor(private readonly options: WorktreeSetOptions) {
     if (isInside(resolve(options.worktreesDir), resolve(options.root))) {
-      throw new Error(`worktreesDir ${options.worktreesDir} lies inside the working tree ${options.root}; choose a directory outside it`);
+      throw new UserError(
+        `worktreesDir ${options.worktreesDir} lies inside the working tree ${options.root}; choose a directory outside it`,
+      );
     }
   }
 
@@ -138,7 +136,7 @@ export class WorktreeSet {
   private async make(sha: string, keep: boolean, signal?: AbortSignal): Promise<Worktree> {
     const { root, worktreesDir } = this.options;
     await mkdir(worktreesDir, { recursive: true });
-    const dir = resolve(worktreesDir, keep ? sha : `${sha.slice(0, 12)}-${randomBytes(4).toString('hex')}`);
+    const dir = resolve(worktreesDir, keep ? sha : `${shortSha(sha)}-${randomBytes(4).toString('hex')}`);
     if (keep && (await isCleanWorktreeAt(root, dir, sha))) {
       const worktree = { dir, sha, reused: true, keep };
       this.made.push(worktree);
@@ -150,8 +148,8 @@ export class WorktreeSet {
     this.made.push(worktree);
     // Written before the checkout, so even a kill during `worktree add` leaves an owner to check.
     if (!keep) await writeFile(`${dir}${OWNER_SUFFIX}`, String(process.pid));
-    await git(root, ['worktree', 'add', '--detach', '--', dir, sha], signal);
-    this.options.log?.(`worktree ${dir} at ${sha.slice(0, 12)}`);
+    await git(root, ['worktree', 'add', '--detach', '--', dir, sha], { signal });
+    this.options.log?.(`worktree ${dir} at ${shortSha(sha)}`);
     return worktree;
   }
 
@@ -184,9 +182,9 @@ async function removeWorktree(root: string, dir: string): Promise<void> {
 async function isCleanWorktreeAt(root: string, dir: string, sha: string): Promise<boolean> {
   if (!existsSync(dir) || !(await listWorktrees(root)).includes(dir)) return false;
   try {
-    const head = await git(dir, ['rev-parse', 'HEAD']);
-    const changes = await git(dir, ['status', '--porcelain', '--untracked-files=no']);
-    return head === sha && changes === '';
+    const head = await git(dir, ['rev-parse', 'HEAD'], { readOnly: true });
+    const changes = await git(dir, ['status', '--porcelain', '--untracked-files=no'], { readOnly: true });
+    return head.trim() === sha && changes.trim() === '';
   } catch {
     return false;
   }
@@ -199,8 +197,8 @@ async function isCleanWorktreeAt(root: string, dir: string, sha: string): Promis
  */
 export async function copyIntoWorktree(root: string, worktreeDir: string, paths: readonly string[]): Promise<void> {
   for (const path of paths) {
-    const source = confinedPath(root, path);
-    if (!existsSync(source)) throw new Error(`inject path ${path} does not exist in the working tree ${root}`);
+    const source = confinedPath(root, path, 'inject path');
+    if (!existsSync(source)) throw new UserError(`inject path ${path} does not exist in the working tree ${root}`);
     const target = join(worktreeDir, relative(resolve(root), source));
     await mkdir(dirname(target), { recursive: true });
     await cp(source, target, { recursive: true, force: true });

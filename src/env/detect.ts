@@ -1,4 +1,5 @@
 import { realpath } from 'node:fs/promises';
+import { shortSha } from '../workspace/git.js';
 import { detectGit } from './git.js';
 import { detectGo, isGoProject } from './go.js';
 import { detectMachine } from './machine.js';
@@ -66,7 +67,7 @@ function gitWarnings(git: GitState): string[] {
     warnings.push(`working tree is dirty (${git.modified} modified, ${git.untracked} untracked): commit or stash before a baseline`);
   }
   if (git.head === undefined) warnings.push('the repository has no commits yet');
-  else if (git.detached) warnings.push(`HEAD is detached at ${git.head.slice(0, 12)}`);
+  else if (git.detached) warnings.push(`HEAD is detached at ${shortSha(git.head)}`);
   return warnings;
 }
 

@@ -1,18 +1,21 @@
+import { git } from '../workspace/git.js';
 import { domainFromBranch } from './branch.js';
-import { probe } from './probe.js';
+import { PROBE_TIMEOUT_MS } from './probe.js';
 import type { GitState } from './types.js';
-
-/** Read-only queries: no index refresh lock, so a concurrent git command in the project never trips over ours. */
-const GIT_ENV = { GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' };
 
 const BASE_CANDIDATES = ['refs/remotes/origin/HEAD', 'refs/heads/main', 'refs/heads/master'];
 
 export async function detectGit(root: string, signal?: AbortSignal): Promise<GitState> {
-  const git = (args: string[]) => probe(['git', ...args], { cwd: root, signal, env: GIT_ENV });
+  // Detection takes any failure (no git, no repository, a timeout) as "not known".
+  const query = (args: string[]) =>
+    git(root, args, { signal, readOnly: true, timeoutMs: PROBE_TIMEOUT_MS }).then(
+      (out) => out.trim(),
+      () => undefined,
+    );
   const [status, toplevel, refs] = await Promise.all([
-    git(['status', '--porcelain=v2', '--branch', '--untracked-files=normal']),
-    git(['rev-parse', '--show-toplevel']),
-    git(['for-each-ref', '--format=%(refname) %(symref)', ...BASE_CANDIDATES]),
+    query(['status', '--porcelain=v2', '--branch', '--untracked-files=normal']),
+    query(['rev-parse', '--show-toplevel']),
+    query(['for-each-ref', '--format=%(refname) %(symref)', ...BASE_CANDIDATES]),
   ]);
   if (status === undefined) return { is_repo: false, detached: false, clean: true, modified: 0, untracked: 0 };
   const parsed = parseStatus(status);

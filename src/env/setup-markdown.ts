@@ -1,4 +1,5 @@
 import { formatCommand } from '../proc/command.js';
+import { shortSha } from '../workspace/git.js';
 import type { GitState, GoEnvironment, MachineInfo, NodeEnvironment, ProjectEnvironment, PythonEnvironment } from './types.js';
 
 const LANGUAGE_NAMES = { python: 'Python', node: 'JavaScript/TypeScript (Node)', go: 'Go' } as const;
@@ -82,7 +83,7 @@ function gitSection(git: GitState): string {
   const where = git.branch ? `\`${git.branch}\`` : 'detached HEAD';
   const domain = git.branch_domain ? ` (session domain: ${git.branch_domain})` : '';
   return bullets([
-    `Branch: ${where}${domain} at ${git.head ? `\`${git.head.slice(0, 12)}\`` : 'no commits yet'}`,
+    `Branch: ${where}${domain} at ${git.head ? `\`${shortSha(git.head)}\`` : 'no commits yet'}`,
     `Base branch: ${git.base_branch ? `\`${git.base_branch}\`` : 'none found (no main or master)'}`,
     `Working tree: ${git.clean ? 'clean' : `dirty (${git.modified} modified, ${git.untracked} untracked)`}`,
   ]);

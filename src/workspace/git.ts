@@ -1,23 +1,86 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { runProcess, tail } from '../proc/run.js';
+import { refuseOptionLike } from './paths.js';
 
+/** git is stopped after this long: a lock it waits on, a prompt nobody answers. */
+export const GIT_TIMEOUT_MS = 120_000;
+
+/** A git command that failed, timed out or was cancelled; the message holds git's own words. */
 export class GitError extends Error {
   override readonly name = 'GitError';
+
+  /** `exitCode` is git's own; it is undefined when git was stopped or could not start. */
+  constructor(
+    message: string,
+    readonly exitCode?: number,
+  ) {
+    super(message);
+  }
 }
 
-/** Run git in `root`; throws GitError with git's own words when it fails. */
-export async function git(root: string, args: string[], timeoutMs = 30_000): Promise<string> {
-  const result = await runProcess(['git', ...args], { cwd: root, timeoutMs, env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' } });
-  if (result.spawnError) throw new GitError(`git could not start: ${result.spawnError}`);
-  if (result.timedOut) throw new GitError(`git ${args[0]} timed out after ${timeoutMs} ms`);
-  if (result.exitCode !== 0) throw new GitError(tail(result.stderr.trim() || result.stdout.trim(), 1000) || `git ${args[0]} failed`);
+export interface GitOptions {
+  signal?: AbortSignal;
+  /**
+   * A query that changes nothing: it takes no optional lock (status and diff
+   * refresh the index opportunistically), so a git command run meanwhile in
+   * the project never finds the index locked by ours.
+   */
+  readOnly?: boolean;
+  /** Stop git (and its process group) after this long (default GIT_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+/** No credential prompt can hang a call, and git speaks untranslated English for the messages passed on. */
+/**
+ * Variables that point git at another repository: a server started from a git hook inherits
+ * GIT_DIR and friends, and git must still work on the root it is given.
+ */
+const REDIRECTING_ENV = Object.fromEntries(
+  ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR', 'GIT_NAMESPACE', 'GIT_CEILING_DIRECTORIES'].map(
+    (name) => [name, undefined],
+  ),
+);
+const BASE_ENV = { ...REDIRECTING_ENV, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+const READ_ONLY_ENV = { ...BASE_ENV, GIT_OPTIONAL_LOCKS: '0' };
+
+/**
+ * Run git in `root` and return its stdout as it is. Every git command of the
+ * server goes through here, in its own process group like every other child,
+ * so a timeout or a cancel also ends the hooks git started (a post-checkout
+ * hook of `worktree add`). simple-git was measured for this and left out: it
+ * waits 50 ms after every command that prints nothing (`worktree prune`,
+ * `status` on a clean tree: +51 ms a call against a bare spawn, bench/git-overhead.mjs),
+ * and it stops only the git process itself, not its group.
+ */
+export async function git(root: string, args: readonly string[], options: GitOptions = {}): Promise<string> {
+  const command = `git ${args.join(' ')}`;
+  const timeoutMs = options.timeoutMs ?? GIT_TIMEOUT_MS;
+  const result = await runProcess(['git', ...args], {
+    cwd: root,
+    env: options.readOnly ? READ_ONLY_ENV : BASE_ENV,
+    timeoutMs,
+    signal: options.signal,
+  });
+  if (result.spawnError) throw new GitError(`${command} could not start: ${result.spawnError}`);
+  if (result.timedOut) throw new GitError(`${command} did not finish within ${timeoutMs} ms and was stopped`);
+  if (result.cancelled) throw new GitError(`${command} was cancelled`);
+  if (result.exitCode !== 0) {
+    const words = result.stderr.trim() || result.stdout.trim();
+    const how = result.exitCode === null ? `signal ${result.signal}` : `exit code ${result.exitCode}`;
+    throw new GitError(`${command} failed: ${tail(words, 1000) || how}`, result.exitCode ?? undefined);
+  }
   return result.stdout;
+}
+
+/** The short form of a commit sha shown to people. */
+export function shortSha(sha: string): string {
+  return sha.slice(0, 12);
 }
 
 export async function isGitRepo(root: string): Promise<boolean> {
   try {
-    return (await git(root, ['rev-parse', '--is-inside-work-tree'])).trim() === 'true';
+    return (await git(root, ['rev-parse', '--is-inside-work-tree'], { readOnly: true })).trim() === 'true';
   } catch {
     return false;
   }
@@ -26,7 +89,7 @@ export async function isGitRepo(root: string): Promise<boolean> {
 /** Current branch name, or undefined on a detached HEAD or in a repository with no commits. */
 export async function currentBranch(root: string): Promise<string | undefined> {
   try {
-    return (await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'])).trim() || undefined;
+    return (await git(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { readOnly: true })).trim() || undefined;
   } catch {
     return undefined;
   }
@@ -34,7 +97,7 @@ export async function currentBranch(root: string): Promise<string | undefined> {
 
 export async function headSha(root: string): Promise<string | undefined> {
   try {
-    return (await git(root, ['rev-parse', '--verify', 'HEAD'])).trim();
+    return (await git(root, ['rev-parse', '--verify', 'HEAD'], { readOnly: true })).trim();
   } catch {
     return undefined;
   }
@@ -42,16 +105,17 @@ export async function headSha(root: string): Promise<string | undefined> {
 
 async function branchExists(root: string, name: string): Promise<boolean> {
   try {
-    await git(root, ['show-ref', '--verify', '--quiet', `refs/heads/${name}`]);
+    await git(root, ['show-ref', '--verify', '--quiet', `refs/heads/${name}`], { readOnly: true });
     return true;
   } catch {
     return false;
   }
 }
 
-/** Check out `name`, creating it from HEAD when it does not exist. The name must already be validated. */
+/** Check out `name`, creating it from HEAD when it does not exist. */
 export async function switchToBranch(root: string, name: string): Promise<{ created: boolean }> {
-  await git(root, ['check-ref-format', '--branch', name]);
+  refuseOptionLike('branch', name);
+  await git(root, ['check-ref-format', '--branch', name], { readOnly: true });
   if (await branchExists(root, name)) {
     await git(root, ['switch', '--quiet', name]);
     return { created: false };
@@ -67,7 +131,9 @@ export interface ChangedPath {
 
 /** Porcelain status as (XY, path) pairs; `-z` keeps odd file names intact. */
 export async function changedPaths(root: string, excludeDir?: string): Promise<{ tracked: ChangedPath[]; untracked: string[] }> {
-  const out = await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', '.', ...excludeSpec(root, excludeDir)]);
+  const out = await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', '.', ...excludeSpec(root, excludeDir)], {
+    readOnly: true,
+  });
   const entries = out.split('\0').filter(Boolean);
   const tracked: ChangedPath[] = [];
   const untracked: string[] = [];
@@ -104,7 +170,7 @@ export async function revertToHead(root: string, options: { stateDir: string; pa
   const { tracked, untracked } = await changedPaths(root, options.stateDir);
   if (!tracked.length) return { reverted: [], untracked_kept: untracked, patch: null };
   const exclude = excludeSpec(root, options.stateDir);
-  const diff = await git(root, ['diff', 'HEAD', '--binary', '--', '.', ...exclude]);
+  const diff = await git(root, ['diff', 'HEAD', '--binary', '--', '.', ...exclude], { readOnly: true });
   mkdirSync(options.patchDir, { recursive: true });
   const patch = join(options.patchDir, `revert-${new Date().toISOString().replace(/[:.]/g, '-')}.patch`);
   writeFileSync(patch, diff);

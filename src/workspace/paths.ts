@@ -2,16 +2,17 @@ import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 
-/** Refuse a caller's value that git or a program could read as an option. */
-export function refuseOptionLike(label: string, value: string | undefined): void {
+/**
+ * Refuse a value a program (git, an interpreter) could read as an option before
+ * it reaches one. Leading whitespace does not save it: a shell or a later trim
+ * would bring the "-" to the front. An absent value passes.
+ */
+export function refuseOptionLike(what: string, value: string | undefined): void {
   if (value?.trimStart().startsWith('-')) {
-    throw new UserError(`${label} must not start with "-": ${value.slice(0, 200)}`);
+    throw new UserError(
+      `${what} "${value.slice(0, 200)}" is refused: it starts with "-" and would be read as an option (${what} must not start with "-")`,
+    );
   }
-}
-
-/** Refuse anything a program (git, an interpreter) could read as an option before it reaches one. */
-export function assertNotOption(value: string, what: string): void {
-  if (value.startsWith('-')) throw new Error(`${what} "${value}" is refused: it starts with "-" and would be read as an option`);
 }
 
 /** Real path when it exists (so symlinks cannot step outside a root), else the normalized path. */
@@ -31,10 +32,10 @@ export function isInside(child: string, parent: string): boolean {
  * and so is root itself and a path that looks like an option.
  */
 export function confinedPath(root: string, path: string, what = 'path'): string {
-  assertNotOption(path, what);
+  refuseOptionLike(what, path);
   const full = resolve(root, path);
   const real = canonical(full);
   const realRoot = canonical(root);
-  if (real === realRoot || !isInside(real, realRoot)) throw new Error(`${what} ${path} is outside the project root ${root}`);
+  if (real === realRoot || !isInside(real, realRoot)) throw new UserError(`${what} ${path} is outside the project root ${root}`);
   return full;
 }

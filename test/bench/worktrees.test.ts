@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyIntoWorktree, listWorktrees, pruneWorktrees, resolveRef, WorktreeSet } from '../../src/bench/worktrees.js';
+import { UserError } from '../../src/errors.js';
 import { makeRepo } from '../fixtures/bench/repos.mjs';
 
 const repos: ReturnType<typeof makeRepo>[] = [];
@@ -34,6 +35,26 @@ describe('resolveRef', () => {
   it('refuses a ref that git would read as an option', async () => {
     const { repo } = twoCommitRepo();
     await expect(resolveRef(repo.root, '--output=/tmp/x')).rejects.toThrow(/refused.*starts with "-"/);
+    await expect(resolveRef(repo.root, '  --output=/tmp/x')).rejects.toThrow(UserError);
+  });
+
+  it('reports refs and paths the caller can fix as UserErrors', async () => {
+    const { repo, first } = twoCommitRepo();
+    await expect(resolveRef(repo.root, 'no-such-branch')).rejects.toThrow(UserError);
+    expect(() => new WorktreeSet({ root: repo.root, worktreesDir: join(repo.root, 'trees') })).toThrow(UserError);
+    const set = new WorktreeSet({ root: repo.root, worktreesDir: repo.worktreesDir });
+    try {
+      const tree = await set.acquire(first);
+      await expect(copyIntoWorktree(repo.root, tree.dir, ['../outside'])).rejects.toThrow(UserError);
+      await expect(copyIntoWorktree(repo.root, tree.dir, ['missing.py'])).rejects.toThrow(UserError);
+    } finally {
+      await set.close();
+    }
+  });
+
+  it('passes a cancel on instead of calling the ref unknown', async () => {
+    const { repo } = twoCommitRepo();
+    await expect(resolveRef(repo.root, 'main', AbortSignal.abort())).rejects.toThrow(/was cancelled/);
   });
 
   it('snapshots the working tree without touching the index, refs or stash', async () => {

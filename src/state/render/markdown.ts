@@ -1,3 +1,4 @@
+import { shortSha } from '../../workspace/git.js';
 import type { ExperimentRow, SessionStats } from '../experiments.js';
 import type { ConventionRow, HandoffRow, LearningRow } from '../notes.js';
 import { GUARD_TOPIC } from '../notes.js';
@@ -7,7 +8,6 @@ import type { SessionRow } from '../sessions.js';
 export function formatPct(pct: number | null | undefined): string {
   return pct === null || pct === undefined ? 'n/a' : `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`;
 }
-const shortSha = (sha: string | null) => (sha ? sha.slice(0, 10) : '—');
 const bullets = (items: readonly string[], empty: string) => (items.length ? items.map((i) => `- ${i}`).join('\n') : `_${empty}_`);
 
 /** Topic names as headings: `guard` → `Guard`, `code-style` → `Code style`. */
@@ -41,7 +41,7 @@ export function renderConventions(rows: readonly ConventionRow[]): string {
 }
 
 function experimentLine(row: ExperimentRow): string {
-  return `| ${row.n} | ${shortSha(row.commit_sha)} | ${row.target} | ${row.metric} | ${row.baseline} → ${row.value} | ${formatPct(row.improvement_pct)} | ${row.hypothesis.replace(/\|/g, '\\|')} |`;
+  return `| ${row.n} | ${row.commit_sha ? shortSha(row.commit_sha) : '—'} | ${row.target} | ${row.metric} | ${row.baseline} → ${row.value} | ${formatPct(row.improvement_pct)} | ${row.hypothesis.replace(/\|/g, '\\|')} |`;
 }
 
 function experimentTable(rows: readonly ExperimentRow[]): string {
