@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { VERSION } from './server/version.js';
+import { VERSION } from './package.js';
 
 const USAGE = `codeflash-mcp ${VERSION}
 

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { PACKAGE_ROOT } from './package.js';
 import { runProcess } from './proc/run.js';
-import { PACKAGE_ROOT } from './server/version.js';
 
 const EXAMPLES = join(PACKAGE_ROOT, 'examples');
 // The demo is started by the CLI itself, so the server it spawns is this same program.
