@@ -1,3 +1,4 @@
+import { harnessPath } from '../package.js';
 import { runProcess, tail } from '../proc/run.js';
 import { abbaOrder } from './adaptive.js';
 import { compareProcessGroups, MAX_PROCESS_GROUPS, type SampleSummary, type Verdict } from './stats.js';
@@ -59,103 +60,8 @@ const WARMUP_PAIRS = 2;
 /** Prefixes the harness's own output lines, so a snippet that prints cannot be mistaken for them. */
 const MARKER = '@@codeflash-micro@@';
 
-/**
- * The harness reads its job as JSON on stdin: { setup, a, b, first, loops, warmup, order, target_s, marker }.
- * It checks each snippet on its own (so an error names the snippet), compiles the
- * `first` snippet first, calibrates one loop count for both (the smaller of the
- * two, so neither sample runs long) unless `loops` is given, runs the warmup
- * samples and drops them, takes the samples in the given interleaved order, and
- * reports marker-prefixed JSON lines: progress, then the result or an error.
- */
-const PYTHON_HARNESS = String.raw`
-import json, sys, timeit
-
-spec = json.load(sys.stdin)
-protocol, sys.stdout = sys.stdout, sys.stderr
-
-def emit(message):
-    protocol.write("\n" + spec["marker"] + json.dumps(message) + "\n")
-    protocol.flush()
-
-def guarded(snippet, action, phase="run"):
-    try:
-        return action()
-    except Exception as error:
-        emit({"error": {"snippet": snippet, "phase": phase, "type": type(error).__name__, "message": str(error)}})
-        sys.exit(2)
-
-names = ("a", "b") if spec["first"] == "a" else ("b", "a")
-for name in ("setup",) + names:
-    guarded(name, lambda: compile(spec[name], "<" + name + ">", "exec"), "compile")
-guarded("setup", lambda: exec(compile(spec["setup"], "<setup>", "exec"), {"__name__": "__micro__"}))
-timers = {name: guarded(name, lambda: timeit.Timer(spec[name], spec["setup"], globals={"__name__": "__micro__"})) for name in names}
-
-def calibrate(name):
-    loops = 1
-    while True:
-        elapsed = guarded(name, lambda: timers[name].timeit(loops))
-        if elapsed >= spec["target_s"]:
-            return loops
-        loops = int(loops * min(100, spec["target_s"] * 1.2 / elapsed)) + 1 if elapsed > 0 else loops * 100
-
-loops = spec["loops"] or min(calibrate(name) for name in names)
-for name in spec["warmup"]:
-    guarded(name, lambda: timers[name].timeit(loops))
-samples = {"a": [], "b": []}
-for done, name in enumerate(spec["order"], 1):
-    elapsed = guarded(name, lambda: timers[name].timeit(loops))
-    samples[name].append(elapsed / loops * 1e9)
-    emit({"done": done})
-emit({"result": {"loops": loops, "samples": samples}})
-`;
-
-const NODE_HARNESS = String.raw`
-const spec = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
-const emit = (message) => process.stdout.write('\n' + spec.marker + JSON.stringify(message) + '\n');
-console.log = console.error;
-class Failed extends Error {}
-function guarded(snippet, action, phase = 'run') {
-  try {
-    return action();
-  } catch (error) {
-    if (error instanceof Failed) throw error;
-    emit({ error: { snippet, phase, type: error?.name ?? 'Error', message: String(error?.message ?? error) } });
-    throw new Failed();
-  }
-}
-function main() {
-  const names = spec.first === 'a' ? ['a', 'b'] : ['b', 'a'];
-  for (const name of ['setup', ...names]) guarded(name, () => new Function(spec[name]), 'compile');
-  guarded('setup', () => new Function(spec.setup)());
-  const timed = (name) =>
-    new Function('__loops', '__now', spec.setup + '\nconst __start = __now();\nfor (let __i = 0; __i < __loops; __i++) {\n' + spec[name] + '\n}\nreturn Number(__now() - __start) / 1e9;');
-  const timers = {};
-  for (const name of names) timers[name] = timed(name);
-  const now = () => process.hrtime.bigint();
-  const run = (name, loops) => guarded(name, () => timers[name](loops, now));
-  const calibrate = (name) => {
-    for (let loops = 1; ; ) {
-      const elapsed = run(name, loops);
-      if (elapsed >= spec.target_s) return loops;
-      loops = elapsed > 0 ? Math.floor(loops * Math.min(100, (spec.target_s * 1.2) / elapsed)) + 1 : loops * 100;
-    }
-  };
-  const loops = spec.loops ?? Math.min(...names.map(calibrate));
-  for (const name of spec.warmup) run(name, loops);
-  const samples = { a: [], b: [] };
-  spec.order.forEach((name, index) => {
-    samples[name].push((run(name, loops) / loops) * 1e9);
-    emit({ done: index + 1 });
-  });
-  emit({ result: { loops, samples } });
-}
-try {
-  main();
-} catch (error) {
-  if (!(error instanceof Failed)) throw error;
-  process.exitCode = 2;
-}
-`;
+/** The harness programs; their job and protocol are described at the top of micro_harness.py. */
+const HARNESS: Record<MicroLanguage, string> = { python: harnessPath('micro_harness.py'), node: harnessPath('micro_harness.cjs') };
 
 interface HarnessMessage {
   done?: number;
@@ -215,7 +121,8 @@ async function runHarness(
     target_s: SAMPLE_TARGET_S,
     marker: MARKER,
   };
-  const argv = request.language === 'python' ? [request.python ?? 'python3', '-c', PYTHON_HARNESS] : [process.execPath, '-e', NODE_HARNESS];
+  const interpreter = request.language === 'python' ? (request.python ?? 'python3') : process.execPath;
+  const argv = [interpreter, HARNESS[request.language]];
   let final: HarnessMessage | undefined;
   const run = await runProcess(argv, {
     cwd: request.cwd,
