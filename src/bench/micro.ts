@@ -1,7 +1,7 @@
 import { harnessPath } from '../package.js';
 import { runProcess, tail } from '../proc/run.js';
 import { abbaOrder } from './adaptive.js';
-import { compareProcessGroups, MAX_PROCESS_GROUPS, type SampleSummary, type Verdict } from './stats.js';
+import { compareProcessGroups, type SampleSummary, type Verdict } from './stats.js';
 
 export type MicroLanguage = 'python' | 'node';
 type Snippet = 'setup' | 'a' | 'b';
@@ -14,7 +14,7 @@ export interface MicroRequest {
   b: string;
   /** Timed samples per snippet (default 20, at least 5), spread over the processes. */
   runs?: number;
-  /** Child processes the samples are spread over (default 4, 2–10); see compareProcessGroups. */
+  /** Child processes the samples are spread over (default 4, 2 to MAX_PROCESSES); see compareProcessGroups. */
   processes?: number;
   /** The real Python interpreter (not a version-manager shim); default `python3`. */
   python?: string;
@@ -52,6 +52,8 @@ export interface MicroResult {
 const DEFAULT_RUNS = 20;
 const MIN_RUNS = 5;
 const DEFAULT_PROCESSES = 4;
+/** Each process costs an interpreter start and a calibration; beyond this many, more runs per process serve better. */
+export const MAX_PROCESSES = 32;
 /** Each process takes at least one ABBA block, so its own drift falls on both snippets. */
 const MIN_PAIRS_PER_PROCESS = 2;
 const SAMPLE_TARGET_S = 0.02;
@@ -82,8 +84,8 @@ export async function runMicroBenchmark(request: MicroRequest): Promise<MicroRes
   const runs = request.runs ?? DEFAULT_RUNS;
   const processes = request.processes ?? DEFAULT_PROCESSES;
   if (!Number.isInteger(runs) || runs < MIN_RUNS) throw new Error(`runs must be an integer of at least ${MIN_RUNS}`);
-  if (!Number.isInteger(processes) || processes < 2 || processes > MAX_PROCESS_GROUPS) {
-    throw new Error(`processes must be an integer from 2 to ${MAX_PROCESS_GROUPS}`);
+  if (!Number.isInteger(processes) || processes < 2 || processes > MAX_PROCESSES) {
+    throw new Error(`processes must be an integer from 2 to ${MAX_PROCESSES}`);
   }
   const pairsPerProcess = Math.max(MIN_PAIRS_PER_PROCESS, Math.ceil(runs / processes));
   const total = 2 * pairsPerProcess * processes;

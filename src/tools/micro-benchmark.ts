@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runMicroBenchmark } from '../bench/micro.js';
+import { MAX_PROCESSES, runMicroBenchmark } from '../bench/micro.js';
 import { defineTool } from '../server/define-tool.js';
 import { latestSession } from '../state/sessions.js';
 import { jobFields, runAsJob } from './jobs.js';
@@ -22,7 +22,7 @@ export const microBenchmark = defineTool({
       .number()
       .int()
       .min(2)
-      .max(10)
+      .max(MAX_PROCESSES)
       .optional()
       .describe('Child processes; default 4. More narrows the interval when processes disagree.'),
     timeout_s: z.number().min(1).max(1800).optional().describe('Default 120.'),
