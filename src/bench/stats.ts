@@ -398,17 +398,3 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-/**
- * `n` lognormal values around `median` with log-space standard deviation
- * `sigma` (0.02 ≈ 2 % run-to-run spread): the shape of repeated timings, for
- * checking the statistics against known answers.
- */
-export function lognormalSamples(random: () => number, n: number, median: number, sigma: number): number[] {
-  return Array.from({ length: n }, () => median * Math.exp(sigma * standardNormal(random)));
-}
-
-function standardNormal(random: () => number): number {
-  const u = 1 - random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}

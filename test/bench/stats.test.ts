@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lognormalSamples } from '../../bench/lib/samples.mjs';
 import { type AdaptivePolicy, abbaOrder, ciHalfWidthPct, shouldContinue } from '../../src/bench/adaptive.js';
 import { formatBytes, formatCount, formatDuration, machineDescription, markdownTable } from '../../src/bench/report.js';
 import {
@@ -6,7 +7,6 @@ import {
   compareDeterministic,
   compareProcessGroups,
   compareSamples,
-  lognormalSamples,
   mannWhitneyU,
   mulberry32,
   noiseFloorPct,
