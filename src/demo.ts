@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { formatPct } from './format.js';
 import { PACKAGE_ROOT } from './package.js';
 import { runProcess } from './proc/run.js';
 
@@ -79,7 +80,7 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
     const profile = await call(client, 'profile', { command: 'bench.py', mode: 'cpu', top: 5, focus: 'inventory' });
     say(`3. profile (${profile.profiler}) → top hotspots:`);
     for (const h of profile.hotspots as Structured[]) {
-      say(`   ${String(h.self_pct.toFixed(1)).padStart(5)} % self  ${h.function}  ${h.file}:${h.line}`);
+      say(`   ${formatPct(h.self_pct, 1).padStart(5)} % self  ${h.function}  ${h.file}:${h.line}`);
     }
 
     writeFileSync(join(root, 'inventory', 'dedupe.py'), readFileSync(join(EXAMPLES, 'python-demo.optimized.py'), 'utf8'));

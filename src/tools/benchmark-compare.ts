@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Comparison, type ComparisonRow, compareRefs } from '../bench/compare.js';
 import { WORKING_TREE_REF } from '../bench/worktrees.js';
 import { UserError } from '../errors.js';
+import { formatChangeInterval, formatPct } from '../format.js';
 import { defineTool } from '../server/define-tool.js';
 import { saveArtifact } from '../state/artifacts.js';
 import { changedPaths, isGitRepo } from '../workspace/git.js';
@@ -31,11 +32,10 @@ const rowOutput = z.object({
 });
 
 function describeRow(row: ComparisonRow, mode: string): string {
-  if (row.verdict === 'unchanged') {
-    return `${row.name}: no change shown (${row.change_pct.toFixed(1)} %, CI ${row.ci_low_pct.toFixed(1)} … ${row.ci_high_pct.toFixed(1)} %)`;
-  }
+  const change = formatChangeInterval(row.change_pct, row.ci_low_pct, row.ci_high_pct);
+  if (row.verdict === 'unchanged') return `${row.name}: no change shown (${change})`;
   const factor = row.verdict === 'faster' ? row.base / row.head : row.head / row.base;
-  return `${row.name}: ${row.verdict} ${factor.toFixed(2)}× (${row.change_pct > 0 ? '+' : ''}${row.change_pct.toFixed(1)} %, CI ${row.ci_low_pct.toFixed(1)} … ${row.ci_high_pct.toFixed(1)} %, p ${row.p_value < 0.001 ? '< 0.001' : `= ${row.p_value.toFixed(3)}`}, ${mode})`;
+  return `${row.name}: ${row.verdict} ${factor.toFixed(2)}× (${change}, p ${row.p_value < 0.001 ? '< 0.001' : `= ${row.p_value.toFixed(3)}`}, ${mode})`;
 }
 
 export const benchmarkCompare = defineTool({
@@ -169,8 +169,8 @@ export const benchmarkCompare = defineTool({
                 ? [`A slowdown is shown: record_result status "discard" with comparison_id ${id}, or investigate the slower rows.`]
                 : [
                     comparison.stop_reason === 'precision_reached'
-                      ? `No change beyond the noise at ±${comparison.precision_reached_pct.toFixed(1)} %: record_result "discard", or try instructions mode for a small effect.`
-                      : `Not resolved (±${comparison.precision_reached_pct.toFixed(1)} % reached): raise max_time_s, or use instructions mode.`,
+                      ? `No change beyond the noise at ±${formatPct(comparison.precision_reached_pct)} %: record_result "discard", or try instructions mode for a small effect.`
+                      : `Not resolved (±${formatPct(comparison.precision_reached_pct)} % reached): raise max_time_s, or use instructions mode.`,
                   ]),
           ],
         };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lognormalSamples } from '../../bench/lib/samples.mjs';
 import { type AdaptivePolicy, abbaOrder, ciHalfWidthPct, shouldContinue } from '../../src/bench/adaptive.js';
-import { formatBytes, formatCount, formatDuration, machineDescription, markdownTable } from '../../src/bench/report.js';
+import { machineDescription, markdownTable } from '../../src/bench/report.js';
 import {
   bootstrapRatioCI,
   compareDeterministic,
@@ -314,17 +314,6 @@ describe('adaptive stopping', () => {
 });
 
 describe('report', () => {
-  it('formats durations, counts and bytes with their units', () => {
-    expect([formatDuration(850), formatDuration(12_345), formatDuration(2.5e6), formatDuration(1.5e9)]).toEqual([
-      '850 ns',
-      '12.35 µs',
-      '2.500 ms',
-      '1.500 s',
-    ]);
-    expect([formatCount(12_345), formatCount(1_234_567), formatCount(4.5e9)]).toEqual(['12,345', '1.235 M', '4.500 G']);
-    expect([formatBytes(512), formatBytes(1536), formatBytes(12.5 * 1024 ** 2)]).toEqual(['512 B', '1.500 KiB', '12.50 MiB']);
-  });
-
   it('renders a table with spreads and intervals, and says how, where and when it was measured', () => {
     const table = markdownTable(
       [

@@ -39,6 +39,10 @@ describe('benchmark_compare tool', () => {
     expect(out.pairs).toBeGreaterThanOrEqual(5);
     expect(out.next[0]).toMatch(/1 uncommitted change\(s\) to tracked files that neither ref holds/);
     expect(out.markdown).toContain('|');
+    // The summary writes the change and its interval as the table does.
+    const changeCell = out.markdown.split('\n')[2].split(' | ')[3];
+    expect(changeCell).toMatch(/^−[\d.]+ % \[−[\d.]+, −[\d.]+\]$/);
+    expect(out.summary).toContain(`(${changeCell}, p `);
     expect(out.runner).toMatch(/python3? .*bench\.py|bench\.py/);
     const stored = await open.call('read_artifact', { uri: out.uri });
     const artifact = JSON.parse(stored.structuredContent!.text);
