@@ -7,7 +7,7 @@ import { parseCommand } from '../proc/command.js';
 import { assertNotOption, confinedPath } from '../workspace/paths.js';
 import { type AdaptivePolicy, abbaOrder, ciHalfWidthPct, shouldContinue } from './adaptive.js';
 import { pythonEnv } from './python.js';
-import { markdownTable, type ReportRow } from './report.js';
+import { type ComparisonRow, markdownTable } from './report.js';
 import { callgrindRunner } from './runners/callgrind.js';
 import { commandRowName, projectPathArguments, wallRunner } from './runners/command.js';
 import { goBenchRunner } from './runners/go-bench.js';
@@ -70,8 +70,7 @@ export interface CompareHooks {
   log?: (line: string) => void;
 }
 
-/** One benchmark's result: medians, change with its interval, p-value and verdict. */
-export type ComparisonRow = ReportRow;
+export type { ComparisonRow } from './report.js';
 
 export type StopReason = 'fixed_runs' | 'min_pairs' | 'precision_reached' | 'time_budget' | 'max_pairs' | 'need_more';
 
@@ -83,10 +82,11 @@ export interface Comparison {
   samples: Record<string, { base: number[]; head: number[] }>;
   pairs: number;
   warmups: number;
-  precision_reached_pct: number;
-  stop_reason: StopReason;
+  /** The widest confidence half-width over the rows, in percent. */
+  precisionReachedPct: number;
+  stopReason: StopReason;
   runner: string;
-  timings: { total_ms: number; timed_ms: number; warmup_ms: number; worktree_ms: number; setup_ms: number };
+  timings: { totalMs: number; timedMs: number; warmupMs: number; worktreeMs: number; setupMs: number };
   markdown: string;
 }
 
@@ -144,15 +144,15 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       samples: Object.fromEntries(measured.samples),
       pairs: measured.pairs,
       warmups: measured.warmups,
-      precision_reached_pct: precisionReached(measured.samples, runner, rows),
-      stop_reason: measured.stopReason,
+      precisionReachedPct: precisionReached(measured.samples, runner, rows),
+      stopReason: measured.stopReason,
       runner: runner.describe(),
       timings: {
-        total_ms: 0,
-        timed_ms: measured.timedMs,
-        warmup_ms: measured.warmupMs,
-        worktree_ms: worktreeMs,
-        setup_ms: setupMs,
+        totalMs: 0,
+        timedMs: measured.timedMs,
+        warmupMs: measured.warmupMs,
+        worktreeMs,
+        setupMs,
       },
       markdown: '',
     };
@@ -162,10 +162,10 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       head: comparison.head,
       pairs: comparison.pairs,
       warmups: comparison.warmups,
-      precisionPct: comparison.precision_reached_pct,
+      precisionPct: comparison.precisionReachedPct,
       runner: comparison.runner,
     });
-    comparison.timings.total_ms = performance.now() - started;
+    comparison.timings.totalMs = performance.now() - started;
     return comparison;
   } finally {
     await runner?.close?.().catch((error: Error) => hooks.log?.(`runner cleanup: ${error.message}`));
@@ -438,13 +438,13 @@ function compareRows(samples: Map<string, { base: number[]; head: number[] }>, r
       base: result.base.median,
       head: result.head.median,
       unit: runner.unit,
-      change_pct: result.changePct,
-      ci_low_pct: result.ciLowPct,
-      ci_high_pct: result.ciHighPct,
-      p_value: result.pValue,
+      changePct: result.changePct,
+      ciLowPct: result.ciLowPct,
+      ciHighPct: result.ciHighPct,
+      pValue: result.pValue,
       verdict: result.verdict,
-      base_spread: result.base.mad,
-      head_spread: result.head.mad,
+      baseSpread: result.base.mad,
+      headSpread: result.head.mad,
     };
   });
 }
@@ -452,7 +452,7 @@ function compareRows(samples: Map<string, { base: number[]; head: number[] }>, r
 /** The widest confidence half-width over all rows: the precision the whole result can claim. */
 function precisionReached(samples: Map<string, { base: number[]; head: number[] }>, runner: Runner, rows: ComparisonRow[]): number {
   const widths = runner.deterministic
-    ? rows.map((row) => (row.ci_high_pct - row.ci_low_pct) / 2)
+    ? rows.map((row) => (row.ciHighPct - row.ciLowPct) / 2)
     : [...samples.values()].map(({ base, head }) => ciHalfWidthPct(base, head));
   return widths.length ? Math.max(...widths) : Number.NaN;
 }

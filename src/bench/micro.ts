@@ -32,11 +32,13 @@ export interface MicroResult {
   b: SampleSummary;
   /** median(b) / median(a): above 1 means b takes longer. */
   ratio: number;
-  /** b relative to a, in percent, with its 95 % interval (Student t over the processes). */
-  change_pct: number;
-  ci: { low_pct: number; high_pct: number; confidence: number };
-  p_value: number;
-  noise_floor_pct: number;
+  /** b relative to a, in percent, with its interval (Student t over the processes) at `confidence`. */
+  changePct: number;
+  ciLowPct: number;
+  ciHighPct: number;
+  confidence: number;
+  pValue: number;
+  noiseFloorPct: number;
   /** How b compares with a: `slower` means b takes longer. */
   verdict: Verdict;
   /** Loops per timed sample, the same for a and b: calibrated in the first process so the cheaper snippet's sample takes ≥ 20 ms. */
@@ -181,10 +183,12 @@ function toResult(language: MicroLanguage, loops: number, samples: MicroResult['
     a: comparison.base,
     b: comparison.head,
     ratio: comparison.ratio,
-    change_pct: comparison.changePct,
-    ci: { low_pct: comparison.ciLowPct, high_pct: comparison.ciHighPct, confidence: comparison.confidence },
-    p_value: comparison.pValue,
-    noise_floor_pct: comparison.noiseFloorPct,
+    changePct: comparison.changePct,
+    ciLowPct: comparison.ciLowPct,
+    ciHighPct: comparison.ciHighPct,
+    confidence: comparison.confidence,
+    pValue: comparison.pValue,
+    noiseFloorPct: comparison.noiseFloorPct,
     verdict: comparison.verdict,
     loops,
     runs: comparison.base.n,

@@ -3,20 +3,22 @@ import type { MachineInfo } from '../env/types.js';
 import { DEFAULT_DIGITS, formatChangeInterval, formatPct, unitScale } from '../format.js';
 import { DETERMINISTIC_FLOOR_PCT, type Verdict } from './stats.js';
 
-export interface ReportRow {
+/** One benchmark compared: medians, change with its interval, p-value and verdict. */
+export interface ComparisonRow {
   name: string;
   /** Medians, in `unit`. */
   base: number;
   head: number;
   unit: string;
-  change_pct: number;
-  ci_low_pct: number;
-  ci_high_pct: number;
-  p_value: number;
+  /** Head relative to base, in percent: negative means head is faster. */
+  changePct: number;
+  ciLowPct: number;
+  ciHighPct: number;
+  pValue: number;
   verdict: Verdict;
   /** Spread of each side (median absolute deviation), in `unit`, shown as ± when present. */
-  base_spread?: number;
-  head_spread?: number;
+  baseSpread?: number;
+  headSpread?: number;
 }
 
 export interface ReportMeta {
@@ -43,16 +45,16 @@ export interface ReportMeta {
  * spread, the change with its interval, the p-value and the verdict, and under it
  * everything needed to judge or repeat the measurement.
  */
-export function markdownTable(rows: readonly ReportRow[], meta: ReportMeta): string {
+export function markdownTable(rows: readonly ComparisonRow[], meta: ReportMeta): string {
   const confidencePct = Math.round((meta.confidence ?? 0.95) * 100);
   const interval = meta.mode === 'instructions' ? 'range of runs' : `${confidencePct} % CI`;
-  const withSpread = rows.some((row) => row.base_spread !== undefined);
+  const withSpread = rows.some((row) => row.baseSpread !== undefined);
   const lines = [
     `| benchmark | base | head | change (${interval}) | p | verdict |`,
     '|:--|--:|--:|--:|--:|:--|',
     ...rows.map((row) => {
       const [base, head] = formatPair(row);
-      return `| ${escapeCell(row.name)} | ${base} | ${head} | ${formatChangeInterval(row.change_pct, row.ci_low_pct, row.ci_high_pct)} | ${formatPValue(row.p_value)} | ${verdictCell(row.verdict)} |`;
+      return `| ${escapeCell(row.name)} | ${base} | ${head} | ${formatChangeInterval(row.changePct, row.ciLowPct, row.ciHighPct)} | ${formatPValue(row.pValue)} | ${verdictCell(row.verdict)} |`;
     }),
     '',
     ...footer(meta, methodOf(meta.mode, confidencePct, withSpread)),
@@ -93,11 +95,11 @@ function methodOf(mode: string, confidencePct: number, withSpread: boolean): str
   );
 }
 
-function formatPair(row: ReportRow): [string, string] {
+function formatPair(row: ComparisonRow): [string, string] {
   const scale = unitScale(row.unit, Math.min(Math.abs(row.base), Math.abs(row.head)), digitsToShow(row.base, row.head));
   const cell = (value: number, spread?: number) =>
     spread === undefined ? scale.format(value) : `${scale.format(value)} ± ${scale.format(spread, SPREAD_DIGITS)}`;
-  return [cell(row.base, row.base_spread), cell(row.head, row.head_spread)];
+  return [cell(row.base, row.baseSpread), cell(row.head, row.headSpread)];
 }
 
 const MAX_DIGITS = 8;

@@ -31,7 +31,51 @@ const rowOutput = z.object({
   head_spread: z.number().optional(),
 });
 
-function describeRow(row: ComparisonRow, mode: string): string {
+type PublicRow = z.infer<typeof rowOutput>;
+
+/** A row in the tool's public (snake_case) fields. */
+function publicRow(row: ComparisonRow): PublicRow {
+  return {
+    name: row.name,
+    base: row.base,
+    head: row.head,
+    unit: row.unit,
+    change_pct: row.changePct,
+    ci_low_pct: row.ciLowPct,
+    ci_high_pct: row.ciHighPct,
+    p_value: row.pValue,
+    verdict: row.verdict,
+    base_spread: row.baseSpread,
+    head_spread: row.headSpread,
+  };
+}
+
+/** A comparison in the tool's public fields, as it is returned and stored (the codeflash://comparisons/{id} resource). */
+function publicComparison(comparison: Comparison) {
+  const { timings } = comparison;
+  return {
+    mode: comparison.mode,
+    base: comparison.base,
+    head: comparison.head,
+    rows: comparison.rows.map(publicRow),
+    samples: comparison.samples,
+    pairs: comparison.pairs,
+    warmups: comparison.warmups,
+    precision_reached_pct: comparison.precisionReachedPct,
+    stop_reason: comparison.stopReason,
+    runner: comparison.runner,
+    timings: {
+      total_ms: timings.totalMs,
+      timed_ms: timings.timedMs,
+      warmup_ms: timings.warmupMs,
+      worktree_ms: timings.worktreeMs,
+      setup_ms: timings.setupMs,
+    },
+    markdown: comparison.markdown,
+  };
+}
+
+function describeRow(row: PublicRow, mode: string): string {
   const change = formatChangeInterval(row.change_pct, row.ci_low_pct, row.ci_high_pct);
   if (row.verdict === 'unchanged') return `${row.name}: no change shown (${change})`;
   const factor = row.verdict === 'faster' ? row.base / row.head : row.head / row.base;
@@ -107,7 +151,7 @@ export const benchmarkCompare = defineTool({
       // Measuring budget plus room for worktrees, setup, warmups and the last pairs.
       timeoutMs: maxTimeMs + 20 * 60_000,
       work: async (hooks) => {
-        const comparison: Comparison = await compareRefs(
+        const measured = await compareRefs(
           {
             root: project.paths.root,
             base: args.base,
@@ -128,6 +172,7 @@ export const benchmarkCompare = defineTool({
           },
           { signal: hooks.signal, onProgress: hooks.progress, log: hooks.log },
         );
+        const comparison = publicComparison(measured);
         const rows = comparison.rows.slice(0, MAX_ROWS);
         const id = saveArtifact(
           project.db,

@@ -48,7 +48,7 @@ describe.each([
   it('calls identical snippets unchanged', async () => {
     const result = await micro({ language, python, setup, a: small, b: small });
     expect(result.verdict).toBe('unchanged');
-    expect(Math.abs(result.change_pct)).toBeLessThan(10);
+    expect(Math.abs(result.changePct)).toBeLessThan(10);
   });
 
   it('names the snippet with a syntax error', async () => {

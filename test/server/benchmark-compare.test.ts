@@ -47,6 +47,8 @@ describe('benchmark_compare tool', () => {
     const stored = await open.call('read_artifact', { uri: out.uri });
     const artifact = JSON.parse(stored.structuredContent!.text);
     expect(artifact.data.samples[out.rows[0].name].base.length).toBe(out.pairs);
+    // The stored comparison keeps the tool's public fields.
+    expect(artifact.data).toMatchObject({ rows: out.rows, stop_reason: out.stop_reason, timings: out.timings, markdown: out.markdown });
     const row = out.rows[0];
     const rec = await open.call('record_result', {
       target: 'unique_skus',
