@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
+import { UserError } from '../errors.js';
 import { parseCommand } from '../proc/command.js';
 import { assertNotOption, confinedPath } from '../workspace/paths.js';
 import { type AdaptivePolicy, abbaOrder, ciHalfWidthPct, shouldContinue } from './adaptive.js';
@@ -113,7 +114,7 @@ interface PreparedSide {
  */
 export async function compareRefs(request: CompareRequest, hooks: CompareHooks = {}): Promise<Comparison> {
   const started = performance.now();
-  validateRequest(request);
+  checkCompareRequest(request);
   const baseRef = await resolveRef(request.root, request.base, hooks.signal);
   const headRef = await resolveRef(request.root, request.head, hooks.signal);
   const worktrees = new WorktreeSet({
@@ -174,23 +175,28 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
   }
 }
 
-function validateRequest(request: CompareRequest): void {
+/**
+ * The checks that need no process or git. With neither command nor benchmark,
+ * Go compares every benchmark in ./...; Python and Node need one of them.
+ * Throws UserError, so a caller can refuse a request before starting any work.
+ */
+export function checkCompareRequest(request: CompareRequest): void {
   assertNotOption(request.base, 'base ref');
   assertNotOption(request.head, 'head ref');
   if (request.benchmark !== undefined) assertNotOption(request.benchmark, 'benchmark');
   for (const path of request.inject ?? []) confinedPath(request.root, path);
-  if (request.command !== undefined && request.benchmark !== undefined) throw new Error('pass either command or benchmark, not both');
+  if (request.command !== undefined && request.benchmark !== undefined) throw new UserError('pass either command or benchmark, not both');
   if (request.command === undefined && request.benchmark === undefined && request.language !== 'go') {
-    throw new Error(`pass command (or, for pytest-benchmark suites, benchmark) to compare ${request.language} code`);
+    throw new UserError(`pass command (or, for pytest-benchmark suites, benchmark) to compare ${request.language} code`);
   }
   if (request.command === undefined && request.mode !== 'wall') {
-    throw new Error(`${request.mode} mode measures a whole process: pass command instead of benchmark`);
+    throw new UserError(`${request.mode} mode measures a whole process: pass command instead of benchmark`);
   }
-  if (!(request.timeoutMs > 0)) throw new Error('timeoutMs must be positive');
+  if (!(request.timeoutMs > 0)) throw new UserError('timeoutMs must be positive');
   if (request.runs !== undefined && !(Number.isInteger(request.runs) && request.runs >= 1))
-    throw new Error('runs must be a positive integer');
+    throw new UserError('runs must be a positive integer');
   if (request.warmup !== undefined && !(Number.isInteger(request.warmup) && request.warmup >= 0))
-    throw new Error('warmup must be a non-negative integer');
+    throw new UserError('warmup must be a non-negative integer');
 }
 
 /** One worktree per commit; a working-tree snapshot gets its own, with its untracked files copied in. */

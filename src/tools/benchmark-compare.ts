@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Comparison, type ComparisonRow, compareRefs } from '../bench/compare.js';
+import { type CompareRequest, type Comparison, type ComparisonRow, checkCompareRequest, compareRefs } from '../bench/compare.js';
 import { WORKING_TREE_REF } from '../bench/worktrees.js';
 import { UserError } from '../errors.js';
 import { formatChangeInterval, formatPct } from '../format.js';
@@ -136,13 +136,31 @@ export const benchmarkCompare = defineTool({
     refuseOptionLike('head', args.head);
     refuseOptionLike('benchmark', args.benchmark);
     for (const path of args.inject ?? []) refuseOptionLike('inject path', path);
-    if ((args.command === undefined) === (args.benchmark === undefined)) throw new UserError('pass exactly one of command or benchmark');
     const env = await sessionEnvironment(session, project.paths.root);
     if (env.language === 'unknown')
       throw new UserError('the project language is unknown: benchmark_compare supports Python, Node and Go projects');
     const mode = args.mode ?? 'wall';
     const timeoutMs = (args.timeout_s ?? 300) * 1000;
     const maxTimeMs = (args.max_time_s ?? 120) * 1000;
+    const request: CompareRequest = {
+      root: project.paths.root,
+      base: args.base,
+      head: args.head,
+      command: args.command,
+      benchmark: args.benchmark,
+      language: env.language,
+      mode,
+      python: env.python?.python,
+      runs: args.runs,
+      warmup: args.warmup,
+      precisionPct: args.precision_pct,
+      maxTimeMs,
+      timeoutMs,
+      inject: args.inject,
+      setup: args.setup,
+      worktreesDir: project.paths.worktreesDir,
+    };
+    checkCompareRequest(request);
     const unmeasured = await unmeasuredChanges(project.paths.root, project.paths.stateDir, [args.base, args.head]);
     return runAsJob(call, {
       tool: 'benchmark_compare',
@@ -151,27 +169,7 @@ export const benchmarkCompare = defineTool({
       // Measuring budget plus room for worktrees, setup, warmups and the last pairs.
       timeoutMs: maxTimeMs + 20 * 60_000,
       work: async (hooks) => {
-        const measured = await compareRefs(
-          {
-            root: project.paths.root,
-            base: args.base,
-            head: args.head,
-            command: args.command,
-            benchmark: args.benchmark,
-            language: env.language as 'python' | 'node' | 'go',
-            mode,
-            python: env.python?.python,
-            runs: args.runs,
-            warmup: args.warmup,
-            precisionPct: args.precision_pct,
-            maxTimeMs,
-            timeoutMs,
-            inject: args.inject,
-            setup: args.setup,
-            worktreesDir: project.paths.worktreesDir,
-          },
-          { signal: hooks.signal, onProgress: hooks.progress, log: hooks.log },
-        );
+        const measured = await compareRefs(request, { signal: hooks.signal, onProgress: hooks.progress, log: hooks.log });
         const comparison = publicComparison(measured);
         const rows = comparison.rows.slice(0, MAX_ROWS);
         const id = saveArtifact(
