@@ -60,19 +60,19 @@ try {
     );
     for (const [i, xs] of times.entries()) theirs[i].push(...xs);
   }
-  const { total_ms, timed_ms, warmup_ms, worktree_ms, setup_ms } = whole.timings;
-  const measuringMs = total_ms - worktree_ms - setup_ms;
+  const { totalMs, timedMs, warmupMs, worktreeMs, setupMs } = whole.timings;
+  const measuringMs = totalMs - worktreeMs - setupMs;
   console.log(`compare: ${whole.runner}, ${whole.pairs} pairs + ${whole.warmups} warmup per ref`);
   console.table([
     {
-      'total ms': total_ms.toFixed(0),
-      'worktree ms': worktree_ms.toFixed(0),
-      'setup ms': setup_ms.toFixed(0),
+      'total ms': totalMs.toFixed(0),
+      'worktree ms': worktreeMs.toFixed(0),
+      'setup ms': setupMs.toFixed(0),
       'measuring ms': measuringMs.toFixed(0),
-      'timed ms': timed_ms.toFixed(0),
-      'warmup ms': warmup_ms.toFixed(0),
-      'measuring / timed': (measuringMs / timed_ms).toFixed(3),
-      'measuring / (timed + warmup)': (measuringMs / (timed_ms + warmup_ms)).toFixed(3),
+      'timed ms': timedMs.toFixed(0),
+      'warmup ms': warmupMs.toFixed(0),
+      'measuring / timed': (measuringMs / timedMs).toFixed(3),
+      'measuring / (timed + warmup)': (measuringMs / (timedMs + warmupMs)).toFixed(3),
       limit: 1.25,
     },
   ]);

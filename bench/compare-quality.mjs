@@ -96,12 +96,12 @@ try {
       });
       const row = result.rows[0];
       verdicts[row.verdict]++;
-      changes.push(row.change_pct);
+      changes.push(row.changePct);
       pairs.push(result.pairs);
-      precisions.push(result.precision_reached_pct);
-      seconds.push(result.timings.total_ms / 1000);
+      precisions.push(result.precisionReachedPct);
+      seconds.push(result.timings.totalMs / 1000);
       process.stderr.write(
-        `${name} ${trial + 1}/${trials}: ${row.verdict} ${row.change_pct.toFixed(2)} % [${row.ci_low_pct.toFixed(2)}, ${row.ci_high_pct.toFixed(2)}] p=${row.p_value.toFixed(3)} pairs=${result.pairs} ±${result.precision_reached_pct.toFixed(2)} % ${result.stop_reason}\n`,
+        `${name} ${trial + 1}/${trials}: ${row.verdict} ${row.changePct.toFixed(2)} % [${row.ciLowPct.toFixed(2)}, ${row.ciHighPct.toFixed(2)}] p=${row.pValue.toFixed(3)} pairs=${result.pairs} ±${result.precisionReachedPct.toFixed(2)} % ${result.stopReason}\n`,
       );
     }
     table.push({

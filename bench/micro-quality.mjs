@@ -58,7 +58,7 @@ for (const language of ['python', 'node']) {
         });
         seconds.push((Date.now() - started) / 1000);
         const verdict =
-          processes === 1 ? singleProcess(result) : { verdict: result.verdict, ciLowPct: result.ci.low_pct, ciHighPct: result.ci.high_pct };
+          processes === 1 ? singleProcess(result) : { verdict: result.verdict, ciLowPct: result.ciLowPct, ciHighPct: result.ciHighPct };
         verdicts[verdict.verdict]++;
         halfWidths.push((verdict.ciHighPct - verdict.ciLowPct) / 2);
       }

@@ -8,7 +8,8 @@
 // Usage: node bench/statistics.mjs [--trials 1000] [--seed 1]   (build first: npx tsc -p tsconfig.json)
 import { parseArgs } from 'node:util';
 import { shouldContinue } from '../dist/bench/adaptive.js';
-import { compareDeterministic, compareSamples, lognormalSamples, mulberry32 } from '../dist/bench/stats.js';
+import { compareDeterministic, compareSamples, mulberry32 } from '../dist/bench/stats.js';
+import { lognormalSamples } from './lib/samples.mjs';
 
 const { values: flags } = parseArgs({
   options: { trials: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } },

@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatPct } from './format.js';
 import { PACKAGE_ROOT } from './package.js';
 import { connectStdioClient, type StdioClient } from './server/client.js';
 import { git } from './workspace/git.js';
@@ -66,7 +67,7 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
     const profile = await call(client, 'profile', { command: 'bench.py', mode: 'cpu', top: 5, focus: 'inventory' });
     say(`3. profile (${profile.profiler}) → top hotspots:`);
     for (const h of profile.hotspots as Structured[]) {
-      say(`   ${(h.self_pct as number).toFixed(1).padStart(5)} % self  ${h.function}  ${h.file}:${h.line}`);
+      say(`   ${formatPct(h.self_pct as number, 1).padStart(5)} % self  ${h.function}  ${h.file}:${h.line}`);
     }
 
     writeFileSync(join(root, 'inventory', 'dedupe.py'), readFileSync(join(EXAMPLES, 'python-demo.optimized.py'), 'utf8'));

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
+import { formatChangePct } from './format.js';
 import { listExperiments, sessionStats } from './state/experiments.js';
 import { GUARD_TOPIC, getConvention } from './state/notes.js';
 import { statePaths } from './state/paths.js';
 import { Project } from './state/project.js';
-import { formatPct } from './state/render/markdown.js';
 import { latestSession } from './state/sessions.js';
 
 function table(rows: string[][]): string {
@@ -50,7 +50,9 @@ export function printStatus(root: string, stateDir?: string): number {
         ],
         [
           'best',
-          stats.best ? `#${stats.best.n} ${stats.best.target}: ${stats.best.value} (${formatPct(stats.best.improvement_pct)})` : '(none)',
+          stats.best
+            ? `#${stats.best.n} ${stats.best.target}: ${stats.best.value} (${formatChangePct(stats.best.improvement_pct)})`
+            : '(none)',
         ],
       ])}\n\n`,
     );
@@ -66,7 +68,7 @@ export function printStatus(root: string, stateDir?: string): number {
             r.metric,
             String(r.baseline),
             String(r.value),
-            formatPct(r.improvement_pct),
+            formatChangePct(r.improvement_pct),
           ]),
         ])}\n`,
       );

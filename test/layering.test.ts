@@ -13,6 +13,12 @@ import { checkDeps, renderLayout } from '../scripts/check-deps.mjs';
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
 function folders(): string[] {
   return readdirSync(SRC, { withFileTypes: true })
     .filter((e) => e.isDirectory())
@@ -71,5 +77,10 @@ describe('layering', () => {
     if (process.env.UPDATE_TOOLSNAPS === '1' && section !== fresh) {
       writeFileSync(README, readme.replace(/(<!-- layout:start -->\n)[\s\S]*?(<!-- layout:end -->)/, `$1${fresh}$2`));
     } else expect(section, 'README layout is stale: UPDATE_TOOLSNAPS=1 npx vitest run test/layering.test.ts').toBe(fresh);
+  });
+
+  it('programs run in child processes live in harness/, not in strings in the source', () => {
+    const offenders = tsFiles(SRC).filter((file) => /String\.raw`/.test(readFileSync(file, 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });

@@ -3,34 +3,27 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
+import { UserError } from '../errors.js';
+import { shortSha } from '../format.js';
 import { parseCommand } from '../proc/command.js';
-import { shortSha } from '../workspace/git.js';
 import { confinedPath, refuseOptionLike } from '../workspace/paths.js';
-import { type AdaptivePolicy, abbaOrder, ciHalfWidthPct, shouldContinue } from './adaptive.js';
+import { ciHalfWidthPct } from './adaptive.js';
+import { type CompareHooks, contextFor, type MeasurePlan, MIN_PAIRS, measure, type PreparedSide, type StopReason } from './measure.js';
 import { pythonEnv } from './python.js';
-import { markdownTable, type ReportRow } from './report.js';
+import { type ComparisonRow, markdownTable } from './report.js';
 import { callgrindRunner } from './runners/callgrind.js';
 import { commandRowName, projectPathArguments, wallRunner } from './runners/command.js';
 import { goBenchRunner } from './runners/go-bench.js';
 import { peakRssRunner } from './runners/memory.js';
 import { pytestBenchmarkRunner } from './runners/pytest-benchmark.js';
-import { type CommandSpec, nsToMs, type RunContext, type Runner, runChecked, type Side } from './runners/runner.js';
+import { type CommandSpec, type Runner, runChecked } from './runners/runner.js';
 import { compareDeterministic, compareSamples, type RatioComparison } from './stats.js';
-import {
-  copyIntoWorktree,
-  markSetupDone,
-  type ResolvedRef,
-  resolveRef,
-  setupDone,
-  WORKING_TREE_REF,
-  type Worktree,
-  WorktreeSet,
-} from './worktrees.js';
+import { copyIntoWorktree, markSetupDone, type ResolvedRef, resolveRef, setupDone, WORKING_TREE_REF, WorktreeSet } from './worktrees.js';
 
 export type CompareMode = 'wall' | 'instructions' | 'memory';
 export type CompareLanguage = 'python' | 'node' | 'go';
 
-export interface CompareRequest {
+export interface CompareRequest extends MeasurePlan {
   /** The git repository. */
   root: string;
   /** Commit-ish refs; `WORKTREE` means the working tree as it is now, uncommitted changes included. */
@@ -43,16 +36,6 @@ export interface CompareRequest {
   mode: CompareMode;
   /** The interpreter to use; resolved once to the real executable behind any shim. */
   python?: string;
-  /** Fixed number of base/head pairs (at least 5 for timed modes); omitted = adaptive. */
-  runs?: number;
-  /** Dropped runs per ref before measuring (default 1). */
-  warmup?: number;
-  /** Adaptive target: stop once the ratio's confidence half-width is at most this (default 1 %). */
-  precisionPct?: number;
-  /** Adaptive budget for the measuring phase (default 120 s). */
-  maxTimeMs?: number;
-  /** Per-run timeout. */
-  timeoutMs: number;
   /** Paths relative to root copied from the working tree into both worktrees. */
   inject?: string[];
   /** Per-worktree build (e.g. `python setup.py build_ext --inplace`), run once per commit. */
@@ -65,16 +48,7 @@ export interface CompareRequest {
   benchTimeS?: number;
 }
 
-export interface CompareHooks {
-  signal?: AbortSignal;
-  onProgress?: (done: number, total: number | undefined, message: string) => void;
-  log?: (line: string) => void;
-}
-
-/** One benchmark's result: medians, change with its interval, p-value and verdict. */
-export type ComparisonRow = ReportRow;
-
-export type StopReason = 'fixed_runs' | 'min_pairs' | 'precision_reached' | 'time_budget' | 'max_pairs' | 'need_more';
+export type { ComparisonRow } from './report.js';
 
 export interface Comparison {
   mode: CompareMode;
@@ -84,28 +58,15 @@ export interface Comparison {
   samples: Record<string, { base: number[]; head: number[] }>;
   pairs: number;
   warmups: number;
-  precision_reached_pct: number;
-  stop_reason: StopReason;
+  /** The widest confidence half-width over the rows, in percent. */
+  precisionReachedPct: number;
+  stopReason: StopReason;
   runner: string;
-  timings: { total_ms: number; timed_ms: number; warmup_ms: number; worktree_ms: number; setup_ms: number };
+  timings: { totalMs: number; timedMs: number; warmupMs: number; worktreeMs: number; setupMs: number };
   markdown: string;
 }
 
-const DEFAULT_MAX_TIME_MS = 120_000;
-const MAX_PAIRS = 500;
-/** Timed modes never give a verdict from fewer pairs than this. */
-const MIN_PAIRS = 5;
-/** Instruction counts repeat almost exactly; a few runs per ref show the residual spread. */
-const DEFAULT_DETERMINISTIC_PAIRS = 2;
 const SETUP_TIMEOUT_MS = 15 * 60_000;
-
-interface PreparedSide {
-  side: Side;
-  ref: ResolvedRef;
-  worktree: Worktree;
-  label: string;
-  env: Record<string, string>;
-}
 
 /**
  * Measure `command` or `benchmark` at two commits, each in its own worktree,
@@ -114,7 +75,7 @@ interface PreparedSide {
  */
 export async function compareRefs(request: CompareRequest, hooks: CompareHooks = {}): Promise<Comparison> {
   const started = performance.now();
-  validateRequest(request);
+  checkCompareRequest(request);
   const baseRef = await resolveRef(request.root, request.base, hooks.signal);
   const headRef = await resolveRef(request.root, request.head, hooks.signal);
   const worktrees = new WorktreeSet({
@@ -145,15 +106,15 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       samples: Object.fromEntries(measured.samples),
       pairs: measured.pairs,
       warmups: measured.warmups,
-      precision_reached_pct: precisionReached(measured.samples, runner, rows),
-      stop_reason: measured.stopReason,
+      precisionReachedPct: precisionReached(measured.samples, runner, rows),
+      stopReason: measured.stopReason,
       runner: runner.describe(),
       timings: {
-        total_ms: 0,
-        timed_ms: measured.timedMs,
-        warmup_ms: measured.warmupMs,
-        worktree_ms: worktreeMs,
-        setup_ms: setupMs,
+        totalMs: 0,
+        timedMs: measured.timedMs,
+        warmupMs: measured.warmupMs,
+        worktreeMs,
+        setupMs,
       },
       markdown: '',
     };
@@ -163,10 +124,10 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       head: comparison.head,
       pairs: comparison.pairs,
       warmups: comparison.warmups,
-      precisionPct: comparison.precision_reached_pct,
+      precisionPct: comparison.precisionReachedPct,
       runner: comparison.runner,
     });
-    comparison.timings.total_ms = performance.now() - started;
+    comparison.timings.totalMs = performance.now() - started;
     return comparison;
   } finally {
     await runner?.close?.().catch((error: Error) => hooks.log?.(`runner cleanup: ${error.message}`));
@@ -175,23 +136,28 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
   }
 }
 
-function validateRequest(request: CompareRequest): void {
+/**
+ * The checks that need no process or git. With neither command nor benchmark,
+ * Go compares every benchmark in ./...; Python and Node need one of them.
+ * Throws UserError, so a caller can refuse a request before starting any work.
+ */
+export function checkCompareRequest(request: CompareRequest): void {
   refuseOptionLike('base ref', request.base);
   refuseOptionLike('head ref', request.head);
   refuseOptionLike('benchmark', request.benchmark);
   for (const path of request.inject ?? []) confinedPath(request.root, path, 'inject path');
-  if (request.command !== undefined && request.benchmark !== undefined) throw new Error('pass either command or benchmark, not both');
+  if (request.command !== undefined && request.benchmark !== undefined) throw new UserError('pass either command or benchmark, not both');
   if (request.command === undefined && request.benchmark === undefined && request.language !== 'go') {
-    throw new Error(`pass command (or, for pytest-benchmark suites, benchmark) to compare ${request.language} code`);
+    throw new UserError(`pass command (or, for pytest-benchmark suites, benchmark) to compare ${request.language} code`);
   }
   if (request.command === undefined && request.mode !== 'wall') {
-    throw new Error(`${request.mode} mode measures a whole process: pass command instead of benchmark`);
+    throw new UserError(`${request.mode} mode measures a whole process: pass command instead of benchmark`);
   }
-  if (!(request.timeoutMs > 0)) throw new Error('timeoutMs must be positive');
+  if (!(request.timeoutMs > 0)) throw new UserError('timeoutMs must be positive');
   if (request.runs !== undefined && !(Number.isInteger(request.runs) && request.runs >= 1))
-    throw new Error('runs must be a positive integer');
+    throw new UserError('runs must be a positive integer');
   if (request.warmup !== undefined && !(Number.isInteger(request.warmup) && request.warmup >= 0))
-    throw new Error('warmup must be a non-negative integer');
+    throw new UserError('warmup must be a non-negative integer');
 }
 
 /** One worktree per commit; a working-tree snapshot gets its own, with its untracked files copied in. */
@@ -312,123 +278,6 @@ function assertRequiredPaths(root: string, runner: Runner, sides: PreparedSide[]
   }
 }
 
-function contextFor(
-  side: PreparedSide,
-  options: { scratchDir: string; warmup: boolean; timeoutMs: number; signal?: AbortSignal },
-): RunContext {
-  return { cwd: side.worktree.dir, side: side.side, label: side.label, env: side.env, ...options };
-}
-
-interface Measured {
-  samples: Map<string, { base: number[]; head: number[] }>;
-  pairs: number;
-  warmups: number;
-  stopReason: StopReason;
-  timedMs: number;
-  warmupMs: number;
-}
-
-async function measure(
-  request: CompareRequest,
-  runner: Runner,
-  sides: PreparedSide[],
-  scratchDir: string,
-  hooks: CompareHooks,
-): Promise<Measured> {
-  const bySide = { base: sides[0]!, head: sides[1]! };
-  const run = (side: Side, warmup: boolean) =>
-    runner.measure(contextFor(bySide[side], { scratchDir, warmup, timeoutMs: request.timeoutMs, signal: hooks.signal }));
-  const warmups = request.warmup ?? 1;
-  const fixedPairs = fixedPairCount(request, runner, hooks.log);
-  const total = fixedPairs === undefined ? undefined : 2 * (warmups + fixedPairs);
-  let done = 0;
-  let warmupMs = 0;
-  for (let i = 0; i < warmups; i++) {
-    for (const side of abbaOrder(i)) {
-      warmupMs += nsToMs((await run(side, true)).durationNs);
-      hooks.onProgress?.(++done, total, `warmup ${i + 1}/${warmups} on ${side}`);
-    }
-  }
-  const samples = new Map<string, { base: number[]; head: number[] }>();
-  const policy: AdaptivePolicy = {
-    minPairs: MIN_PAIRS,
-    maxPairs: MAX_PAIRS,
-    precisionPct: request.precisionPct ?? 1,
-    maxTimeMs: request.maxTimeMs ?? DEFAULT_MAX_TIME_MS,
-  };
-  const measuringStart = performance.now();
-  let timedMs = 0;
-  let pairs = 0;
-  for (;;) {
-    const pair: Partial<Record<Side, Map<string, number>>> = {};
-    for (const side of abbaOrder(pairs)) {
-      const measurement = await run(side, false);
-      timedMs += nsToMs(measurement.durationNs);
-      pair[side] = measurement.values;
-      hooks.onProgress?.(++done, total, `pair ${pairs + 1} ${side}`);
-    }
-    addPair(samples, pair.base!, pair.head!, bySide);
-    pairs++;
-    const stop = stopReason(samples, pairs, fixedPairs, performance.now() - measuringStart, policy);
-    if (stop) {
-      hooks.log?.(`stopped after ${pairs} pairs: ${stop}`);
-      return { samples, pairs, warmups, stopReason: stop, timedMs, warmupMs };
-    }
-  }
-}
-
-function fixedPairCount(request: CompareRequest, runner: Runner, log?: (line: string) => void): number | undefined {
-  if (runner.deterministic) return Math.max(request.runs ?? DEFAULT_DETERMINISTIC_PAIRS, 2);
-  if (request.runs === undefined) return undefined;
-  if (request.runs < MIN_PAIRS) log?.(`runs raised from ${request.runs} to ${MIN_PAIRS}: no verdict comes from fewer pairs`);
-  return Math.max(request.runs, MIN_PAIRS);
-}
-
-function addPair(
-  samples: Map<string, { base: number[]; head: number[] }>,
-  base: Map<string, number>,
-  head: Map<string, number>,
-  sides: Record<Side, PreparedSide>,
-): void {
-  for (const name of new Set([...base.keys(), ...head.keys()])) {
-    const baseValue = base.get(name);
-    const headValue = head.get(name);
-    if (baseValue === undefined || headValue === undefined) {
-      const missing = baseValue === undefined ? sides.base : sides.head;
-      throw new Error(`benchmark ${name} did not run on ${missing.label}; if it is newer than that ref, pass inject with its file`);
-    }
-    const entry = samples.get(name) ?? { base: [], head: [] };
-    entry.base.push(baseValue);
-    entry.head.push(headValue);
-    samples.set(name, entry);
-  }
-}
-
-function stopReason(
-  samples: Map<string, { base: number[]; head: number[] }>,
-  pairs: number,
-  fixedPairs: number | undefined,
-  elapsedMs: number,
-  policy: AdaptivePolicy,
-): StopReason | undefined {
-  if (fixedPairs !== undefined) return pairs >= fixedPairs ? 'fixed_runs' : undefined;
-  const outOfBudget = elapsedMs >= policy.maxTimeMs || pairs >= policy.maxPairs;
-  if (!outOfBudget && !isCheckpoint(pairs)) return undefined;
-  const decisions = [...samples.values()].map(({ base, head }) => shouldContinue(base, head, elapsedMs, policy));
-  const final = decisions.find((d) => d.reason === 'time_budget' || d.reason === 'max_pairs');
-  if (final) return final.reason;
-  return decisions.every((d) => !d.more) ? 'precision_reached' : undefined;
-}
-
-/**
- * Pairs after which the (bootstrap) precision is checked: every pair at first,
- * then about every tenth of the pairs so far, so the statistics never cost a
- * noticeable share of the measuring time as samples grow.
- */
-function isCheckpoint(pairs: number): boolean {
-  return pairs < 20 || pairs % Math.ceil(pairs / 10) === 0;
-}
-
 function compareRows(samples: Map<string, { base: number[]; head: number[] }>, runner: Runner): ComparisonRow[] {
   return [...samples].map(([name, { base, head }]) => {
     const result: RatioComparison = runner.deterministic ? compareDeterministic(base, head) : compareSamples(base, head);
@@ -439,13 +288,13 @@ function compareRows(samples: Map<string, { base: number[]; head: number[] }>, r
       base: result.base.median,
       head: result.head.median,
       unit: runner.unit,
-      change_pct: result.changePct,
-      ci_low_pct: result.ciLowPct,
-      ci_high_pct: result.ciHighPct,
-      p_value: result.pValue,
+      changePct: result.changePct,
+      ciLowPct: result.ciLowPct,
+      ciHighPct: result.ciHighPct,
+      pValue: result.pValue,
       verdict: result.verdict,
-      base_spread: result.base.mad,
-      head_spread: result.head.mad,
+      baseSpread: result.base.mad,
+      headSpread: result.head.mad,
     };
   });
 }
@@ -453,7 +302,7 @@ function compareRows(samples: Map<string, { base: number[]; head: number[] }>, r
 /** The widest confidence half-width over all rows: the precision the whole result can claim. */
 function precisionReached(samples: Map<string, { base: number[]; head: number[] }>, runner: Runner, rows: ComparisonRow[]): number {
   const widths = runner.deterministic
-    ? rows.map((row) => (row.ci_high_pct - row.ci_low_pct) / 2)
+    ? rows.map((row) => (row.ciHighPct - row.ciLowPct) / 2)
     : [...samples.values()].map(({ base, head }) => ciHalfWidthPct(base, head));
   return widths.length ? Math.max(...widths) : Number.NaN;
 }

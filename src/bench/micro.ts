@@ -1,6 +1,7 @@
+import { harnessPath } from '../package.js';
 import { runProcess, tail } from '../proc/run.js';
 import { abbaOrder } from './adaptive.js';
-import { compareProcessGroups, MAX_PROCESS_GROUPS, type SampleSummary, type Verdict } from './stats.js';
+import { compareProcessGroups, type SampleSummary, type Verdict } from './stats.js';
 
 export type MicroLanguage = 'python' | 'node';
 type Snippet = 'setup' | 'a' | 'b';
@@ -13,7 +14,7 @@ export interface MicroRequest {
   b: string;
   /** Timed samples per snippet (default 20, at least 5), spread over the processes. */
   runs?: number;
-  /** Child processes the samples are spread over (default 4, 2–10); see compareProcessGroups. */
+  /** Child processes the samples are spread over (default 4, 2 to MAX_PROCESSES); see compareProcessGroups. */
   processes?: number;
   /** The real Python interpreter (not a version-manager shim); default `python3`. */
   python?: string;
@@ -31,11 +32,13 @@ export interface MicroResult {
   b: SampleSummary;
   /** median(b) / median(a): above 1 means b takes longer. */
   ratio: number;
-  /** b relative to a, in percent, with its 95 % interval (Student t over the processes). */
-  change_pct: number;
-  ci: { low_pct: number; high_pct: number; confidence: number };
-  p_value: number;
-  noise_floor_pct: number;
+  /** b relative to a, in percent, with its interval (Student t over the processes) at `confidence`. */
+  changePct: number;
+  ciLowPct: number;
+  ciHighPct: number;
+  confidence: number;
+  pValue: number;
+  noiseFloorPct: number;
   /** How b compares with a: `slower` means b takes longer. */
   verdict: Verdict;
   /** Loops per timed sample, the same for a and b: calibrated in the first process so the cheaper snippet's sample takes ≥ 20 ms. */
@@ -51,6 +54,8 @@ export interface MicroResult {
 const DEFAULT_RUNS = 20;
 const MIN_RUNS = 5;
 const DEFAULT_PROCESSES = 4;
+/** Each process costs an interpreter start and a calibration; beyond this many, more runs per process serve better. */
+export const MAX_PROCESSES = 32;
 /** Each process takes at least one ABBA block, so its own drift falls on both snippets. */
 const MIN_PAIRS_PER_PROCESS = 2;
 const SAMPLE_TARGET_S = 0.02;
@@ -59,103 +64,8 @@ const WARMUP_PAIRS = 2;
 /** Prefixes the harness's own output lines, so a snippet that prints cannot be mistaken for them. */
 const MARKER = '@@codeflash-micro@@';
 
-/**
- * The harness reads its job as JSON on stdin: { setup, a, b, first, loops, warmup, order, target_s, marker }.
- * It checks each snippet on its own (so an error names the snippet), compiles the
- * `first` snippet first, calibrates one loop count for both (the smaller of the
- * two, so neither sample runs long) unless `loops` is given, runs the warmup
- * samples and drops them, takes the samples in the given interleaved order, and
- * reports marker-prefixed JSON lines: progress, then the result or an error.
- */
-const PYTHON_HARNESS = String.raw`
-import json, sys, timeit
-
-spec = json.load(sys.stdin)
-protocol, sys.stdout = sys.stdout, sys.stderr
-
-def emit(message):
-    protocol.write("\n" + spec["marker"] + json.dumps(message) + "\n")
-    protocol.flush()
-
-def guarded(snippet, action, phase="run"):
-    try:
-        return action()
-    except Exception as error:
-        emit({"error": {"snippet": snippet, "phase": phase, "type": type(error).__name__, "message": str(error)}})
-        sys.exit(2)
-
-names = ("a", "b") if spec["first"] == "a" else ("b", "a")
-for name in ("setup",) + names:
-    guarded(name, lambda: compile(spec[name], "<" + name + ">", "exec"), "compile")
-guarded("setup", lambda: exec(compile(spec["setup"], "<setup>", "exec"), {"__name__": "__micro__"}))
-timers = {name: guarded(name, lambda: timeit.Timer(spec[name], spec["setup"], globals={"__name__": "__micro__"})) for name in names}
-
-def calibrate(name):
-    loops = 1
-    while True:
-        elapsed = guarded(name, lambda: timers[name].timeit(loops))
-        if elapsed >= spec["target_s"]:
-            return loops
-        loops = int(loops * min(100, spec["target_s"] * 1.2 / elapsed)) + 1 if elapsed > 0 else loops * 100
-
-loops = spec["loops"] or min(calibrate(name) for name in names)
-for name in spec["warmup"]:
-    guarded(name, lambda: timers[name].timeit(loops))
-samples = {"a": [], "b": []}
-for done, name in enumerate(spec["order"], 1):
-    elapsed = guarded(name, lambda: timers[name].timeit(loops))
-    samples[name].append(elapsed / loops * 1e9)
-    emit({"done": done})
-emit({"result": {"loops": loops, "samples": samples}})
-`;
-
-const NODE_HARNESS = String.raw`
-const spec = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
-const emit = (message) => process.stdout.write('\n' + spec.marker + JSON.stringify(message) + '\n');
-console.log = console.error;
-class Failed extends Error {}
-function guarded(snippet, action, phase = 'run') {
-  try {
-    return action();
-  } catch (error) {
-    if (error instanceof Failed) throw error;
-    emit({ error: { snippet, phase, type: error?.name ?? 'Error', message: String(error?.message ?? error) } });
-    throw new Failed();
-  }
-}
-function main() {
-  const names = spec.first === 'a' ? ['a', 'b'] : ['b', 'a'];
-  for (const name of ['setup', ...names]) guarded(name, () => new Function(spec[name]), 'compile');
-  guarded('setup', () => new Function(spec.setup)());
-  const timed = (name) =>
-    new Function('__loops', '__now', spec.setup + '\nconst __start = __now();\nfor (let __i = 0; __i < __loops; __i++) {\n' + spec[name] + '\n}\nreturn Number(__now() - __start) / 1e9;');
-  const timers = {};
-  for (const name of names) timers[name] = timed(name);
-  const now = () => process.hrtime.bigint();
-  const run = (name, loops) => guarded(name, () => timers[name](loops, now));
-  const calibrate = (name) => {
-    for (let loops = 1; ; ) {
-      const elapsed = run(name, loops);
-      if (elapsed >= spec.target_s) return loops;
-      loops = elapsed > 0 ? Math.floor(loops * Math.min(100, (spec.target_s * 1.2) / elapsed)) + 1 : loops * 100;
-    }
-  };
-  const loops = spec.loops ?? Math.min(...names.map(calibrate));
-  for (const name of spec.warmup) run(name, loops);
-  const samples = { a: [], b: [] };
-  spec.order.forEach((name, index) => {
-    samples[name].push((run(name, loops) / loops) * 1e9);
-    emit({ done: index + 1 });
-  });
-  emit({ result: { loops, samples } });
-}
-try {
-  main();
-} catch (error) {
-  if (!(error instanceof Failed)) throw error;
-  process.exitCode = 2;
-}
-`;
+/** The harness programs; their job and protocol are described at the top of micro_harness.py. */
+const HARNESS: Record<MicroLanguage, string> = { python: harnessPath('micro_harness.py'), node: harnessPath('micro_harness.cjs') };
 
 interface HarnessMessage {
   done?: number;
@@ -176,8 +86,8 @@ export async function runMicroBenchmark(request: MicroRequest): Promise<MicroRes
   const runs = request.runs ?? DEFAULT_RUNS;
   const processes = request.processes ?? DEFAULT_PROCESSES;
   if (!Number.isInteger(runs) || runs < MIN_RUNS) throw new Error(`runs must be an integer of at least ${MIN_RUNS}`);
-  if (!Number.isInteger(processes) || processes < 2 || processes > MAX_PROCESS_GROUPS) {
-    throw new Error(`processes must be an integer from 2 to ${MAX_PROCESS_GROUPS}`);
+  if (!Number.isInteger(processes) || processes < 2 || processes > MAX_PROCESSES) {
+    throw new Error(`processes must be an integer from 2 to ${MAX_PROCESSES}`);
   }
   const pairsPerProcess = Math.max(MIN_PAIRS_PER_PROCESS, Math.ceil(runs / processes));
   const total = 2 * pairsPerProcess * processes;
@@ -215,7 +125,8 @@ async function runHarness(
     target_s: SAMPLE_TARGET_S,
     marker: MARKER,
   };
-  const argv = request.language === 'python' ? [request.python ?? 'python3', '-c', PYTHON_HARNESS] : [process.execPath, '-e', NODE_HARNESS];
+  const interpreter = request.language === 'python' ? (request.python ?? 'python3') : process.execPath;
+  const argv = [interpreter, HARNESS[request.language]];
   let final: HarnessMessage | undefined;
   const run = await runProcess(argv, {
     cwd: request.cwd,
@@ -272,10 +183,12 @@ function toResult(language: MicroLanguage, loops: number, samples: MicroResult['
     a: comparison.base,
     b: comparison.head,
     ratio: comparison.ratio,
-    change_pct: comparison.changePct,
-    ci: { low_pct: comparison.ciLowPct, high_pct: comparison.ciHighPct, confidence: comparison.confidence },
-    p_value: comparison.pValue,
-    noise_floor_pct: comparison.noiseFloorPct,
+    changePct: comparison.changePct,
+    ciLowPct: comparison.ciLowPct,
+    ciHighPct: comparison.ciHighPct,
+    confidence: comparison.confidence,
+    pValue: comparison.pValue,
+    noiseFloorPct: comparison.noiseFloorPct,
     verdict: comparison.verdict,
     loops,
     runs: comparison.base.n,

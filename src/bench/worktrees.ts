@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { shortSha } from '../format.js';
 import { processAlive } from '../proc/children.js';
-import { GitError, git, shortSha } from '../workspace/git.js';
+import { GitError, git } from '../workspace/git.js';
 import { confinedPath, isInside, refuseOptionLike } from '../workspace/paths.js';
 
 /** The ref name that stands for the uncommitted working tree (tracked changes plus untracked, non-ignored files). */

@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { shortSha } from '../workspace/git.js';
+import { shortSha } from '../format.js';
 import { detectGit } from './git.js';
 import { detectGo, isGoProject } from './go.js';
 import { detectMachine } from './machine.js';

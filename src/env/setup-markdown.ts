@@ -1,5 +1,5 @@
+import { shortSha } from '../format.js';
 import { formatCommand } from '../proc/command.js';
-import { shortSha } from '../workspace/git.js';
 import type { GitState, GoEnvironment, MachineInfo, NodeEnvironment, ProjectEnvironment, PythonEnvironment } from './types.js';
 
 const LANGUAGE_NAMES = { python: 'Python', node: 'JavaScript/TypeScript (Node)', go: 'Go' } as const;

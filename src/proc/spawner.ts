@@ -3,49 +3,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { harnessPath } from '../package.js';
 import { releaseGroup, signalGroup, trackGroup, untrackGroup, watchGroup } from './children.js';
 import type { RunResult } from './run.js';
 
-/**
- * Reads one job per line on stdin and answers on stdout: {"pid"} once the
- * program runs, then {"pid", "elapsed_ns", "exit" | "signal"} when it ends, or
- * {"error"} when it cannot start. posix_spawn is a vfork-style clone, so the
- * clock holds the program's own start-up and little else — what hyperfine
- * measures too. Each program gets its own process group (setpgroup=0).
- */
-const HELPER = String.raw`
-import json, os, sys, time
-
-def reply(message):
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
-
-if not hasattr(os, "posix_spawnp"):
-    sys.exit(3)
-reply({"ready": True})
-for line in sys.stdin:
-    job = json.loads(line)
-    fds = []
-    try:
-        fds = [os.open(job[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) for name in ("stdout", "stderr")]
-        actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0), (os.POSIX_SPAWN_DUP2, fds[0], 1), (os.POSIX_SPAWN_DUP2, fds[1], 2)]
-        os.chdir(job["cwd"])
-        start = time.perf_counter_ns()
-        pid = os.posix_spawnp(job["argv"][0], job["argv"], job["env"], file_actions=actions, setpgroup=0)
-    except OSError as error:
-        reply({"error": "%s: %s" % (type(error).__name__, error.strerror or error)})
-        continue
-    finally:
-        for fd in fds:
-            os.close(fd)
-    reply({"pid": pid})
-    _, status = os.waitpid(pid, 0)
-    elapsed = time.perf_counter_ns() - start
-    if os.WIFSIGNALED(status):
-        reply({"pid": pid, "elapsed_ns": elapsed, "signal": os.WTERMSIG(status)})
-    else:
-        reply({"pid": pid, "elapsed_ns": elapsed, "exit": os.WEXITSTATUS(status)})
-`;
+/** The timing helper (its protocol is described at the top of the file). */
+const HELPER = harnessPath('timed_spawn.py');
 
 interface HelperMessage {
   ready?: boolean;
@@ -86,7 +49,7 @@ export class TimedSpawner {
 
   /** Start the helper under `python` (CPython 3.8+, for posix_spawn); rejects when it cannot run there. */
   static async start(python: string): Promise<TimedSpawner> {
-    const helper = spawn(python, ['-S', '-u', '-c', HELPER], { stdio: 'pipe', detached: true });
+    const helper = spawn(python, ['-S', '-u', HELPER], { stdio: 'pipe', detached: true });
     await new Promise<void>((resolve, reject) => {
       helper.once('spawn', resolve);
       helper.once('error', reject);

@@ -6,7 +6,7 @@ export const cprofileAdapter = pythonHelperAdapter({
   modes: ['cpu', 'wall'],
   overheadNote:
     'cProfile hooks every Python call, so call-heavy code runs about 1.5-3x slower and small functions look more expensive than they are; it sees only the main thread.',
-  helper: 'codeflash_cprofile',
+  helper: 'profile_cprofile.py',
   rawFile: 'cprofile.pstats',
   unit: 'ns',
 });

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { harnessPath } from '../package.js';
 import { runProcess, tail } from '../proc/run.js';
 import { assertStarted, clearOutputs, type ProfilerAdapter, runProfiled } from './adapter.js';
-import { type PythonTarget, pythonTarget, readHelperProfile, writePythonHelper } from './python.js';
+import { type PythonTarget, pythonTarget, readHelperProfile } from './python.js';
 
 const READ_TIMEOUT_MS = 120_000;
 
@@ -16,13 +17,12 @@ export const memrayAdapter: ProfilerAdapter = {
   async run(job) {
     const target = await pythonTarget(job);
     await assertMemray(target, job.cwd);
-    const reader = await writePythonHelper(target, 'codeflash_memray_read');
     const raw = join(job.outDir, 'memray.bin');
     const json = join(job.outDir, 'memray.json');
     await clearOutputs(raw, json);
     const run = await runProfiled(job, [target.interpreter, '-m', 'memray', 'run', '--quiet', '--force', '--output', raw, ...target.args]);
     assertStarted(run, 'pass the real Python interpreter');
-    const read = await runProcess([target.interpreter, reader, raw, json], {
+    const read = await runProcess([target.interpreter, harnessPath('profile_memray_read.py'), raw, json], {
       cwd: job.cwd,
       timeoutMs: READ_TIMEOUT_MS,
       signal: job.signal,

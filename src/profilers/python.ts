@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
 import { UserError } from '../errors.js';
+import { HARNESS_DIR, harnessPath } from '../package.js';
 import { assertStarted, clearOutputs, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
 import { type FrameRef, type Profile, ProfileBuilder, type ProfileUnit } from './model.js';
-import { COMMON_MODULE, PYTHON_HELPERS, type PythonHelperName } from './python-scripts.js';
 
 export interface PythonTarget {
   interpreter: string;
@@ -13,8 +13,10 @@ export interface PythonTarget {
   args: string[];
   /** False for frames of the helper and of runpy, which only start the program. */
   keepFrame: (frame: FrameRef) => boolean;
-  helpersDir: string;
 }
+
+/** The profiling helpers in harness/: each runs or reads a profile and writes it as JSON for readHelperProfile. */
+export type PythonHelper = 'profile_cprofile.py' | 'profile_tracemalloc.py' | 'profile_memray_read.py';
 
 const USAGE = 'pass what follows the interpreter: a script and its arguments (app.py --n 5) or -m module';
 
@@ -42,8 +44,7 @@ export async function pythonTarget(job: ProfileJob): Promise<PythonTarget> {
   } else {
     args[0] = scriptPath(first, job.cwd, interpreter);
   }
-  const helpersDir = join(job.outDir, 'helpers');
-  return { interpreter, args, helpersDir, keepFrame: (frame) => isProgramFrame(frame, helpersDir) };
+  return { interpreter, args, keepFrame: isProgramFrame };
 }
 
 /** The script as an absolute path (frames then name absolute files), or a console script installed next to the interpreter. */
@@ -67,18 +68,9 @@ async function realInterpreter(job: ProfileJob, named: string | undefined): Prom
   }
 }
 
-function isProgramFrame(frame: FrameRef, helpersDir: string): boolean {
+function isProgramFrame(frame: FrameRef): boolean {
   const file = frame.file;
-  return !file.startsWith(helpersDir) && !file.endsWith('/runpy.py') && file !== '<frozen runpy>';
-}
-
-/** Write the helper (and the module it shares) next to the output; returns the helper's path. */
-export async function writePythonHelper(target: PythonTarget, name: PythonHelperName): Promise<string> {
-  await mkdir(target.helpersDir, { recursive: true });
-  for (const module of [COMMON_MODULE, name] as const) {
-    await writeFile(join(target.helpersDir, `${module}.py`), PYTHON_HELPERS[module]);
-  }
-  return join(target.helpersDir, `${name}.py`);
+  return !file.startsWith(HARNESS_DIR + sep) && !file.endsWith('/runpy.py') && file !== '<frozen runpy>';
 }
 
 // Python 3.12 inlines these into the function that holds them; older versions give them frames of their own.
@@ -103,7 +95,11 @@ interface HelperOutput {
   peak_bytes?: number;
 }
 
-/** Read a helper's JSON output into a Profile; undefined when the helper wrote none. */
+/**
+ * Read a helper's JSON output into a Profile; undefined when the helper wrote none. Helpers write
+ *   {"flat": [[function, file, first_line, self_ns, total_ns, calls], ...]}   per function, or
+ *   {"stacks": [[[[function, file, first_line], ...root first], bytes, count], ...], "peak_bytes": n}
+ */
 export async function readHelperProfile(path: string, unit: ProfileUnit, target: PythonTarget): Promise<Profile | undefined> {
   let output: HelperOutput;
   try {
@@ -134,7 +130,7 @@ export function pythonHelperAdapter(spec: {
   name: string;
   modes: ProfilerAdapter['modes'];
   overheadNote: string;
-  helper: PythonHelperName;
+  helper: PythonHelper;
   rawFile: string;
   unit: ProfileUnit;
 }): ProfilerAdapter {
@@ -145,7 +141,7 @@ export function pythonHelperAdapter(spec: {
     overheadNote: spec.overheadNote,
     async run(job) {
       const target = await pythonTarget(job);
-      const helper = await writePythonHelper(target, spec.helper);
+      const helper = harnessPath(spec.helper);
       const raw = join(job.outDir, spec.rawFile);
       const json = join(job.outDir, `${spec.name}.json`);
       await clearOutputs(raw, json);

@@ -6,7 +6,7 @@ export const tracemallocAdapter = pythonHelperAdapter({
   modes: ['memory'],
   overheadNote:
     'tracemalloc records a 32-frame traceback for every allocation: allocation-heavy code runs up to about 15x slower (measured on an allocation-only fixture) and uses more memory; it sees Python allocations only, not memory taken directly by C extensions.',
-  helper: 'codeflash_tracemalloc',
+  helper: 'profile_tracemalloc.py',
   rawFile: 'tracemalloc.snapshot',
   unit: 'bytes',
 });

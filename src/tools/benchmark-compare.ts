@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { type Comparison, type ComparisonRow, compareRefs } from '../bench/compare.js';
+import { type CompareRequest, type Comparison, type ComparisonRow, checkCompareRequest, compareRefs } from '../bench/compare.js';
 import { WORKING_TREE_REF } from '../bench/worktrees.js';
 import { UserError } from '../errors.js';
+import { formatChangeInterval, formatPct } from '../format.js';
 import { defineTool } from '../server/define-tool.js';
 import { jobFields, runAsJob } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
@@ -31,12 +32,55 @@ const rowOutput = z.object({
   head_spread: z.number().optional(),
 });
 
-function describeRow(row: ComparisonRow, mode: string): string {
-  if (row.verdict === 'unchanged') {
-    return `${row.name}: no change shown (${row.change_pct.toFixed(1)} %, CI ${row.ci_low_pct.toFixed(1)} … ${row.ci_high_pct.toFixed(1)} %)`;
-  }
+type PublicRow = z.infer<typeof rowOutput>;
+
+/** A row in the tool's public (snake_case) fields. */
+function publicRow(row: ComparisonRow): PublicRow {
+  return {
+    name: row.name,
+    base: row.base,
+    head: row.head,
+    unit: row.unit,
+    change_pct: row.changePct,
+    ci_low_pct: row.ciLowPct,
+    ci_high_pct: row.ciHighPct,
+    p_value: row.pValue,
+    verdict: row.verdict,
+    base_spread: row.baseSpread,
+    head_spread: row.headSpread,
+  };
+}
+
+/** A comparison in the tool's public fields, as it is returned and stored (the codeflash://comparisons/{id} resource). */
+function publicComparison(comparison: Comparison) {
+  const { timings } = comparison;
+  return {
+    mode: comparison.mode,
+    base: comparison.base,
+    head: comparison.head,
+    rows: comparison.rows.map(publicRow),
+    samples: comparison.samples,
+    pairs: comparison.pairs,
+    warmups: comparison.warmups,
+    precision_reached_pct: comparison.precisionReachedPct,
+    stop_reason: comparison.stopReason,
+    runner: comparison.runner,
+    timings: {
+      total_ms: timings.totalMs,
+      timed_ms: timings.timedMs,
+      warmup_ms: timings.warmupMs,
+      worktree_ms: timings.worktreeMs,
+      setup_ms: timings.setupMs,
+    },
+    markdown: comparison.markdown,
+  };
+}
+
+function describeRow(row: PublicRow, mode: string): string {
+  const change = formatChangeInterval(row.change_pct, row.ci_low_pct, row.ci_high_pct);
+  if (row.verdict === 'unchanged') return `${row.name}: no change shown (${change})`;
   const factor = row.verdict === 'faster' ? row.base / row.head : row.head / row.base;
-  return `${row.name}: ${row.verdict} ${factor.toFixed(2)}× (${row.change_pct > 0 ? '+' : ''}${row.change_pct.toFixed(1)} %, CI ${row.ci_low_pct.toFixed(1)} … ${row.ci_high_pct.toFixed(1)} %, p ${row.p_value < 0.001 ? '< 0.001' : `= ${row.p_value.toFixed(3)}`}, ${mode})`;
+  return `${row.name}: ${row.verdict} ${factor.toFixed(2)}× (${change}, p ${row.p_value < 0.001 ? '< 0.001' : `= ${row.p_value.toFixed(3)}`}, ${mode})`;
 }
 
 export const benchmarkCompare = defineTool({
@@ -93,13 +137,31 @@ export const benchmarkCompare = defineTool({
     refuseOptionLike('head', args.head);
     refuseOptionLike('benchmark', args.benchmark);
     for (const path of args.inject ?? []) refuseOptionLike('inject path', path);
-    if ((args.command === undefined) === (args.benchmark === undefined)) throw new UserError('pass exactly one of command or benchmark');
     const env = await sessionEnvironment(session, project.paths.root);
     if (env.language === 'unknown')
       throw new UserError('the project language is unknown: benchmark_compare supports Python, Node and Go projects');
     const mode = args.mode ?? 'wall';
     const timeoutMs = (args.timeout_s ?? 300) * 1000;
     const maxTimeMs = (args.max_time_s ?? 120) * 1000;
+    const request: CompareRequest = {
+      root: project.paths.root,
+      base: args.base,
+      head: args.head,
+      command: args.command,
+      benchmark: args.benchmark,
+      language: env.language,
+      mode,
+      python: env.python?.python,
+      runs: args.runs,
+      warmup: args.warmup,
+      precisionPct: args.precision_pct,
+      maxTimeMs,
+      timeoutMs,
+      inject: args.inject,
+      setup: args.setup,
+      worktreesDir: project.paths.worktreesDir,
+    };
+    checkCompareRequest(request);
     const unmeasured = await unmeasuredChanges(project.paths.root, project.paths.stateDir, [args.base, args.head]);
     return runAsJob(call, {
       tool: 'benchmark_compare',
@@ -108,27 +170,8 @@ export const benchmarkCompare = defineTool({
       // Measuring budget plus room for worktrees, setup, warmups and the last pairs.
       timeoutMs: maxTimeMs + 20 * 60_000,
       work: async (hooks) => {
-        const comparison: Comparison = await compareRefs(
-          {
-            root: project.paths.root,
-            base: args.base,
-            head: args.head,
-            command: args.command,
-            benchmark: args.benchmark,
-            language: env.language as 'python' | 'node' | 'go',
-            mode,
-            python: env.python?.python,
-            runs: args.runs,
-            warmup: args.warmup,
-            precisionPct: args.precision_pct,
-            maxTimeMs,
-            timeoutMs,
-            inject: args.inject,
-            setup: args.setup,
-            worktreesDir: project.paths.worktreesDir,
-          },
-          { signal: hooks.signal, onProgress: hooks.progress, log: hooks.log },
-        );
+        const measured = await compareRefs(request, { signal: hooks.signal, onProgress: hooks.progress, log: hooks.log });
+        const comparison = publicComparison(measured);
         const rows = comparison.rows.slice(0, MAX_ROWS);
         const id = saveArtifact(
           project.db,
@@ -170,8 +213,8 @@ export const benchmarkCompare = defineTool({
                 ? [`A slowdown is shown: record_result status "discard" with comparison_id ${id}, or investigate the slower rows.`]
                 : [
                     comparison.stop_reason === 'precision_reached'
-                      ? `No change beyond the noise at ±${comparison.precision_reached_pct.toFixed(1)} %: record_result "discard", or try instructions mode for a small effect.`
-                      : `Not resolved (±${comparison.precision_reached_pct.toFixed(1)} % reached): raise max_time_s, or use instructions mode.`,
+                      ? `No change beyond the noise at ±${formatPct(comparison.precision_reached_pct)} %: record_result "discard", or try instructions mode for a small effect.`
+                      : `Not resolved (±${formatPct(comparison.precision_reached_pct)} % reached): raise max_time_s, or use instructions mode.`,
                   ]),
           ],
         };

@@ -1,11 +1,29 @@
 import { z } from 'zod';
-import { runMicroBenchmark } from '../bench/micro.js';
+import { MAX_PROCESSES, type MicroResult, runMicroBenchmark } from '../bench/micro.js';
 import { defineTool } from '../server/define-tool.js';
 import { jobFields, runAsJob } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
 import { latestSession } from '../state/sessions.js';
 
 const snippet = (what: string) => z.string().min(1).max(20_000).describe(what);
+
+/** A result in the tool's public (snake_case) fields. */
+function publicResult(result: MicroResult) {
+  return {
+    a_median_ns: result.a.median,
+    b_median_ns: result.b.median,
+    ratio: result.ratio,
+    change_pct: result.changePct,
+    ci_low_pct: result.ciLowPct,
+    ci_high_pct: result.ciHighPct,
+    p_value: result.pValue,
+    noise_floor_pct: result.noiseFloorPct,
+    verdict: result.verdict,
+    loops: result.loops,
+    runs: result.runs,
+    processes: result.processes,
+  };
+}
 
 export const microBenchmark = defineTool({
   name: 'micro_benchmark',
@@ -22,7 +40,7 @@ export const microBenchmark = defineTool({
       .number()
       .int()
       .min(2)
-      .max(10)
+      .max(MAX_PROCESSES)
       .optional()
       .describe('Child processes; default 4. More narrows the interval when processes disagree.'),
     timeout_s: z.number().min(1).max(1800).optional().describe('Default 120.'),
@@ -68,18 +86,7 @@ export const microBenchmark = defineTool({
           onProgress: hooks.progress,
         });
         return {
-          a_median_ns: result.a.median,
-          b_median_ns: result.b.median,
-          ratio: result.ratio,
-          change_pct: result.change_pct,
-          ci_low_pct: result.ci.low_pct,
-          ci_high_pct: result.ci.high_pct,
-          p_value: result.p_value,
-          noise_floor_pct: result.noise_floor_pct,
-          verdict: result.verdict,
-          loops: result.loops,
-          runs: result.runs,
-          processes: result.processes,
+          ...publicResult(result),
           summary: `${result.summary.charAt(0).toUpperCase()}${result.summary.slice(1)}; ${result.runs} interleaved samples each in ${result.processes} processes.`,
           next:
             result.verdict === 'faster'

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { formatBytes, formatDuration } from '../format.js';
 import { checkProfileRequest, type ProfileRequest, type ProfileResult, runProfile } from '../profilers/index.js';
 import { defineTool } from '../server/define-tool.js';
 import { jobFields, runAsJob } from '../server/jobs.js';
@@ -10,8 +11,8 @@ import { saveArtifact } from '../state/artifacts.js';
 import { sessionIdInput } from './shared.js';
 
 function humanTotal(result: ProfileResult): string {
-  if (result.unit === 'bytes') return `${(result.total / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(result.total / (result.unit === 'ns' ? 1e6 : 1e3)).toFixed(1)} ms`;
+  if (result.unit === 'bytes') return formatBytes(result.total);
+  return formatDuration(result.unit === 'ns' ? result.total : result.total * 1e3);
 }
 
 const hotspotOutput = z.object({

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { formatChangePct, formatMeasured } from '../format.js';
 import { defineTool } from '../server/define-tool.js';
 import { getArtifact } from '../state/artifacts.js';
 import { EXPERIMENT_STATUSES, insertExperiment, PLATEAU_AFTER, sessionStats } from '../state/experiments.js';
-import { formatPct } from '../state/render/markdown.js';
 import { refuseOptionLike } from '../workspace/paths.js';
 import { sessionIdInput } from './shared.js';
 
@@ -85,13 +85,8 @@ export const recordResult = defineTool({
       plateau: stats.plateau,
       best_improvement_pct: stats.best?.improvement_pct ?? null,
       results_tsv: path,
-      summary: `Experiment #${row.n} (${args.status}) on ${args.target}: ${significant(args.baseline)} → ${significant(args.value)} ${args.metric}, ${formatPct(row.improvement_pct)} improvement.${stats.plateau ? ' Plateau reached.' : ''}`,
+      summary: `Experiment #${row.n} (${args.status}) on ${args.target}: ${formatMeasured(args.baseline)} → ${formatMeasured(args.value)} ${args.metric}, ${formatChangePct(row.improvement_pct)} improvement.${stats.plateau ? ' Plateau reached.' : ''}`,
       next,
     };
   },
 });
-
-/** A measured value as a person reads it: six significant digits, no float noise (176.59596900000003 → 176.596). */
-function significant(value: number): string {
-  return String(Number(value.toPrecision(6)));
-}

@@ -4,10 +4,15 @@ import { defineTool } from '../server/define-tool.js';
 import { jobFields, runAsJob } from '../server/jobs.js';
 import { GUARD_TOPIC, getConvention } from '../state/notes.js';
 import { isGitRepo, revertToHead } from '../workspace/git.js';
-import { runGuardCommand } from '../workspace/guard.js';
+import { type GuardRun, runGuardCommand } from '../workspace/guard.js';
 import { sessionIdInput } from './shared.js';
 
 const DEFAULT_TIMEOUT_S = 900;
+
+/** A guard run in the tool's public (snake_case) fields. */
+function publicRun(run: GuardRun) {
+  return { passed: run.passed, exit_code: run.exitCode, duration_ms: run.durationMs, output_tail: run.outputTail };
+}
 
 export const runGuard = defineTool({
   name: 'run_guard',
@@ -59,10 +64,10 @@ export const runGuard = defineTool({
       work: async (hooks) => {
         const run = await runGuardCommand(root, command, { timeoutMs, signal: hooks.signal, onLine: hooks.log });
         // A hang says nothing about the change, so it is an error and never a reason to revert.
-        if (run.timed_out) {
+        if (run.timedOut) {
           throw new UserError(
             `the guard "${command}" did not finish within ${timeoutMs / 1000} s: its process group was killed and nothing was reverted. ` +
-              `Raise timeout_s or fix what hangs. Output tail:\n${run.output_tail || '(none)'}`,
+              `Raise timeout_s or fix what hangs. Output tail:\n${run.outputTail || '(none)'}`,
           );
         }
         const reverted =
@@ -76,12 +81,9 @@ export const runGuard = defineTool({
           : '';
         return {
           command,
-          passed: run.passed,
-          exit_code: run.exit_code,
-          duration_ms: run.duration_ms,
-          output_tail: run.output_tail,
+          ...publicRun(run),
           reverted: reverted && { files: reverted.reverted, patch: reverted.patch, untracked_kept: reverted.untracked_kept },
-          summary: `Guard ${run.passed ? 'passed' : `failed (exit ${run.exit_code})`} in ${(run.duration_ms / 1000).toFixed(1)} s.${revertNote}`,
+          summary: `Guard ${run.passed ? 'passed' : `failed (exit ${run.exitCode})`} in ${(run.durationMs / 1000).toFixed(1)} s.${revertNote}`,
           next: run.passed
             ? ['Measure the change with benchmark_compare.']
             : reverted

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { formatChangePct } from '../format.js';
 import { defineTool } from '../server/define-tool.js';
 import { nextSteps } from '../session/next-steps.js';
 import { sessionStats } from '../state/experiments.js';
 import { GUARD_TOPIC, getConvention } from '../state/notes.js';
-import { formatPct } from '../state/render/markdown.js';
 import { DOMAINS } from '../state/sessions.js';
 import { currentBranch } from '../workspace/git.js';
 import { sessionIdInput, statsOutput } from './shared.js';
@@ -30,7 +30,7 @@ export const sessionStatus = defineTool({
     const stats = sessionStats(project.db, session.id);
     const guard = getConvention(project.db, GUARD_TOPIC)?.rule ?? null;
     const branch = (await currentBranch(project.paths.root)) ?? null;
-    const best = stats.best ? `best #${stats.best.n} ${formatPct(stats.best.improvement_pct)} vs baseline` : 'nothing kept yet';
+    const best = stats.best ? `best #${stats.best.n} ${formatChangePct(stats.best.improvement_pct)} vs baseline` : 'nothing kept yet';
     return {
       session_id: session.id,
       root: project.paths.root,

@@ -73,11 +73,6 @@ export async function git(root: string, args: readonly string[], options: GitOpt
   return result.stdout;
 }
 
-/** The short form of a commit sha shown to people. */
-export function shortSha(sha: string): string {
-  return sha.slice(0, 12);
-}
-
 export async function isGitRepo(root: string): Promise<boolean> {
   try {
     return (await git(root, ['rev-parse', '--is-inside-work-tree'], { readOnly: true })).trim() === 'true';

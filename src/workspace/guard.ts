@@ -3,10 +3,12 @@ import { runProcess, tail } from '../proc/run.js';
 
 export interface GuardRun {
   passed: boolean;
-  exit_code: number | null;
-  duration_ms: number;
-  timed_out: boolean;
-  output_tail: string;
+  exitCode: number | null;
+  durationMs: number;
+  timedOut: boolean;
+  /** The end of stdout and stderr, with a note when the guard could not start or timed out. */
+  outputTail: string;
+  /** Whether it ran under /bin/sh (shell syntax in the command). */
   shell: boolean;
 }
 
@@ -36,10 +38,10 @@ export async function runGuardCommand(
       : '';
   return {
     passed: !result.timedOut && !result.cancelled && result.exitCode === 0,
-    exit_code: result.exitCode,
-    duration_ms: Math.round(Number(result.durationNs) / 1e6),
-    timed_out: result.timedOut,
-    output_tail: tail([output, note].filter(Boolean).join('\n'), 3000),
+    exitCode: result.exitCode,
+    durationMs: Math.round(Number(result.durationNs) / 1e6),
+    timedOut: result.timedOut,
+    outputTail: tail([output, note].filter(Boolean).join('\n'), 3000),
     shell: parsed.needsShell,
   };
 }

@@ -61,14 +61,14 @@ describe('compareRefs with a command', () => {
     });
     expect(result.rows).toHaveLength(1);
     expect(result.rows[0]).toMatchObject({ unit: 'ms', verdict: 'slower' });
-    expect(result.rows[0]!.change_pct).toBeGreaterThan(20);
+    expect(result.rows[0]!.changePct).toBeGreaterThan(20);
     expect(result.pairs).toBe(6);
     expect(result.warmups).toBe(1);
-    expect(result.stop_reason).toBe('fixed_runs');
+    expect(result.stopReason).toBe('fixed_runs');
     expect(Object.values(result.samples)[0]!.base).toHaveLength(6);
     expect(result.runner).toContain(realPython());
-    expect(result.timings.timed_ms).toBeGreaterThan(0);
-    expect(result.timings.total_ms).toBeGreaterThan(result.timings.timed_ms);
+    expect(result.timings.timedMs).toBeGreaterThan(0);
+    expect(result.timings.totalMs).toBeGreaterThan(result.timings.timedMs);
     expect(result.markdown).toContain('slower');
     expect(progress.at(-1)).toBe(2 * (6 + 1));
     await expectNothingLeft(repo);
@@ -77,9 +77,9 @@ describe('compareRefs with a command', () => {
   it('adds pairs adaptively until the precision or the time budget is reached', async () => {
     const result = await compareRefs(request(repo, { head: 'v1', command: ['python', 'prog.py'], precisionPct: 3, maxTimeMs: 5000 }));
     expect(result.pairs).toBeGreaterThanOrEqual(5);
-    expect(['precision_reached', 'time_budget']).toContain(result.stop_reason);
-    expect(result.precision_reached_pct).toBeGreaterThan(0);
-    if (result.stop_reason === 'precision_reached') expect(result.precision_reached_pct).toBeLessThanOrEqual(3);
+    expect(['precision_reached', 'time_budget']).toContain(result.stopReason);
+    expect(result.precisionReachedPct).toBeGreaterThan(0);
+    if (result.stopReason === 'precision_reached') expect(result.precisionReachedPct).toBeLessThanOrEqual(3);
   });
 
   it('measures the uncommitted working tree as head', async () => {
@@ -134,7 +134,7 @@ describe('compareRefs with a command', () => {
         }),
       );
       expect(result.pairs).toBe(5);
-      expect(result.timings.setup_ms).toBeGreaterThan(0);
+      expect(result.timings.setupMs).toBeGreaterThan(0);
     } finally {
       repo.git('clean', '-fq', '--', 'needs_setup.py');
     }
@@ -230,7 +230,7 @@ describe('compareRefs with go test -bench', () => {
       const byName = Object.fromEntries(result.rows.map((row) => [row.name, row]));
       expect(Object.keys(byName).sort()).toEqual(['BenchmarkChanged', 'BenchmarkUnchanged']);
       expect(byName.BenchmarkChanged).toMatchObject({ unit: 'ns/op', verdict: 'slower' });
-      expect(byName.BenchmarkChanged!.change_pct).toBeGreaterThan(100);
+      expect(byName.BenchmarkChanged!.changePct).toBeGreaterThan(100);
       expect(byName.BenchmarkUnchanged!.verdict).toBe('unchanged');
     },
     120_000,

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { lognormalSamples } from '../../bench/lib/samples.mjs';
 import { type AdaptivePolicy, abbaOrder, ciHalfWidthPct, shouldContinue } from '../../src/bench/adaptive.js';
-import { formatBytes, formatCount, formatDuration, machineDescription, markdownTable } from '../../src/bench/report.js';
+import { machineDescription, markdownTable } from '../../src/bench/report.js';
 import {
   bootstrapRatioCI,
   compareDeterministic,
   compareProcessGroups,
   compareSamples,
-  lognormalSamples,
   mannWhitneyU,
   mulberry32,
   noiseFloorPct,
+  studentTQuantile,
   summarize,
 } from '../../src/bench/stats.js';
 
@@ -122,6 +123,19 @@ function processes(seed: number, k: number, n: number, change: number, between: 
   });
 }
 
+describe('studentTQuantile', () => {
+  // Two-sided 95 % critical values of Student's t (scipy.stats.t.ppf(0.975, df), as in published tables).
+  it.each([
+    [1, 12.706204736],
+    [4, 2.7764451052],
+    [9, 2.2621571628],
+    [30, 2.0422724563],
+  ])('gives the 97.5 %% quantile for %i degrees of freedom', (df, expected) => {
+    expect(studentTQuantile(0.975, df) / expected).toBeCloseTo(1, 7);
+    expect(studentTQuantile(0.025, df) / -expected).toBeCloseTo(1, 7);
+  });
+});
+
 describe('compareProcessGroups', () => {
   it('centres on the mean of the per-process median log ratios, with a Student t interval over processes', () => {
     const groups = [1.02, 0.99, 1.04, 1.01].map((r) => ({ base: [100, 100, 100], head: [100 * r, 100 * r * 1.001, 100 * r * 0.999] }));
@@ -130,8 +144,9 @@ describe('compareProcessGroups', () => {
     const sd = Math.sqrt(logs.reduce((acc, x) => acc + (x - centre) ** 2, 0) / 3);
     const result = compareProcessGroups(groups);
     expect(result.ratio).toBeCloseTo(Math.exp(centre), 12);
-    expect(result.ciLowPct).toBeCloseTo((Math.exp(centre - (3.182 * sd) / 2) - 1) * 100, 9);
-    expect(result.ciHighPct).toBeCloseTo((Math.exp(centre + (3.182 * sd) / 2) - 1) * 100, 9);
+    const t = 3.1824463053; // 97.5 % quantile, 3 degrees of freedom
+    expect(result.ciLowPct).toBeCloseTo((Math.exp(centre - (t * sd) / 2) - 1) * 100, 6);
+    expect(result.ciHighPct).toBeCloseTo((Math.exp(centre + (t * sd) / 2) - 1) * 100, 6);
     expect(result.base.n).toBe(12);
     expect(result.confidence).toBe(0.95);
   });
@@ -159,9 +174,15 @@ describe('compareProcessGroups', () => {
     expect(compareProcessGroups(processes(5, 4, 5, -0.2, 0.01, 0.01)).verdict).toBe('faster');
   });
 
-  it('refuses one process, more than ten, and uneven sides', () => {
-    expect(() => compareProcessGroups([{ base: [1], head: [1] }])).toThrow(/between 2 and 10/);
-    expect(() => compareProcessGroups(Array.from({ length: 11 }, () => ({ base: [1], head: [1] })))).toThrow(/between 2 and 10/);
+  it('takes any number of processes from two up, and more of them narrow the interval', () => {
+    const few = compareProcessGroups(processes(7, 4, 5, 0, 0.03, 0.01));
+    const many = compareProcessGroups(processes(7, 32, 5, 0, 0.03, 0.01));
+    expect(many.base.n).toBe(160);
+    expect(many.ciHighPct - many.ciLowPct).toBeLessThan(few.ciHighPct - few.ciLowPct);
+  });
+
+  it('refuses one process and uneven sides', () => {
+    expect(() => compareProcessGroups([{ base: [1], head: [1] }])).toThrow(/at least 2 processes/);
     expect(() =>
       compareProcessGroups([
         { base: [1, 2], head: [1] },
@@ -293,17 +314,6 @@ describe('adaptive stopping', () => {
 });
 
 describe('report', () => {
-  it('formats durations, counts and bytes with their units', () => {
-    expect([formatDuration(850), formatDuration(12_345), formatDuration(2.5e6), formatDuration(1.5e9)]).toEqual([
-      '850 ns',
-      '12.35 µs',
-      '2.500 ms',
-      '1.500 s',
-    ]);
-    expect([formatCount(12_345), formatCount(1_234_567), formatCount(4.5e9)]).toEqual(['12,345', '1.235 M', '4.500 G']);
-    expect([formatBytes(512), formatBytes(1536), formatBytes(12.5 * 1024 ** 2)]).toEqual(['512 B', '1.500 KiB', '12.50 MiB']);
-  });
-
   it('renders a table with spreads and intervals, and says how, where and when it was measured', () => {
     const table = markdownTable(
       [
@@ -312,23 +322,23 @@ describe('report', () => {
           base: 123.456,
           head: 111.1,
           unit: 'ms',
-          change_pct: -10.01,
-          ci_low_pct: -11.2,
-          ci_high_pct: -8.7,
-          p_value: 0.0001,
+          changePct: -10.01,
+          ciLowPct: -11.2,
+          ciHighPct: -8.7,
+          pValue: 0.0001,
           verdict: 'faster',
-          base_spread: 1.2,
-          head_spread: 0.9,
+          baseSpread: 1.2,
+          headSpread: 0.9,
         },
         {
           name: 'a|b',
           base: 1_234_567_890,
           head: 1_234_600_000,
           unit: 'instructions',
-          change_pct: 0.0026,
-          ci_low_pct: 0.001,
-          ci_high_pct: 0.004,
-          p_value: 0.33,
+          changePct: 0.0026,
+          ciLowPct: 0.001,
+          ciHighPct: 0.004,
+          pValue: 0.33,
           verdict: 'unchanged',
         },
       ],
@@ -360,10 +370,10 @@ describe('report', () => {
           base: 1e9,
           head: 1.02e9,
           unit: 'instructions',
-          change_pct: 2,
-          ci_low_pct: 1.99,
-          ci_high_pct: 2.01,
-          p_value: 0.33,
+          changePct: 2,
+          ciLowPct: 1.99,
+          ciHighPct: 2.01,
+          pValue: 0.33,
           verdict: 'slower',
         },
       ],

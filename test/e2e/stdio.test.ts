@@ -131,6 +131,15 @@ describe('the built server over stdio', () => {
     db.close();
   });
 
+  it('runs the harness programs shipped in the package (micro_benchmark in python and node)', async () => {
+    const mcp = await serve(makeRepo(PYTHON_PROJECT));
+    for (const language of ['python', 'node']) {
+      const result = await mcp.call('micro_benchmark', { language, a: '1 + 1', b: '2 + 2', runs: 5, processes: 2 });
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+      expect(result.structuredContent).toMatchObject({ state: 'succeeded', runs: 6, processes: 2 });
+    }
+  });
+
   it('serves the method as prompts: optimize, resume, status, review, pr_prep', async () => {
     const mcp = await serve(makeRepo(PYTHON_PROJECT));
     const { prompts } = await mcp.client.listPrompts();

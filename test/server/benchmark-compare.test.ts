@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { goModule, makeRepo } from '../fixtures/bench/repos.mjs';
 import { commitAll, gitIn } from '../helpers/git-repo.js';
 import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
+import { requireTool } from '../helpers/requires.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -39,10 +41,16 @@ describe('benchmark_compare tool', () => {
     expect(out.pairs).toBeGreaterThanOrEqual(5);
     expect(out.next[0]).toMatch(/1 uncommitted change\(s\) to tracked files that neither ref holds/);
     expect(out.markdown).toContain('|');
+    // The summary writes the change and its interval as the table does.
+    const changeCell = out.markdown.split('\n')[2].split(' | ')[3];
+    expect(changeCell).toMatch(/^−[\d.]+ % \[−[\d.]+, −[\d.]+\]$/);
+    expect(out.summary).toContain(`(${changeCell}, p `);
     expect(out.runner).toMatch(/python3? .*bench\.py|bench\.py/);
     const stored = await open.call('read_artifact', { uri: out.uri });
     const artifact = JSON.parse(stored.structuredContent!.text);
     expect(artifact.data.samples[out.rows[0].name].base.length).toBe(out.pairs);
+    // The stored comparison keeps the tool's public fields.
+    expect(artifact.data).toMatchObject({ rows: out.rows, stop_reason: out.stop_reason, timings: out.timings, markdown: out.markdown });
     const row = out.rows[0];
     const rec = await open.call('record_result', {
       target: 'unique_skus',
@@ -59,7 +67,8 @@ describe('benchmark_compare tool', () => {
   it.each([
     [{ base: 'no-such-ref', head: 'HEAD', command: 'bench.py' }, /unknown git ref "no-such-ref"/],
     [{ base: '--upload-pack=x', head: 'HEAD', command: 'bench.py' }, /must not start with "-"/],
-    [{ base: 'main', head: 'HEAD' }, /exactly one of command or benchmark/],
+    [{ base: 'main', head: 'HEAD' }, /pass command \(or, for pytest-benchmark suites, benchmark\) to compare python code/],
+    [{ base: 'main', head: 'HEAD', command: 'bench.py', benchmark: 'tests' }, /either command or benchmark, not both/],
     [{ base: 'main', head: 'HEAD', command: 'missing.py', runs: 5 }, /missing\.py/],
   ])('refuses %j with a clear error and leaves no worktree', async (args, message) => {
     const root = demoRepo();
@@ -105,6 +114,29 @@ describe('benchmark_compare tool', () => {
     expect(ours()).toEqual([]);
     expect(runs()).toEqual([]);
   });
+
+  it.skipIf(!requireTool('go', ['version']).ok)(
+    'compares every Go benchmark in the module when neither command nor benchmark is given',
+    async () => {
+      const repo = makeRepo('cf-compare-go-');
+      try {
+        repo.commit(goModule(20_000), 'base');
+        repo.commit(goModule(40_000), 'head');
+        open = await connectInMemory({ root: repo.root, jobStartWaitMs: 300_000 });
+        await open.call('session_start', {});
+        const result = await open.call('benchmark_compare', { base: 'HEAD~1', head: 'HEAD', mode: 'wall', runs: 5, warmup: 0 });
+        expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+        const rows = result.structuredContent!.rows as { name: string; unit: string }[];
+        expect(rows.map((row) => row.name).sort()).toEqual(['BenchmarkChanged', 'BenchmarkUnchanged']);
+        expect(rows.every((row) => row.unit === 'ns/op')).toBe(true);
+      } finally {
+        await open?.close();
+        open = undefined;
+        repo.dispose();
+      }
+    },
+    300_000,
+  );
 
   it('record_result refuses a comparison id that does not exist', async () => {
     open = await connectInMemory({ root: demoRepo() });

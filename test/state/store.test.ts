@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
 import { schemaVersion } from '../../src/state/database.js';
-import { type ExperimentInput, insertExperiment, sessionStats } from '../../src/state/experiments.js';
+import { type ExperimentInput, insertExperiment, listExperiments, sessionStats } from '../../src/state/experiments.js';
 import { MIGRATIONS } from '../../src/state/migrations.js';
 import { addHandoff, addLearning, GUARD_TOPIC, getConvention, listLearnings, setConvention } from '../../src/state/notes.js';
 import { Project } from '../../src/state/project.js';
@@ -70,7 +70,7 @@ describe('project store', () => {
     project.close();
   });
 
-  it('renders results.tsv with the contract columns, one line per row, incrementally equal to a full render', () => {
+  it('renders results.tsv with the contract columns, one row per experiment, incrementally equal to a full render', () => {
     const root = tempRoot();
     const project = Project.open(root);
     const s = createSession(project.db, { root, domain: 'cpu' });
@@ -84,13 +84,57 @@ describe('project store', () => {
     expect(text.split('\n')[0]).toBe(RESULTS_COLUMNS.join('\t'));
     const rows = tsvParse(text);
     expect(rows).toHaveLength(6);
-    expect(rows[0]!.description).toBe('tab here newline');
+    // A text with a tab or line break is quoted, not flattened.
+    expect(rows[0]!.description).toBe('tab\there\nnewline');
     expect(rows.map((r) => r.n)).toEqual(['1', '2', '3', '4', '5', '6']);
     project.close();
     const reopened = Project.open(root);
     reopened.renderResults();
     expect(readFileSync(reopened.paths.file('results.tsv'), 'utf8')).toBe(text);
     reopened.close();
+  });
+
+  it('reads back every row it wrote to results.tsv, with quotes, tabs, line breaks and unicode in the text columns', () => {
+    const awkward = (i: number) => `"fast path" for ints\tand "more"\nline two ✓ ${i} — naïve ½`;
+    const root = tempRoot();
+    const project = Project.open(root);
+    const s = createSession(project.db, { root, domain: 'cpu' });
+    const row = (i: number, status: ExperimentInput['status']) =>
+      exp(s.id, status, 9 - i, {
+        target: awkward(i),
+        metric: `wall "s"\t${i}`,
+        hypothesis: awkward(i),
+        notes: `note "${i}"\r\nend`,
+        commit: `"c\t${i}`,
+      });
+    insertExperiment(project.db, row(0, 'baseline'));
+    project.renderResults();
+    // Appended to the file written above, then rewritten whole by the second store.
+    insertExperiment(project.db, row(1, 'keep'));
+    insertExperiment(project.db, row(2, 'discard'));
+    project.renderResults();
+    const written = readFileSync(project.paths.file('results.tsv'), 'utf8');
+    project.close();
+
+    const copy = tempRoot();
+    mkdirSync(join(copy, '.codeflash'));
+    writeFileSync(join(copy, '.codeflash', 'results.tsv'), written);
+    const imported = Project.open(copy);
+    expect(imported.takeImportReport()).toMatchObject({ experiments: 3, warnings: [] });
+    const rows = listExperiments(imported.db);
+    expect(rows.map((r) => [r.target, r.metric, r.hypothesis, r.commit_sha, r.status])).toEqual(
+      [0, 1, 2].map((i) => [
+        awkward(i),
+        `wall "s"\t${i}`,
+        `${awkward(i)} (note "${i}"\r\nend)`,
+        `"c\t${i}`,
+        ['baseline', 'keep', 'discard'][i],
+      ]),
+    );
+    unlinkSync(imported.paths.file('results.tsv'));
+    imported.renderResults();
+    expect(readFileSync(imported.paths.file('results.tsv'), 'utf8')).toBe(written);
+    imported.close();
   });
 
   it('imports hand-written .codeflash files into a new store, and a session adopts the rows', () => {

@@ -3,7 +3,8 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { changedPaths, currentBranch, GitError, git, revertToHead, shortSha, switchToBranch } from '../../src/workspace/git.js';
+import { shortSha } from '../../src/format.js';
+import { changedPaths, currentBranch, GitError, git, revertToHead, switchToBranch } from '../../src/workspace/git.js';
 import { gitIn, makeRepo } from '../helpers/git-repo.js';
 
 /** Command lines of the running processes that contain `marker`. */

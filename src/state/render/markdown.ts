@@ -1,13 +1,9 @@
-import { shortSha } from '../../workspace/git.js';
+import { formatChangePct, shortSha } from '../../format.js';
 import type { ExperimentRow, SessionStats } from '../experiments.js';
 import type { ConventionRow, HandoffRow, LearningRow } from '../notes.js';
 import { GUARD_TOPIC } from '../notes.js';
 import type { SessionRow } from '../sessions.js';
 
-/** A signed percentage for people: `+12.3 %`, or `n/a` when there is none. */
-export function formatPct(pct: number | null | undefined): string {
-  return pct === null || pct === undefined ? 'n/a' : `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`;
-}
 const bullets = (items: readonly string[], empty: string) => (items.length ? items.map((i) => `- ${i}`).join('\n') : `_${empty}_`);
 
 /** Topic names as headings: `guard` → `Guard`, `code-style` → `Code style`. */
@@ -41,7 +37,7 @@ export function renderConventions(rows: readonly ConventionRow[]): string {
 }
 
 function experimentLine(row: ExperimentRow): string {
-  return `| ${row.n} | ${row.commit_sha ? shortSha(row.commit_sha) : '—'} | ${row.target} | ${row.metric} | ${row.baseline} → ${row.value} | ${formatPct(row.improvement_pct)} | ${row.hypothesis.replace(/\|/g, '\\|')} |`;
+  return `| ${row.n} | ${row.commit_sha ? shortSha(row.commit_sha) : '—'} | ${row.target} | ${row.metric} | ${row.baseline} → ${row.value} | ${formatChangePct(row.improvement_pct)} | ${row.hypothesis.replace(/\|/g, '\\|')} |`;
 }
 
 function experimentTable(rows: readonly ExperimentRow[]): string {
@@ -61,7 +57,7 @@ export function renderHandoff(input: {
 }): string {
   const { session, stats, handoff } = input;
   const best = stats.best
-    ? `#${stats.best.n} ${stats.best.target}: ${stats.best.value} ${stats.best.metric} (${formatPct(stats.best.improvement_pct)} vs baseline)`
+    ? `#${stats.best.n} ${stats.best.target}: ${stats.best.value} ${stats.best.metric} (${formatChangePct(stats.best.improvement_pct)} vs baseline)`
     : 'none kept yet';
   const baseline = stats.baseline
     ? `${stats.baseline.value} ${stats.baseline.metric} (${stats.baseline.direction} is better)`
@@ -115,7 +111,7 @@ export function renderChangelog(session: SessionRow, kept: readonly ExperimentRo
       .filter(Boolean)
       .join(', ');
     lines.push(
-      `- **${row.target}**: ${row.hypothesis} — ${row.metric} ${row.baseline} → ${row.value} (${formatPct(row.improvement_pct)})${evidence ? ` [${evidence}]` : ''}`,
+      `- **${row.target}**: ${row.hypothesis} — ${row.metric} ${row.baseline} → ${row.value} (${formatChangePct(row.improvement_pct)})${evidence ? ` [${evidence}]` : ''}`,
     );
   }
   lines.push('');

@@ -1,3 +1,4 @@
+import { tsvFormatRows } from 'd3-dsv';
 import type { ExperimentRow } from '../experiments.js';
 
 export const RESULTS_COLUMNS = [
@@ -15,28 +16,24 @@ export const RESULTS_COLUMNS = [
 
 export const RESULTS_HEADER = `${RESULTS_COLUMNS.join('\t')}\n`;
 
-/** TSV cells hold no tabs or line breaks: fold them to spaces so each row stays one line for cut/awk. */
-function cell(value: string | number | null): string {
-  if (value === null) return '';
-  return String(value).replace(/[\t\r\n]+/g, ' ');
-}
-
+/**
+ * One experiment as a results.tsv line. Written with the library the import
+ * reads it with (d3-dsv): a cell holding a quote, tab or line break is quoted,
+ * so every text comes back as it was.
+ */
 export function resultsRow(row: ExperimentRow): string {
   const description = row.notes ? `${row.hypothesis} (${row.notes})` : row.hypothesis;
-  return (
-    [
-      row.n,
-      row.commit_sha ?? '',
-      row.target,
-      row.metric,
-      row.baseline,
-      row.value,
-      row.change_pct === null ? '' : row.change_pct.toFixed(2),
-      row.status,
-      description,
-      row.created_at,
-    ]
-      .map(cell)
-      .join('\t') + '\n'
-  );
+  const cells = [
+    String(row.n),
+    row.commit_sha ?? '',
+    row.target,
+    row.metric,
+    String(row.baseline),
+    String(row.value),
+    row.change_pct === null ? '' : row.change_pct.toFixed(2),
+    row.status,
+    description,
+    row.created_at,
+  ];
+  return `${tsvFormatRows([cells])}\n`;
 }
