@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
+import { resolveCommand } from '../env/command.js';
+import { goExecutable } from '../env/go.js';
+import { resolveRealPython } from '../env/interpreter.js';
 import { UserError } from '../errors.js';
 import { shortSha } from '../format.js';
 import { parseCommand } from '../proc/command.js';
@@ -238,32 +240,21 @@ async function buildRunner(request: CompareRequest, signal?: AbortSignal): Promi
   return goBenchRunner({ go: goExecutable(), benchmark: request.benchmark, benchTimeS: request.benchTimeS });
 }
 
-/**
- * The user's command. For Python a bare `python`/`python3` becomes the real
- * interpreter (never a shim), and a command that starts with a script or with
- * `-m`/`-c` gets that interpreter put in front of it.
- */
+/** The user's command with its runtime put first, as every tool resolves it. */
 async function commandSpec(request: CompareRequest, signal?: AbortSignal): Promise<CommandSpec> {
-  const parsed = parseCommand(request.command!);
-  const argv = [...parsed.argv];
-  if (request.language === 'python' && !parsed.needsShell) {
-    const first = argv[0]!;
-    if (isBarePythonName(first)) argv[0] = await resolveRealPython(request.root, request.python, signal);
-    else if (first.endsWith('.py') || first === '-m' || first === '-c')
-      argv.unshift(await resolveRealPython(request.root, request.python, signal));
-  }
-  return { argv, shell: parsed.needsShell, env: {} };
+  const resolved = await resolveCommand(request.command!, {
+    language: request.language,
+    root: request.root,
+    python: request.python,
+    signal,
+  });
+  return { argv: resolved.argv, shell: resolved.needsShell, env: {} };
 }
 
 /** A Python for the timing helper: the project's own for Python, any python3 for the rest, or none. */
 async function helperPython(request: CompareRequest, signal?: AbortSignal): Promise<string | undefined> {
   if (request.language === 'python') return resolveRealPython(request.root, request.python, signal);
   return resolveRealPython(request.root, undefined, signal).catch(() => undefined);
-}
-
-function goExecutable(): string {
-  const onPath = (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, 'go')));
-  return onPath || !existsSync('/usr/local/go/bin/go') ? 'go' : '/usr/local/go/bin/go';
 }
 
 function assertRequiredPaths(root: string, runner: Runner, sides: PreparedSide[]): void {

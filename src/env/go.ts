@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { findFiles, isFile, readText } from './files.js';
 import { probe } from './probe.js';
 import type { GoEnvironment } from './types.js';
@@ -13,15 +14,25 @@ const SEARCH_LIMITS = {
 const MAX_FILES_READ = 2_000;
 const MAX_LISTED = 10;
 
+/** Where Go installs itself when no package manager is involved; used when `go` is not on PATH. */
+const DEFAULT_GO = '/usr/local/go/bin/go';
+
+/** The Go toolchain: `go` from PATH, else the default install location, else plain `go` (which then fails to start with a clear error). */
+export function goExecutable(): string {
+  const onPath = (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, 'go')));
+  return onPath || !existsSync(DEFAULT_GO) ? 'go' : DEFAULT_GO;
+}
+
 export async function isGoProject(root: string): Promise<boolean> {
   return isFile(join(root, 'go.mod'));
 }
 
 export async function detectGo(root: string, warnings: string[], signal?: AbortSignal): Promise<GoEnvironment> {
   const goMod = (await readText(join(root, 'go.mod'))) ?? '';
+  const go = goExecutable();
   const [toolchain, benchmarks] = await Promise.all([
     // GOTOOLCHAIN=local: asking for the version must never download a toolchain.
-    probe(['go', 'version'], { cwd: root, signal, env: { GOTOOLCHAIN: 'local' } }),
+    probe([go, 'version'], { cwd: root, signal, env: { GOTOOLCHAIN: 'local' } }),
     findBenchmarkFiles(root),
   ]);
   if (!toolchain) warnings.push('go is not on PATH (or `go version` failed)');
@@ -34,8 +45,8 @@ export async function detectGo(root: string, warnings: string[], signal?: AbortS
     module: /^module\s+(\S+)/m.exec(goMod)?.[1],
     go_directive: directive,
     go_version: goVersion,
-    test_command: ['go', 'test', './...'],
-    benchmark_command: benchmarks.files.length > 0 ? ['go', 'test', '-run', '^$', '-bench', '.', '-benchmem', './...'] : undefined,
+    test_command: [go, 'test', './...'],
+    benchmark_command: benchmarks.files.length > 0 ? [go, 'test', '-run', '^$', '-bench', '.', '-benchmem', './...'] : undefined,
     has_benchmarks: benchmarks.files.length > 0,
     benchmark_files: benchmarks.files.slice(0, MAX_LISTED),
     benchmark_search_truncated: benchmarks.truncated,

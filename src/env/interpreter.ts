@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../errors.js';
 import { runProcess } from '../proc/run.js';
 
 /**
@@ -12,8 +13,11 @@ export async function resolveRealPython(root: string, given?: string, signal?: A
   const candidate = given ?? (existsSync(venv) ? venv : 'python3');
   const result = await runProcess([candidate, '-c', 'import sys; print(sys.executable)'], { cwd: root, timeoutMs: 30_000, signal });
   const executable = result.stdout.trim();
+  if (result.spawnError !== undefined) {
+    throw new UserError(`could not start ${candidate}: ${result.spawnError}; pass the project's interpreter (e.g. .venv/bin/python)`);
+  }
   if (result.exitCode !== 0 || !executable) {
-    throw new Error(`could not run the Python interpreter ${candidate}: ${result.spawnError ?? result.stderr.trim()}`);
+    throw new UserError(`could not run the Python interpreter ${candidate}: ${result.stderr.trim() || `exit code ${result.exitCode}`}`);
   }
   return executable;
 }

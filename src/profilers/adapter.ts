@@ -15,7 +15,7 @@ export interface ProfileRequest {
   timeoutMs: number;
   /** How many hotspots to return (default 20). */
   top?: number;
-  /** A path prefix (relative to cwd) or a module name; hotspots are kept inside it. */
+  /** A path prefix (relative to cwd) or a module name to rank inside; default the project's own code; `*` every frame. */
   focus?: string;
   /** The real interpreter (sys.executable), never a version-manager shim. */
   python?: string;

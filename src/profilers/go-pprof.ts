@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { goExecutable } from '../env/go.js';
 import { UserError } from '../errors.js';
 import { assertStarted, clearOutputs, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
 import { type FrameRef, type Profile, ProfileBuilder, type ProfileMode } from './model.js';
@@ -37,7 +38,7 @@ export function goTestCommand(job: ProfileJob, profileFlags: string[]): string[]
   const hasRun = hasFlag(args, 'run');
   const hasBench = hasFlag(args, 'bench');
   const chosen = [...(hasRun ? [] : ['-run', '^$']), ...(hasRun || hasBench ? [] : ['-bench', '.'])];
-  return [explicit ? head! : 'go', 'test', ...profileFlags, ...chosen, ...args];
+  return [explicit ? head! : goExecutable(), 'test', ...profileFlags, ...chosen, ...args];
 }
 
 function hasFlag(args: string[], name: string): boolean {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
+import { resolveCommand } from '../env/command.js';
 import { isBarePythonName } from '../env/interpreter.js';
 import { UserError } from '../errors.js';
 import { formatCommand, type ParsedCommand, parseCommand } from '../proc/command.js';
@@ -20,7 +21,7 @@ import { writeSpeedscope } from './speedscope.js';
 import { tracemallocAdapter } from './tracemalloc.js';
 
 export type { ProfileRequest } from './adapter.js';
-export { type HotspotOptions, rankHotspots } from './hotspots.js';
+export { ALL_FRAMES, type HotspotOptions, rankHotspots } from './hotspots.js';
 export type { Frame, FrameRef, Hotspot, Profile, ProfileLanguage, ProfileMode, ProfileUnit, Stack } from './model.js';
 export { SPEEDSCOPE_SCHEMA, toSpeedscope, writeSpeedscope } from './speedscope.js';
 
@@ -102,8 +103,12 @@ export async function runProfile(request: ProfileRequest): Promise<ProfileResult
   await mkdir(outDir, { recursive: true });
   const log = request.log ?? (() => {});
   log(`profiling with ${adapter.name} (${request.mode}) in ${cwd}`);
+  const resolved = parsed.needsShell
+    ? parsed
+    : await resolveCommand(parsed.argv, { language: request.language, root: cwd, python: request.python, signal: request.signal });
   const outcome = await adapter.run({
-    ...parsed,
+    argv: resolved.argv,
+    needsShell: resolved.needsShell,
     cwd,
     mode: request.mode,
     timeoutMs: request.timeoutMs,
@@ -125,7 +130,7 @@ export async function runProfile(request: ProfileRequest): Promise<ProfileResult
     language: request.language,
     argv: run.argv,
     profile,
-    hotspots: rankHotspots(profile, { top: request.top, focus: request.focus, cwd }),
+    hotspots: rankHotspots(profile, { top: request.top, focus: request.focus, rawByDefault: request.mode === 'import', cwd }),
     total: profile.total,
     unit: profile.unit,
     durationNs: Number(run.durationNs),

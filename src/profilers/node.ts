@@ -21,10 +21,10 @@ export interface NodeProfiles {
 }
 
 /**
- * Run the command with the profiler flags. A `node` command (or a bare script,
- * run under `node`) gets them on its command line; any other command (npm
- * scripts, test runners) gets them in NODE_OPTIONS, so every Node process it
- * starts writes its own profile into one directory.
+ * Run the command with the profiler flags. A `node` command (a bare script has
+ * had `node` put first by the command resolver) gets them on its command line;
+ * any other command (npm scripts, test runners) gets them in NODE_OPTIONS, so
+ * every Node process it starts writes its own profile into one directory.
  */
 export async function runWithNodeProfiler(
   job: ProfileJob,
@@ -44,10 +44,9 @@ export async function runWithNodeProfiler(
     ['--require', preload],
   ];
   const [program, ...args] = job.argv as [string, ...string[]];
-  const script = SCRIPT.test(program);
   const run =
-    !job.needsShell && (script || basename(program) === 'node')
-      ? await runProfiled(job, [script ? 'node' : program, ...options.map(asArgument), ...(script ? job.argv : args)])
+    !job.needsShell && basename(program) === 'node'
+      ? await runProfiled(job, [program, ...options.map(asArgument), ...args])
       : await runProfiled(job, job.argv, { shell: job.needsShell, env: { NODE_OPTIONS: nodeOptions(options) } });
   assertStarted(run, 'install Node.js or pass the full path of the program');
   if (run.stderr.includes('is not allowed in NODE_OPTIONS')) {
@@ -58,8 +57,6 @@ export async function runWithNodeProfiler(
   const files = (await readdir(dir)).filter((name) => name.endsWith(extension)).map((name) => join(dir, name));
   return { run, files, dir };
 }
-
-const SCRIPT = /\.[cm]?js$/;
 
 /** A flag and its value, if it takes one. */
 type NodeOption = [string, string?];

@@ -67,8 +67,35 @@ describe('rankHotspots with a focus', () => {
     ]);
   });
 
-  it('without focus ranks by self cost anywhere', () => {
-    expect(rankHotspots(profile, { cwd: '/project', top: 1 }).map((h) => h.function)).toEqual(['loads']);
+  it('without focus ranks the project first, charged the same way', () => {
+    expect(rankHotspots(profile, { cwd: '/project' }).map((h) => [h.function, h.self_pct])).toEqual([
+      ['parse', 70],
+      ['render', 30],
+      ['main', 0],
+    ]);
+  });
+
+  it('focus "*" ranks every frame by its own self cost', () => {
+    expect(rankHotspots(profile, { cwd: '/project', focus: '*', top: 1 }).map((h) => h.function)).toEqual(['loads']);
+  });
+
+  it('cost on paths without a project frame follows the project functions, on the frames that had it', () => {
+    const builder = new ProfileBuilder('ns');
+    builder.addSample([frame('main'), frame('work'), frame('mapaccess', '/usr/local/go/src/runtime/map.go')], 30);
+    builder.addSample([frame('(garbage collector)', '')], 60);
+    builder.addSample([frame('main'), frame('work')], 10);
+    const ranked = rankHotspots(builder.build(), { cwd: '/project' });
+    expect(ranked.map((h) => [h.function, h.self_pct])).toEqual([
+      ['work', 40],
+      ['main', 0],
+      ['(garbage collector)', 60],
+    ]);
+  });
+
+  it('a profile with no project frame is ranked as recorded', () => {
+    const builder = new ProfileBuilder('ns');
+    builder.addSample([frame('outer', '/usr/lib/tool.js'), frame('inner', '/usr/lib/tool.js')], 10);
+    expect(rankHotspots(builder.build(), { cwd: '/project' })[0]).toMatchObject({ function: 'inner', self_pct: 100 });
   });
 });
 
