@@ -64,6 +64,8 @@ export interface Comparison {
   precisionReachedPct: number;
   stopReason: StopReason;
   runner: string;
+  /** The runs' own output per side, as benchstat reads it (Go benchmarks). */
+  benchstat?: { base: string; head: string };
   timings: { totalMs: number; timedMs: number; warmupMs: number; worktreeMs: number; setupMs: number };
   markdown: string;
 }
@@ -94,8 +96,9 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     const worktreeMs = performance.now() - worktreeStart;
     const setupStart = performance.now();
     runner = await buildRunner(request, hooks.signal);
-    assertRequiredPaths(request.root, runner, sides);
     await runSetup(request, sides, hooks);
+    assertRequiredPaths(request.root, runner, sides);
+    await prepareRunner(request, runner, sides, scratchDir, hooks);
     const setupMs = performance.now() - setupStart;
     hooks.log?.(`runner: ${runner.describe()}`);
     const measured = await measure(request, runner, sides, scratchDir, hooks);
@@ -111,6 +114,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       precisionReachedPct: precisionReached(measured.samples, runner, rows),
       stopReason: measured.stopReason,
       runner: runner.describe(),
+      ...(runner.benchstatInput ? { benchstat: runner.benchstatInput() } : {}),
       timings: {
         totalMs: 0,
         timedMs: measured.timedMs,
@@ -221,6 +225,19 @@ async function runSetup(request: CompareRequest, sides: PreparedSide[], hooks: C
       },
     );
     await markSetupDone(side.worktree, key);
+  }
+}
+
+/** The runner's once-per-worktree work (a Go test binary), after setup and before the first run. */
+async function prepareRunner(request: CompareRequest, runner: Runner, sides: PreparedSide[], scratchDir: string, hooks: CompareHooks) {
+  if (!runner.prepare) return;
+  const done = new Set<string>();
+  for (const side of sides) {
+    if (done.has(side.worktree.dir)) continue;
+    done.add(side.worktree.dir);
+    await runner.prepare(
+      contextFor(side, { scratchDir, warmup: true, timeoutMs: Math.max(request.timeoutMs, SETUP_TIMEOUT_MS), signal: hooks.signal }),
+    );
   }
 }
 
