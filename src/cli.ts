@@ -11,8 +11,8 @@ Usage:
       Run the MCP server on stdio (default) or Streamable HTTP on 127.0.0.1:PORT/mcp.
   codeflash-mcp status [--root DIR] [--state-dir DIR]
       Print the session status table of a project.
-  codeflash-mcp demo [--keep]
-      Optimize the bundled example project end to end through a real MCP client.
+  codeflash-mcp demo [--language python|node|go] [--keep]
+      Optimize a bundled example project end to end through a real MCP client.
 `;
 
 function fail(message: string): never {
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       http: { type: 'string' },
       token: { type: 'string' },
       keep: { type: 'boolean' },
+      language: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -59,8 +60,10 @@ async function main(): Promise<void> {
       return;
     }
     case 'demo': {
-      const { runDemo } = await import('./demo.js');
-      process.exitCode = await runDemo({ keep: values.keep ?? false });
+      const { DEMO_LANGUAGES, runDemo } = await import('./demo.js');
+      const language = DEMO_LANGUAGES.find((name) => name === (values.language ?? 'python'));
+      if (!language) fail(`--language takes ${DEMO_LANGUAGES.join(', ')}, not ${values.language}`);
+      process.exitCode = await runDemo({ keep: values.keep ?? false, language });
       return;
     }
     default:

@@ -37,59 +37,112 @@ async function call(client: StdioClient, name: string, args: Record<string, unkn
   return structured;
 }
 
+export type DemoLanguage = 'python' | 'node' | 'go';
+export const DEMO_LANGUAGES: readonly DemoLanguage[] = ['python', 'node', 'go'];
+
+/** One bundled example: a project with a slow function, its fix, and how the loop measures it. */
+interface DemoProject {
+  goal: string;
+  /** The file the fix replaces, and the example file holding the fix. */
+  edit: [string, string];
+  describeEdit: string;
+  commitMessage: string;
+  target: string;
+  hypothesis: string;
+  profile: Structured;
+  compare: Structured;
+  /** The guard: the project's own test command, as session_start found it. */
+  guard(start: Structured): string;
+}
+
+const PROJECTS: Record<DemoLanguage, DemoProject> = {
+  python: {
+    goal: 'make unique_skus fast on a day of orders',
+    edit: ['inventory/dedupe.py', 'python-demo.optimized.py'],
+    describeEdit: 'unique_skus keeps a dict instead of scanning a list for every SKU',
+    commitMessage: 'unique_skus: O(1) membership with an insertion-ordered dict',
+    target: 'inventory/dedupe.py:unique_skus',
+    hypothesis: 'membership test on a list is O(n); a dict keeps order with O(1) lookups',
+    profile: { command: 'bench.py', mode: 'cpu' },
+    compare: { command: 'bench.py' },
+    guard: (start) => `${start.python} -m pytest -q`,
+  },
+  node: {
+    goal: 'make uniqueSkus fast on a day of orders',
+    edit: ['src/dedupe.js', 'node-demo.optimized.js'],
+    describeEdit: 'uniqueSkus keeps a Set instead of calling includes on an array for every SKU',
+    commitMessage: 'uniqueSkus: O(1) membership with an insertion-ordered Set',
+    target: 'src/dedupe.js:uniqueSkus',
+    hypothesis: 'Array.includes is O(n) per SKU; a Set keeps order with O(1) lookups',
+    profile: { command: 'bench.js', mode: 'cpu' },
+    compare: { command: 'bench.js' },
+    guard: (start) => String(start.test_command),
+  },
+  go: {
+    goal: 'make UniqueSKUs fast on a day of orders',
+    edit: ['dedupe.go', 'go-demo.optimized.go'],
+    describeEdit: 'UniqueSKUs keeps a map instead of scanning a slice for every SKU',
+    commitMessage: 'UniqueSKUs: O(1) membership with a map',
+    target: 'dedupe.go:UniqueSKUs',
+    hypothesis: 'the inner loop over seen is O(n) per SKU; a map answers membership in O(1)',
+    profile: { command: '.', mode: 'cpu' },
+    compare: { benchmark: '.' },
+    guard: (start) => String(start.test_command),
+  },
+};
+
 /**
- * The whole loop on the bundled example, through a real MCP client talking to
+ * The whole loop on a bundled example, through a real MCP client talking to
  * this server over stdio: start, guard, profile, optimize, compare, record,
  * hand off. Returns the process exit code.
  */
-export async function runDemo(options: { keep: boolean }): Promise<number> {
+export async function runDemo(options: { keep: boolean; language?: DemoLanguage }): Promise<number> {
+  const language = options.language ?? 'python';
+  const project = PROJECTS[language];
   const root = mkdtempSync(join(tmpdir(), 'codeflash-demo-'));
-  cpSync(join(EXAMPLES, 'python-demo'), root, { recursive: true });
+  cpSync(join(EXAMPLES, `${language}-demo`), root, { recursive: true });
   await demoGit(root, 'init', '-q', '-b', 'main');
   await demoGit(root, 'add', '-A');
   await demoGit(root, 'commit', '-q', '-m', 'inventory: first version');
-  say(`codeflash-mcp demo — example project copied to ${root}\n`);
+  say(`codeflash-mcp demo (${language}) — example project copied to ${root}\n`);
 
   const client = await connectStdioClient(process.execPath, [CLI, 'serve', '--root', root], 'codeflash-demo');
   try {
-    const start = await call(client, 'session_start', {
-      goal: 'make unique_skus fast on a day of orders',
-      domain: 'cpu',
-      branch: 'unique-skus',
-    });
-    say(`1. session_start → ${start.summary}\n   runner for timing: ${start.python}`);
-    const guardRule = await call(client, 'set_convention', { topic: 'guard', rule: `${start.python} -m pytest -q` });
+    const start = await call(client, 'session_start', { goal: project.goal, domain: 'cpu', branch: 'unique-skus' });
+    say(`1. session_start → ${start.summary}`);
+    const guardRule = await call(client, 'set_convention', { topic: 'guard', rule: project.guard(start) });
     say(`   set_convention → ${guardRule.summary}\n`);
 
     const guard = await call(client, 'run_guard');
     say(`2. run_guard → ${guard.summary}\n`);
 
-    const profile = await call(client, 'profile', { command: 'bench.py', mode: 'cpu', top: 5, focus: 'inventory' });
-    say(`3. profile (${profile.profiler}) → top hotspots:`);
+    const profile = await call(client, 'profile', { ...project.profile, top: 5 });
+    say(`3. profile ${JSON.stringify(project.profile.command)} (${profile.profiler}) → top hotspots, the project's own code first:`);
     for (const h of profile.hotspots as Structured[]) {
       say(`   ${formatPct(h.self_pct as number, 1).padStart(5)} % self  ${h.function}  ${h.file}:${h.line}`);
     }
 
-    writeFileSync(join(root, 'inventory', 'dedupe.py'), readFileSync(join(EXAMPLES, 'python-demo.optimized.py'), 'utf8'));
-    say('\n4. edit → unique_skus keeps a dict instead of scanning a list for every SKU');
+    const [file, fix] = project.edit;
+    writeFileSync(join(root, file), readFileSync(join(EXAMPLES, fix), 'utf8'));
+    say(`\n4. edit → ${project.describeEdit}`);
     const guardAfter = await call(client, 'run_guard', { revert_on_failure: true });
     say(`   run_guard → ${guardAfter.summary}`);
-    await demoGit(root, 'commit', '-q', '-am', 'unique_skus: O(1) membership with an insertion-ordered dict');
+    await demoGit(root, 'commit', '-q', '-am', project.commitMessage);
 
     const compare = await call(client, 'benchmark_compare', {
       base: 'main',
       head: 'HEAD',
-      command: 'bench.py',
+      ...project.compare,
       mode: 'wall',
       precision_pct: 2,
       max_time_s: 45,
     });
-    say(`\n5. benchmark_compare main → HEAD → ${compare.summary}\n`);
+    say(`\n5. benchmark_compare main → HEAD ${JSON.stringify(project.compare)} → ${compare.summary}\n`);
     say(String(compare.markdown));
 
     const row = (compare.rows as Structured[])[0]!;
     await call(client, 'record_result', {
-      target: 'inventory/dedupe.py:unique_skus',
+      target: project.target,
       hypothesis: 'baseline before any change',
       metric: `wall_${row.unit}`,
       baseline: row.base,
@@ -97,8 +150,8 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
       status: 'baseline',
     });
     const recorded = await call(client, 'record_result', {
-      target: 'inventory/dedupe.py:unique_skus',
-      hypothesis: 'membership test on a list is O(n); a dict keeps order with O(1) lookups',
+      target: project.target,
+      hypothesis: project.hypothesis,
       metric: `wall_${row.unit}`,
       baseline: row.base,
       value: row.head,
@@ -109,8 +162,8 @@ export async function runDemo(options: { keep: boolean }): Promise<number> {
     say(`6. record_result → ${recorded.summary}`);
 
     const handoff = await call(client, 'write_handoff', {
-      summary: 'unique_skus no longer scans a list per SKU.',
-      next_steps: ['Profile make_orders: string formatting is the next hotspot.'],
+      summary: `${project.target} no longer scans for every SKU.`,
+      next_steps: ['Profile makeOrders / make_orders: string formatting is the next hotspot.'],
     });
     const changelog = await call(client, 'write_changelog');
     say(`7. write_handoff → ${handoff.path}\n   write_changelog → ${changelog.path}\n`);

@@ -55,7 +55,7 @@ export function goBenchRunner(options: GoBenchOptions): Runner {
     unit: 'ns/op',
     deterministic: false,
     describe: () =>
-      `${displayCommand([options.go, 'test', '-c', '-trimpath', '-vet=off', '-o', '<pkg>.test', pkg])}, then per sample ${displayCommand(['<pkg>.test', ...runArgs])}`,
+      `${displayCommand([options.go, 'test', '-c', '-trimpath', '-vet=off', '-o', 'pkg.test', pkg])}, then per sample ${displayCommand(['pkg.test', ...runArgs])}`,
     requiredPaths: () => (pkg.includes('...') || !pkg.startsWith('./') ? [] : [pkg]),
     prepare: async (context) => void (await build(context)),
     async measure(context: RunContext) {
