@@ -11,11 +11,13 @@ import { parseCommand } from '../proc/command.js';
 import { confinedPath, refuseOptionLike } from '../workspace/paths.js';
 import { ciHalfWidthPct } from './adaptive.js';
 import { type CompareHooks, contextFor, type MeasurePlan, MIN_PAIRS, measure, type PreparedSide, type StopReason } from './measure.js';
+import { installNodeWorktrees, needsNodeInstall } from './node-install.js';
 import { pythonEnv } from './python.js';
 import { type ComparisonRow, markdownTable } from './report.js';
 import { callgrindRunner } from './runners/callgrind.js';
 import { commandRowName, projectPathArguments, wallRunner } from './runners/command.js';
 import { goBenchRunner } from './runners/go-bench.js';
+import { jsSuiteRunner } from './runners/js-bench.js';
 import { peakRssRunner } from './runners/memory.js';
 import { pytestBenchmarkRunner } from './runners/pytest-benchmark.js';
 import { type CommandSpec, type Runner, runChecked } from './runners/runner.js';
@@ -32,7 +34,7 @@ export interface CompareRequest extends MeasurePlan {
   base: string;
   head: string;
   command?: string | string[];
-  /** pytest-benchmark path or node id (Python), or `<package>`, `<pattern>`, `<package>:<pattern>` (Go). */
+  /** pytest-benchmark path or node id (Python); a vitest bench file or a tinybench/mitata script (Node); `<package>`, `<pattern>`, `<package>:<pattern>` (Go). */
   benchmark?: string;
   language: CompareLanguage;
   mode: CompareMode;
@@ -44,7 +46,7 @@ export interface CompareRequest extends MeasurePlan {
   setup?: string | string[];
   /** Parent directory of the worktrees, outside the working tree. */
   worktreesDir: string;
-  /** Keep the worktrees for the next compare of the same commits (default: remove them). */
+  /** Keep the worktrees for the next compare of the same commits (default: only a Node project's, which hold its installed dependencies). */
   keepWorktrees?: boolean;
   /** Seconds per benchmark per invocation for pytest-benchmark (`--benchmark-max-time`) and Go (`-benchtime`). */
   benchTimeS?: number;
@@ -85,7 +87,8 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
   const worktrees = new WorktreeSet({
     root: request.root,
     worktreesDir: request.worktreesDir,
-    keep: request.keepWorktrees,
+    // Installed dependencies are worth keeping: the next compare of the same commits installs nothing.
+    keep: request.keepWorktrees ?? (request.language === 'node' && (await needsNodeInstall(request.root))),
     log: hooks.log,
   });
   const scratchDir = await mkdtemp(join(tmpdir(), 'codeflash-compare-'));
@@ -96,9 +99,13 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     const worktreeMs = performance.now() - worktreeStart;
     const setupStart = performance.now();
     runner = await buildRunner(request, hooks.signal);
+    if (request.language === 'node') {
+      const timeoutMs = Math.max(request.timeoutMs, SETUP_TIMEOUT_MS);
+      await installNodeWorktrees(sides, { timeoutMs, requiredPaths: runner.requiredPaths() }, hooks);
+    }
     await runSetup(request, sides, hooks);
     assertRequiredPaths(request.root, runner, sides);
-    await prepareRunner(request, runner, sides, scratchDir, hooks);
+    await buildRunnerInWorktrees(request, runner, sides, scratchDir, hooks);
     const setupMs = performance.now() - setupStart;
     hooks.log?.(`runner: ${runner.describe()}`);
     const measured = await measure(request, runner, sides, scratchDir, hooks);
@@ -154,7 +161,7 @@ export function checkCompareRequest(request: CompareRequest): void {
   for (const path of request.inject ?? []) confinedPath(request.root, path, 'inject path');
   if (request.command !== undefined && request.benchmark !== undefined) throw new UserError('pass either command or benchmark, not both');
   if (request.command === undefined && request.benchmark === undefined && request.language !== 'go') {
-    throw new UserError(`pass command (or, for pytest-benchmark suites, benchmark) to compare ${request.language} code`);
+    throw new UserError(`pass command, or benchmark for a benchmark suite, to compare ${request.language} code`);
   }
   if (request.command === undefined && request.mode !== 'wall') {
     throw new UserError(`${request.mode} mode measures a whole process: pass command instead of benchmark`);
@@ -229,13 +236,19 @@ async function runSetup(request: CompareRequest, sides: PreparedSide[], hooks: C
 }
 
 /** The runner's once-per-worktree work (a Go test binary), after setup and before the first run. */
-async function prepareRunner(request: CompareRequest, runner: Runner, sides: PreparedSide[], scratchDir: string, hooks: CompareHooks) {
-  if (!runner.prepare) return;
+async function buildRunnerInWorktrees(
+  request: CompareRequest,
+  runner: Runner,
+  sides: PreparedSide[],
+  scratchDir: string,
+  hooks: CompareHooks,
+) {
+  if (!runner.build) return;
   const done = new Set<string>();
   for (const side of sides) {
     if (done.has(side.worktree.dir)) continue;
     done.add(side.worktree.dir);
-    await runner.prepare(
+    await runner.build(
       contextFor(side, { scratchDir, warmup: true, timeoutMs: Math.max(request.timeoutMs, SETUP_TIMEOUT_MS), signal: hooks.signal }),
     );
   }
@@ -254,6 +267,7 @@ async function buildRunner(request: CompareRequest, signal?: AbortSignal): Promi
     const python = await resolveRealPython(request.root, request.python, signal);
     return pytestBenchmarkRunner({ python, benchmark: request.benchmark!, benchTimeS: request.benchTimeS });
   }
+  if (request.language === 'node') return jsSuiteRunner(request.root, request.benchmark!, signal);
   return goBenchRunner({ go: goExecutable(), benchmark: request.benchmark, benchTimeS: request.benchTimeS });
 }
 

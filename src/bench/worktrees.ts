@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { shortSha } from '../format.js';
@@ -141,9 +141,11 @@ export class WorktreeSet {
     if (keep && (await isCleanWorktreeAt(root, dir, sha))) {
       const worktree = { dir, sha, reused: true, keep };
       this.made.push(worktree);
+      await touch(dir);
       this.options.log?.(`reusing worktree ${dir}`);
       return worktree;
     }
+    if (keep) await evictKeptWorktrees(root, worktreesDir, this.options.log);
     if (existsSync(dir)) await removeWorktree(root, dir);
     const worktree = { dir, sha, reused: false, keep };
     this.made.push(worktree);
@@ -172,10 +174,46 @@ export class WorktreeSet {
   }
 }
 
+/** Kept worktrees (with their installed dependencies) beyond this many are removed, least recently used first. */
+const MAX_KEPT_WORKTREES = 4;
+/** A kept worktree used this recently may serve a compare running now, in this server or another. */
+const KEPT_IN_USE_MS = 30 * 60_000;
+
+/**
+ * Keep at most MAX_KEPT_WORKTREES kept worktrees under `worktreesDir` (those
+ * named by a full commit sha), removing the least recently used first, except
+ * any used in the last KEPT_IN_USE_MS.
+ */
+export async function evictKeptWorktrees(root: string, worktreesDir: string, log?: (line: string) => void): Promise<string[]> {
+  const kept: Array<{ dir: string; usedMs: number }> = [];
+  for (const name of existsSync(worktreesDir) ? await readdir(worktreesDir) : []) {
+    if (!/^[0-9a-f]{40,64}$/.test(name)) continue;
+    const dir = join(worktreesDir, name);
+    const used = await stat(dir).then(
+      (s) => s.mtimeMs,
+      () => undefined,
+    );
+    if (used !== undefined) kept.push({ dir, usedMs: used });
+  }
+  const evicted = kept
+    .sort((a, b) => b.usedMs - a.usedMs)
+    .slice(MAX_KEPT_WORKTREES - 1)
+    .filter(({ usedMs }) => Date.now() - usedMs > KEPT_IN_USE_MS)
+    .map(({ dir }) => dir);
+  for (const dir of evicted) await removeWorktree(root, dir);
+  if (evicted.length) log?.(`removed ${evicted.length} least recently used kept worktree(s)`);
+  return evicted;
+}
+
+async function touch(path: string): Promise<void> {
+  const now = new Date();
+  await utimes(path, now, now).catch(() => undefined);
+}
+
 async function removeWorktree(root: string, dir: string): Promise<void> {
   await git(root, ['worktree', 'remove', '--force', '--force', '--', dir]).catch(() => undefined);
   await rm(dir, { recursive: true, force: true });
-  await rm(setupMarkerPath(dir), { force: true });
+  for (const kind of SETUP_KINDS) await rm(setupMarkerPath(dir, kind), { force: true });
   await rm(`${dir}${OWNER_SUFFIX}`, { force: true });
 }
 
@@ -206,23 +244,27 @@ export async function copyIntoWorktree(root: string, worktreeDir: string, paths:
   }
 }
 
-// The setup marker sits beside the worktree, never inside it, so it cannot make the tree dirty.
-function setupMarkerPath(worktreeDir: string): string {
-  return `${worktreeDir}.setup`;
+/** What a marker records: the user's setup command, or the project's own install and build. */
+export type SetupKind = 'setup' | 'install';
+const SETUP_KINDS: readonly SetupKind[] = ['setup', 'install'];
+
+// Setup markers sit beside the worktree, never inside it, so they cannot make the tree dirty.
+function setupMarkerPath(worktreeDir: string, kind: SetupKind = 'setup'): string {
+  return `${worktreeDir}.${kind}`;
 }
 
-/** Whether `setup` already ran in this worktree (kept worktrees remember it by commit and command). */
-export async function setupDone(worktree: Worktree, setup: string): Promise<boolean> {
+/** Whether this setup already ran in this worktree (kept worktrees remember it by commit and key). */
+export async function setupDone(worktree: Worktree, key: string, kind: SetupKind = 'setup'): Promise<boolean> {
   if (!worktree.reused) return false;
   try {
-    return (await readFile(setupMarkerPath(worktree.dir), 'utf8')) === `${worktree.sha}\n${setup}`;
+    return (await readFile(setupMarkerPath(worktree.dir, kind), 'utf8')) === `${worktree.sha}\n${key}`;
   } catch {
     return false;
   }
 }
 
-export async function markSetupDone(worktree: Worktree, setup: string): Promise<void> {
-  await writeFile(setupMarkerPath(worktree.dir), `${worktree.sha}\n${setup}`);
+export async function markSetupDone(worktree: Worktree, key: string, kind: SetupKind = 'setup'): Promise<void> {
+  await writeFile(setupMarkerPath(worktree.dir, kind), `${worktree.sha}\n${key}`);
 }
 
 export async function isDirectory(path: string): Promise<boolean> {

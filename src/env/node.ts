@@ -23,6 +23,64 @@ interface PackageJson {
   scripts?: Record<string, unknown>;
   dependencies?: Record<string, unknown>;
   devDependencies?: Record<string, unknown>;
+  optionalDependencies?: Record<string, unknown>;
+  main?: unknown;
+  module?: unknown;
+  exports?: unknown;
+  bin?: unknown;
+}
+
+/** How a checkout of the project is made ready to run: its install and, when one exists, its build. */
+export interface NodeInstallPlan {
+  manager: NodePackageManager;
+  /** The install, as the project's lockfile asks: `npm ci`, `pnpm install --frozen-lockfile`, `yarn install --immutable`. */
+  install: string[];
+  /** The lockfile the install follows, project-relative; absent when there is none. */
+  lockfile?: string;
+  /** `<manager> run build` when package.json has a build script. */
+  build?: string[];
+  /** Files package.json names as its entry points (main, module, exports, bin): missing ones call for the build. */
+  entryPoints: string[];
+}
+
+/**
+ * The install a fresh checkout needs, or undefined when package.json declares
+ * no dependency (nothing to install). Frozen-lockfile installs only: a checkout
+ * must run exactly what its commit pins.
+ */
+export async function nodeInstallPlan(root: string): Promise<NodeInstallPlan | undefined> {
+  const manifest = await readPackageJson(root, []);
+  const declared = [manifest.dependencies, manifest.devDependencies, manifest.optionalDependencies];
+  if (!declared.some((deps) => isPlainObject(deps) && Object.keys(deps).length > 0)) return undefined;
+  const { manager, source } = await detectPackageManager(root, manifest, []);
+  const lockfile = LOCKFILES.some(([file]) => file === source) ? source : undefined;
+  const berry = manager === 'yarn' && ((await isFile(join(root, '.yarnrc.yml'))) || /^yarn@[2-9]/.test(String(manifest.packageManager)));
+  const install: Record<NodePackageManager, string[]> = {
+    npm: lockfile ? ['npm', 'ci', '--no-audit', '--no-fund'] : ['npm', 'install', '--no-audit', '--no-fund'],
+    pnpm: ['pnpm', 'install', ...(lockfile ? ['--frozen-lockfile'] : [])],
+    yarn: ['yarn', 'install', ...(lockfile ? [berry ? '--immutable' : '--frozen-lockfile'] : [])],
+    bun: ['bun', 'install', ...(lockfile ? ['--frozen-lockfile'] : [])],
+  };
+  return {
+    manager,
+    install: install[manager],
+    lockfile,
+    build: typeof manifest.scripts?.build === 'string' ? [manager, 'run', 'build'] : undefined,
+    entryPoints: entryPoints(manifest),
+  };
+}
+
+/** Relative file paths among main, module, bin and the string leaves of exports. */
+function entryPoints(manifest: PackageJson): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown) => {
+    if (typeof value === 'string') {
+      if (value.startsWith('./') || !value.includes(':')) found.push(value.replace(/^\.\//, ''));
+    } else if (isPlainObject(value)) Object.values(value).forEach(visit);
+    else if (Array.isArray(value)) value.forEach(visit);
+  };
+  [manifest.main, manifest.module, manifest.exports, manifest.bin].forEach(visit);
+  return [...new Set(found.filter((path) => path && !path.includes('*')))];
 }
 
 export async function isNodeProject(root: string): Promise<boolean> {

@@ -16,7 +16,9 @@ const MAX_ROWS = 40;
 
 const commandInput = z
   .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])
-  .describe('Run in each worktree (argv or string). Python: "bench.py" or "-m pkg"; the real interpreter is put first.');
+  .describe(
+    'Run in each worktree (argv or string). A script gets its runtime put first: "bench.py" or "-m pkg" (real Python), "bench.js" (node), "bench.ts" (tsx or Node type stripping).',
+  );
 
 const rowOutput = z.object({
   name: z.string(),
@@ -65,6 +67,7 @@ function publicComparison(comparison: Comparison) {
     precision_reached_pct: comparison.precisionReachedPct,
     stop_reason: comparison.stopReason,
     runner: comparison.runner,
+    ...(comparison.benchstat ? { benchstat: comparison.benchstat } : {}),
     timings: {
       total_ms: timings.totalMs,
       timed_ms: timings.timedMs,
@@ -92,7 +95,13 @@ export const benchmarkCompare = defineTool({
     base: z.string().min(1).max(200).describe('Branch, tag, sha, HEAD~1.'),
     head: z.string().min(1).max(200).describe('Head ref; WORKTREE = uncommitted working tree.'),
     command: commandInput.optional(),
-    benchmark: z.string().max(500).optional().describe('pytest-benchmark path (Python) or Go package[:pattern]; compared per benchmark.'),
+    benchmark: z
+      .string()
+      .max(500)
+      .optional()
+      .describe(
+        'Compared per benchmark: pytest-benchmark path (Python); vitest bench file or tinybench/mitata script (JS/TS, installed per worktree); Go package[:pattern].',
+      ),
     mode: z.enum(['wall', 'instructions', 'memory']).optional().describe('Default wall.'),
     runs: z.number().int().min(1).max(500).optional().describe('Fixed pairs; omit for adaptive.'),
     warmup: z.number().int().min(0).max(20).optional().describe('Dropped runs per ref; default 1.'),

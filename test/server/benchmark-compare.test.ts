@@ -67,7 +67,7 @@ describe('benchmark_compare tool', () => {
   it.each([
     [{ base: 'no-such-ref', head: 'HEAD', command: 'bench.py' }, /unknown git ref "no-such-ref"/],
     [{ base: '--upload-pack=x', head: 'HEAD', command: 'bench.py' }, /must not start with "-"/],
-    [{ base: 'main', head: 'HEAD' }, /pass command \(or, for pytest-benchmark suites, benchmark\) to compare python code/],
+    [{ base: 'main', head: 'HEAD' }, /pass command, or benchmark for a benchmark suite, to compare python code/],
     [{ base: 'main', head: 'HEAD', command: 'bench.py', benchmark: 'tests' }, /either command or benchmark, not both/],
     [{ base: 'main', head: 'HEAD', command: 'missing.py', runs: 5 }, /missing\.py/],
   ])('refuses %j with a clear error and leaves no worktree', async (args, message) => {

@@ -43,7 +43,7 @@ export function goBenchRunner(options: GoBenchOptions): Runner {
   const built = new Map<string, Promise<TestBinary[]>>();
   const transcript: Record<Side, string[]> = { base: [], head: [] };
   let binaries = 0;
-  const build = (context: RunContext): Promise<TestBinary[]> => {
+  const binariesFor = (context: RunContext): Promise<TestBinary[]> => {
     let pending = built.get(context.cwd);
     if (!pending) {
       pending = buildTestBinaries(options.go, pkg, context, () => join(context.scratchDir, `go-bench-${++binaries}.test`));
@@ -57,9 +57,9 @@ export function goBenchRunner(options: GoBenchOptions): Runner {
     describe: () =>
       `${displayCommand([options.go, 'test', '-c', '-trimpath', '-vet=off', '-o', 'pkg.test', pkg])}, then per sample ${displayCommand(['pkg.test', ...runArgs])}`,
     requiredPaths: () => (pkg.includes('...') || !pkg.startsWith('./') ? [] : [pkg]),
-    prepare: async (context) => void (await build(context)),
+    build: async (context) => void (await binariesFor(context)),
     async measure(context: RunContext) {
-      const tests = await build(context);
+      const tests = await binariesFor(context);
       const env = { GOMAXPROCS: String(procs) };
       const values = new Map<string, number>();
       let durationNs = 0n;

@@ -36,7 +36,7 @@ export interface Runner {
   /** Paths relative to the project root that must exist in each worktree. */
   requiredPaths(): string[];
   /** Work done once per worktree before any run, such as building a test binary; counted as setup time. */
-  prepare?(context: RunContext): Promise<void>;
+  build?(context: RunContext): Promise<void>;
   measure(context: RunContext): Promise<Measurement>;
   /** The measured runs' own output per side in the format benchstat reads, for runners whose tools have one. */
   benchstatInput?(): { base: string; head: string };
