@@ -1,9 +1,10 @@
 import { harnessPath } from '../package.js';
 import { runProcess, tail } from '../proc/run.js';
 import { abbaOrder } from './adaptive.js';
+import { buildGoMicro, type MicroProgram } from './micro-go.js';
 import { compareProcessGroups, type SampleSummary, type Verdict } from './stats.js';
 
-export type MicroLanguage = 'python' | 'node';
+export type MicroLanguage = 'python' | 'node' | 'go';
 type Snippet = 'setup' | 'a' | 'b';
 
 export interface MicroRequest {
@@ -18,6 +19,8 @@ export interface MicroRequest {
   processes?: number;
   /** The real Python interpreter (not a version-manager shim); default `python3`. */
   python?: string;
+  /** Go: the package directory (relative to cwd) the benchmark joins; default the module root. */
+  dir?: string;
   cwd: string;
   timeoutMs: number;
   signal?: AbortSignal;
@@ -64,8 +67,8 @@ const WARMUP_PAIRS = 2;
 /** Prefixes the harness's own output lines, so a snippet that prints cannot be mistaken for them. */
 const MARKER = '@@codeflash-micro@@';
 
-/** The harness programs; their job and protocol are described at the top of micro_harness.py. */
-const HARNESS: Record<MicroLanguage, string> = { python: harnessPath('micro_harness.py'), node: harnessPath('micro_harness.cjs') };
+/** The harness programs; their job and protocol are described at the top of micro_harness.py. Go's is compiled per request. */
+const HARNESS = { python: harnessPath('micro_harness.py'), node: harnessPath('micro_harness.cjs') };
 
 interface HarnessMessage {
   done?: number;
@@ -94,21 +97,34 @@ export async function runMicroBenchmark(request: MicroRequest): Promise<MicroRes
   const deadline = Date.now() + request.timeoutMs;
   const samples: MicroResult['samples'] = [];
   let loops: number | undefined;
-  for (let index = 0; index < processes; index++) {
-    const first = index % 2 === 0 ? 'a' : 'b';
-    const order = interleaved(pairsPerProcess).map((name) => (first === 'a' ? name : other(name)));
-    const done = 2 * pairsPerProcess * index;
-    const result = await runHarness(request, { first, loops: loops ?? null, order }, deadline, (step) =>
-      request.onProgress?.(done + step, total, `sample ${done + step}/${total} (process ${index + 1}/${processes})`),
-    );
-    loops ??= result.loops;
-    samples.push(result.samples);
+  const program = await microProgram(request);
+  try {
+    for (let index = 0; index < processes; index++) {
+      const first = index % 2 === 0 ? 'a' : 'b';
+      const order = interleaved(pairsPerProcess).map((name) => (first === 'a' ? name : other(name)));
+      const done = 2 * pairsPerProcess * index;
+      const result = await runHarness(request, program, { first, loops: loops ?? null, order }, deadline, (step) =>
+        request.onProgress?.(done + step, total, `sample ${done + step}/${total} (process ${index + 1}/${processes})`),
+      );
+      loops ??= result.loops;
+      samples.push(result.samples);
+    }
+  } finally {
+    await program.close();
   }
   return toResult(request.language, loops!, samples);
 }
 
+/** The program each process runs: the Python or Node harness as it is, or the Go benchmark built for these snippets. */
+async function microProgram(request: MicroRequest): Promise<MicroProgram> {
+  if (request.language === 'go') return buildGoMicro(request, request.timeoutMs);
+  const interpreter = request.language === 'python' ? (request.python ?? 'python3') : process.execPath;
+  return { argv: [interpreter, HARNESS[request.language]], cwd: request.cwd, close: async () => {} };
+}
+
 async function runHarness(
   request: MicroRequest,
+  program: MicroProgram,
   part: { first: 'a' | 'b'; loops: number | null; order: Array<'a' | 'b'> },
   deadline: number,
   onSample: (done: number) => void,
@@ -125,11 +141,10 @@ async function runHarness(
     target_s: SAMPLE_TARGET_S,
     marker: MARKER,
   };
-  const interpreter = request.language === 'python' ? (request.python ?? 'python3') : process.execPath;
-  const argv = [interpreter, HARNESS[request.language]];
+  const { argv, cwd } = program;
   let final: HarnessMessage | undefined;
   const run = await runProcess(argv, {
-    cwd: request.cwd,
+    cwd,
     input: JSON.stringify(job),
     timeoutMs,
     signal: request.signal,
@@ -145,7 +160,9 @@ async function runHarness(
   if (final?.error) throw new Error(describeSnippetError(final.error));
   if (!final?.result || run.exitCode !== 0) {
     const how = run.exitCode === null ? `signal ${run.signal}` : `exit code ${run.exitCode}`;
-    throw new Error(`the ${request.language} micro benchmark failed with ${how}: ${tail(run.stderr.trim(), 1500) || 'no output'}`);
+    // A Go test binary reports a failure on stdout.
+    const output = tail(run.stderr.trim() || run.stdout.trim(), 1500);
+    throw new Error(`the ${request.language} micro benchmark failed with ${how}: ${output || 'no output'}`);
   }
   return final.result;
 }

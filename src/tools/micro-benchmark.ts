@@ -29,9 +29,14 @@ export const microBenchmark = defineTool({
   name: 'micro_benchmark',
   title: 'A/B two snippets',
   description:
-    "Quick A/B pre-screen of two snippets before an end-to-end compare: timed in child processes (Python timeit loops, Node hrtime), interleaved, the interval taken over processes so one process's JIT luck cannot decide. Runs in the project root; setup may import project code.",
+    "Quick A/B pre-screen of two snippets before an end-to-end compare: timed in child processes, interleaved, the interval taken over processes so one process's luck cannot decide. Runs in the project root. Python and Node: setup is code run before timing (may import project code), a and b are statements. Go: setup holds imports and package-level declarations, a and b are statements (assign results to a package var), compiled as a _test.go benchmark in the package.",
   input: {
-    language: z.enum(['python', 'node']).describe('Which runtime runs the snippets.'),
+    language: z.enum(['python', 'node', 'go']).describe('Which runtime runs the snippets.'),
+    package: z
+      .string()
+      .max(500)
+      .optional()
+      .describe('Go: package directory the benchmark joins, unexported names usable; default the module root.'),
     setup: z.string().max(20_000).optional().describe('Untimed; defines what a and b use.'),
     a: snippet('Variant a, usually the current code.'),
     b: snippet('Variant b, usually the proposed code.'),
@@ -80,6 +85,7 @@ export const microBenchmark = defineTool({
           runs: args.runs,
           processes: args.processes,
           python: env?.python?.python,
+          dir: args.package,
           cwd: project.paths.root,
           timeoutMs,
           signal: hooks.signal,

@@ -97,6 +97,30 @@ describe.skipIf(!go.ok)('a Go module', () => {
     }
   }, 120_000);
 
+  it('micro_benchmark compiles two snippets into a benchmark of the package and calls the one doing less work faster', async () => {
+    const repo = exampleRepo('go', 'dedupe.go', 'go-demo.optimized.go');
+    try {
+      const mcp = await session(repo.root);
+      // Unexported names of the package (makeOrders, from its _test.go) are in reach, as in a Go benchmark.
+      const setup = 'var microOrders = makeOrders(400, 600)\nvar microSink []string';
+      const micro = await succeeded(mcp, 'micro_benchmark', {
+        language: 'go',
+        setup,
+        a: 'microSink = UniqueSKUs(microOrders)',
+        b: 'microSink = UniqueSKUs(microOrders[:100])',
+        runs: 8,
+      });
+      expect(micro).toMatchObject({ verdict: 'faster', processes: 4 });
+      expect(micro.ratio).toBeLessThan(0.6);
+      expect(repo.git('status', '--porcelain')).toBe('');
+      const broken = await mcp.call('micro_benchmark', { language: 'go', setup, a: 'microSink = UniqueSKUs(microOrders)', b: 'unused := 1' });
+      expect(broken.isError).toBe(true);
+      expect(errorText(broken)).toMatch(/snippet b does not compile: declared and not used: unused/);
+    } finally {
+      repo.dispose();
+    }
+  }, 120_000);
+
   it('benchmark_compare of a package with two benchmarks calls the planted slowdown slower and leaves the other alone', async () => {
     const repo = makeRepo('cf-go-two-');
     try {
