@@ -52,8 +52,10 @@ export async function nodeInstallPlan(root: string): Promise<NodeInstallPlan | u
   const manifest = await readPackageJson(root, []);
   const declared = [manifest.dependencies, manifest.devDependencies, manifest.optionalDependencies];
   if (!declared.some((deps) => isPlainObject(deps) && Object.keys(deps).length > 0)) return undefined;
-  const { manager, source } = await detectPackageManager(root, manifest, []);
-  const lockfile = LOCKFILES.some(([file]) => file === source) ? source : undefined;
+  const { manager } = await detectPackageManager(root, manifest, []);
+  const ownLockfiles = LOCKFILES.filter(([, owner]) => owner === manager).map(([file]) => file);
+  const present = await Promise.all(ownLockfiles.map((file) => isFile(join(root, file))));
+  const lockfile = ownLockfiles.find((_, index) => present[index]);
   const berry = manager === 'yarn' && ((await isFile(join(root, '.yarnrc.yml'))) || /^yarn@[2-9]/.test(String(manifest.packageManager)));
   const install: Record<NodePackageManager, string[]> = {
     npm: lockfile ? ['npm', 'ci', '--no-audit', '--no-fund'] : ['npm', 'install', '--no-audit', '--no-fund'],

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyIntoWorktree, listWorktrees, pruneWorktrees, resolveRef, WorktreeSet } from '../../src/bench/worktrees.js';
+import { copyIntoWorktree, evictKeptWorktrees, listWorktrees, pruneWorktrees, resolveRef, WorktreeSet } from '../../src/bench/worktrees.js';
 import { UserError } from '../../src/errors.js';
 import { makeRepo } from '../fixtures/bench/repos.mjs';
 
@@ -145,5 +145,26 @@ describe('copyIntoWorktree', () => {
     } finally {
       await set.close();
     }
+  });
+});
+
+describe('evictKeptWorktrees', () => {
+  it('keeps the most recently used kept worktrees and those used in the last half hour', async () => {
+    const { repo, first, second } = twoCommitRepo();
+    const third = repo.commit({ 'a.txt': 'three\n' }, 'third');
+    const fourth = repo.commit({ 'a.txt': 'four\n' }, 'fourth');
+    const set = new WorktreeSet({ root: repo.root, worktreesDir: repo.worktreesDir, keep: true });
+    const shas = [first, second, third, fourth];
+    for (const sha of shas) await set.acquire(sha);
+    await set.close();
+    // Three of them last used two hours ago (oldest first), one just now.
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
+    for (const [index, sha] of shas.slice(0, 3).entries())
+      utimesSync(join(repo.worktreesDir, sha), hoursAgo(3 - index), hoursAgo(3 - index));
+    const evicted = await evictKeptWorktrees(repo.root, repo.worktreesDir);
+    // Room is made for one more: the oldest idle one goes.
+    expect(evicted).toEqual([join(repo.worktreesDir, first)]);
+    expect(shas.slice(1).every((sha) => existsSync(join(repo.worktreesDir, sha)))).toBe(true);
+    expect(await listWorktrees(repo.root)).not.toContain(join(repo.worktreesDir, first));
   });
 });

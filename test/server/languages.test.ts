@@ -113,7 +113,12 @@ describe.skipIf(!go.ok)('a Go module', () => {
       expect(micro).toMatchObject({ verdict: 'faster', processes: 4 });
       expect(micro.ratio).toBeLessThan(0.6);
       expect(repo.git('status', '--porcelain')).toBe('');
-      const broken = await mcp.call('micro_benchmark', { language: 'go', setup, a: 'microSink = UniqueSKUs(microOrders)', b: 'unused := 1' });
+      const broken = await mcp.call('micro_benchmark', {
+        language: 'go',
+        setup,
+        a: 'microSink = UniqueSKUs(microOrders)',
+        b: 'unused := 1',
+      });
       expect(broken.isError).toBe(true);
       expect(errorText(broken)).toMatch(/snippet b does not compile: declared and not used: unused/);
     } finally {
