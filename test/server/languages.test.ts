@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { goModule, jsSuite, makeRepo } from '../fixtures/bench/repos.mjs';
 import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 import { linkJsSuiteDependencies } from '../helpers/js-suite.js';
+import { connectStdio } from '../helpers/mcp-client.js';
 import { requireTool } from '../helpers/requires.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -43,14 +44,15 @@ async function session(root: string): Promise<InMemory> {
 }
 
 /** Call a tool and follow its job with job_status until it ends, as a host does; the finished result. */
-async function succeeded(mcp: InMemory, tool: string, args: Record<string, unknown>): Promise<Record<string, any>> {
+async function succeeded(mcp: Pick<InMemory, 'call'>, tool: string, args: Record<string, unknown>): Promise<Record<string, any>> {
   let result = await mcp.call(tool, args);
   expect(result.isError, errorText(result)).toBeFalsy();
   while (result.structuredContent!.state === 'running') {
     result = await mcp.call('job_status', { job_id: result.structuredContent!.job_id, wait_s: 45 });
   }
   const out = result.structuredContent!;
-  expect(out.state, JSON.stringify(out.error ?? out)).toBe('succeeded');
+  // Tools that never run as a job answer without a state.
+  expect(out.state ?? 'succeeded', JSON.stringify(out.error ?? out)).toBe('succeeded');
   return { ...out, ...(out.result ?? {}) };
 }
 
@@ -79,6 +81,24 @@ describe('a Node project, with the command form a Python one uses', () => {
     expect(compare.rows).toHaveLength(1);
     expect(compare.rows[0]).toMatchObject({ verdict: 'faster', unit: 'ms' });
   });
+});
+
+describe('the same string command form over stdio, against the built server', () => {
+  it('profile and benchmark_compare both take "bench.js" in the Node example', async () => {
+    const repo = exampleRepo('node', 'src/dedupe.js', 'node-demo.optimized.js');
+    const mcp = await connectStdio(['--root', repo.root]);
+    try {
+      await succeeded(mcp, 'session_start', {});
+      const profile = await succeeded(mcp, 'profile', { command: 'bench.js', top: 3 });
+      expect(profile.hotspots[0].function).toBe('uniqueSkus');
+      repo.fix();
+      const compare = await succeeded(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench.js', runs: 5 });
+      expect(compare.rows[0].verdict).toBe('faster');
+    } finally {
+      await mcp.close();
+      repo.dispose();
+    }
+  }, 120_000);
 });
 
 describe.skipIf(!go.ok)('a Go module', () => {
