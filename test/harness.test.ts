@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HARNESS_DIR, PACKAGE_ROOT } from '../src/package.js';
@@ -25,7 +26,7 @@ describe('harness programs', () => {
   });
 
   it('every Node program compiles', () => {
-    for (const name of programs('.cjs')) passes([process.execPath, '--check', join(HARNESS_DIR, name)]);
+    for (const name of [...programs('.cjs'), ...programs('.mjs')]) passes([process.execPath, '--check', join(HARNESS_DIR, name)]);
   });
 
   const ruff = requireTool('ruff');
@@ -34,10 +35,24 @@ describe('harness programs', () => {
     passes(['ruff', 'format', '--check', '--no-cache', 'harness']);
   });
 
+  const gofmt = requireTool('gofmt', ['-l', '/dev/null']);
+  it.skipIf(!gofmt.ok)('the Go micro benchmark template is gofmt-clean', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-gofmt-'));
+    try {
+      const file = join(dir, 'x_test.go');
+      writeFileSync(file, readFileSync(join(HARNESS_DIR, 'micro_harness.go.tmpl'), 'utf8').replace('CODEFLASH_PACKAGE', 'x'));
+      expect(passes(['gofmt', '-l', file])).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('the npm package ships every program', () => {
     const [pack] = JSON.parse(passes(['npm', 'pack', '--dry-run', '--json', '--ignore-scripts'])) as [{ files: { path: string }[] }];
     const shipped = new Set(pack.files.map((file) => file.path));
-    for (const name of [...programs('.py'), ...programs('.cjs')]) expect(shipped, name).toContain(`harness/${name}`);
+    for (const name of [...programs('.py'), ...programs('.cjs'), ...programs('.mjs'), ...programs('.tmpl')]) {
+      expect(shipped, name).toContain(`harness/${name}`);
+    }
     expect([...shipped].filter((path) => path.includes('__pycache__'))).toEqual([]);
   });
 });

@@ -69,7 +69,7 @@ function generate(packageName: string, snippets: { setup?: string; a: string; b:
   const lines: Record<Snippet, [number, number]> = { setup: [0, 0], a: [0, 0], b: [0, 0] };
   const out: string[] = [];
   for (const line of readFileSync(TEMPLATE, 'utf8').replace('CODEFLASH_PACKAGE', packageName).split('\n')) {
-    const marker = /^\/\/codeflash:(setup|a|b)$/.exec(line)?.[1] as Snippet | undefined;
+    const marker = /^\s*\/\/codeflash:(setup|a|b)$/.exec(line)?.[1] as Snippet | undefined;
     if (!marker) {
       out.push(line);
       continue;
