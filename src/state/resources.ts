@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { type ArtifactKind, getArtifact, listArtifactIds } from './artifacts.js';
 import { listExperiments } from './experiments.js';
 import { getJob, listJobs, toView } from './jobs.js';
 import { isSafeFileName } from './paths.js';
+import { isPlainFile } from './plain-file.js';
 import type { Project } from './project.js';
 import { renderProgressSvg } from './render/progress-svg.js';
 import { latestSession } from './sessions.js';
@@ -51,7 +52,7 @@ export function stateFiles(project: Project): string[] {
   const dir = project.paths.stateDir;
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((name) => isServedFileName(name) && statSync(join(dir, name)).isFile())
+    .filter((name) => isServedFileName(name) && isPlainFile(join(dir, name)))
     .sort();
 }
 
@@ -96,9 +97,11 @@ export function readStateResource(project: Project, uri: string): ResourceText {
   const id = decodeURIComponent(rawId);
   if (kind === 'files') {
     if (!isServedFileName(id)) throw new UserError(`not a .codeflash file name: ${id.slice(0, 200)}`);
-    const text = project.readFile(id);
-    if (text === undefined) throw new UserError(`no ${id} in ${project.paths.stateDir} (yet)`);
-    return { uri, mimeType: mimeFor(id), text };
+    const file = project.readStateFile(id);
+    if ('refused' in file)
+      throw new UserError(`${id} in ${project.paths.stateDir} ${file.refused}; only plain files the server wrote are served`);
+    if ('missing' in file) throw new UserError(`no ${id} in ${project.paths.stateDir} (yet)`);
+    return { uri, mimeType: mimeFor(id), text: file.text };
   }
   if (kind === 'jobs') {
     const row = getJob(project.db, id);

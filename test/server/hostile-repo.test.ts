@@ -1,0 +1,42 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { commitAll, makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
+import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
+
+let open: InMemory | undefined;
+afterEach(async () => {
+  await open?.close();
+  open = undefined;
+});
+
+const SECRET = 'TOP-SECRET-CONTENT';
+
+function outsideFile(name: string, content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'cf-outside-')), name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('a cloned repository cannot pull outside files into the session', () => {
+  it('a committed .codeflash/HANDOFF.md symlink is not imported, resumed or served, and session_start says so', async () => {
+    const root = makeRepo(PYTHON_PROJECT);
+    mkdirSync(join(root, '.codeflash'));
+    symlinkSync(outsideFile('secret.md', `# Handoff perf/ds-x\n\n${SECRET}\n`), join(root, '.codeflash', 'HANDOFF.md'));
+    commitAll(root, 'a handoff');
+    open = await connectInMemory({ root });
+    const start = await open.call('session_start', {});
+    expect(start.isError, errorText(start)).toBeFalsy();
+    expect(start.structuredContent!.warnings.join('\n')).toMatch(/HANDOFF\.md is a symbolic link; not imported/);
+    const resumed = await open.call('session_resume', {});
+    expect(resumed.isError, errorText(resumed)).toBeFalsy();
+    expect(JSON.stringify(resumed.structuredContent)).not.toContain(SECRET);
+    const read = await open.call('read_artifact', { uri: 'codeflash://files/HANDOFF.md' });
+    expect(read.isError).toBe(true);
+    expect(errorText(read)).toMatch(/symbolic link/);
+    const { resources } = await open.client.listResources();
+    expect(resources.map((r) => r.uri)).not.toContain('codeflash://files/HANDOFF.md');
+    await expect(open.client.readResource({ uri: 'codeflash://files/HANDOFF.md' })).rejects.toThrow(/symbolic link/);
+  });
+});
