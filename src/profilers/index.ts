@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { isBarePythonName } from '../env/interpreter.js';
 import { UserError } from '../errors.js';
 import { formatCommand, type ParsedCommand, parseCommand } from '../proc/command.js';
@@ -168,17 +168,16 @@ const CODE_OPTIONS = new Set(['-c', '-e', '--eval', '-p', '--print']);
 
 /**
  * Every path the command names — the script, a package, a data file — must lie
- * inside the project: absolute paths, paths through `..` and existing paths
- * (whose symlinks are followed) are checked. The interpreter itself is exempt,
- * and so is the program text after -c or -e.
+ * inside the project, symlinks followed (those of paths not written yet too).
+ * A word that names no file resolves inside the project and passes. The
+ * interpreter itself is exempt, and so is the program text after -c or -e.
  */
 function assertPathsInside(argv: readonly string[], cwd: string): void {
+  const root = canonical(cwd);
   argv.forEach((arg, index) => {
     if (index === 0 && isInterpreter(basename(arg))) return;
     if (arg.startsWith('-') || CODE_OPTIONS.has(argv[index - 1] ?? '')) return;
-    if (index === 0 && !arg.includes('/')) return;
-    if (!isAbsolute(arg) && !arg.split('/').includes('..') && !existsSync(resolve(cwd, arg))) return;
-    if (!isInside(canonical(resolve(cwd, arg)), canonical(cwd))) {
+    if (!isInside(canonical(resolve(cwd, arg)), root)) {
       throw new UserError(`${arg} is outside the project root ${cwd}; profile programs and data inside the project`);
     }
   });

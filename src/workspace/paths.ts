@@ -1,5 +1,5 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 
 /**
@@ -15,10 +15,31 @@ export function refuseOptionLike(what: string, value: string | undefined): void 
   }
 }
 
-/** Real path when it exists (so symlinks cannot step outside a root), else the normalized path. */
+/** Symbolic links followed in one resolution before giving up, as Linux does (MAXSYMLINKS). */
+const MAX_LINKS = 40;
+
+/**
+ * The real path, so symlinks cannot step outside a root. For a path that does
+ * not exist (yet), the real path of its deepest existing ancestor with the rest
+ * appended, and a dangling symlink is followed by its text: `link/new.txt`,
+ * where `link` points outside, is outside even before new.txt exists.
+ */
 export function canonical(path: string): string {
-  const abs = resolve(path);
-  return existsSync(abs) ? realpathSync(abs) : abs;
+  return resolveLinks(resolve(path), 0);
+}
+
+function resolveLinks(abs: string, links: number): string {
+  try {
+    return realpathSync(abs);
+  } catch {
+    // Missing, or a dangling link on the way: resolved piece by piece below.
+  }
+  const parent = dirname(abs);
+  if (parent === abs) return abs;
+  const realParent = resolveLinks(parent, links);
+  if (!lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) return join(realParent, basename(abs));
+  if (links >= MAX_LINKS) throw new UserError(`${abs.slice(0, 200)} goes through more than ${MAX_LINKS} symbolic links`);
+  return resolveLinks(resolve(realParent, readlinkSync(abs)), links + 1);
 }
 
 export function isInside(child: string, parent: string): boolean {

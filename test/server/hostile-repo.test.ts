@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,4 +39,24 @@ describe('a cloned repository cannot pull outside files into the session', () =>
     expect(resources.map((r) => r.uri)).not.toContain('codeflash://files/HANDOFF.md');
     await expect(open.client.readResource({ uri: 'codeflash://files/HANDOFF.md' })).rejects.toThrow(/symbolic link/);
   });
+});
+
+describe('profile keeps to the project root', () => {
+  it.each([['link.py'], [['python3', 'link.py']], ['pkg/run.py']])(
+    'refuses %j, a script reached through an in-root symlink to a file outside, before any job',
+    async (command) => {
+      const root = makeRepo(PYTHON_PROJECT);
+      const marker = join(mkdtempSync(join(tmpdir(), 'cf-outside-')), 'ran');
+      const script = outsideFile('x.py', `open(${JSON.stringify(marker)}, "w").write("ran")\n`);
+      symlinkSync(script, join(root, 'link.py'));
+      symlinkSync(join(script, '..'), join(root, 'pkg'));
+      writeFileSync(join(script, '..', 'run.py'), `open(${JSON.stringify(marker)}, "w").write("ran")\n`);
+      open = await connectInMemory({ root, jobStartWaitMs: 60_000 });
+      await open.call('session_start', {});
+      const result = await open.call('profile', { command });
+      expect(result.isError).toBe(true);
+      expect(errorText(result)).toMatch(/is outside the project root/);
+      expect(existsSync(marker)).toBe(false);
+    },
+  );
 });
