@@ -1,4 +1,5 @@
 import { tsvParse } from 'd3-dsv';
+import { UserError } from '../errors.js';
 import type { Db } from './database.js';
 import { EXPERIMENT_STATUSES, type ExperimentStatus, insertExperiment } from './experiments.js';
 import { addHandoff, addLearning, setConvention } from './notes.js';
@@ -46,21 +47,27 @@ function importResults(db: Db, text: string, report: ImportReport): void {
       return;
     }
     const status = (row.status ?? '').trim().toLowerCase();
-    insertExperiment(
-      db,
-      {
-        sessionId: null,
-        target: row.target?.trim() || '(unknown)',
-        hypothesis: row.description?.trim() || row.hypothesis?.trim() || '(imported)',
-        metric: row.metric?.trim() || 'value',
-        baseline,
-        value,
-        direction: 'lower',
-        status: (EXPERIMENT_STATUSES as readonly string[]).includes(status) ? (status as ExperimentStatus) : 'discard',
-        commit: row.commit?.trim() || undefined,
-      },
-      row.timestamp?.trim() || undefined,
-    );
+    try {
+      insertExperiment(
+        db,
+        {
+          sessionId: null,
+          target: row.target?.trim() || '(unknown)',
+          hypothesis: row.description?.trim() || row.hypothesis?.trim() || '(imported)',
+          metric: row.metric?.trim() || 'value',
+          baseline,
+          value,
+          direction: 'lower',
+          status: (EXPERIMENT_STATUSES as readonly string[]).includes(status) ? (status as ExperimentStatus) : 'discard',
+          commit: row.commit?.trim() || undefined,
+        },
+        row.timestamp?.trim() || undefined,
+      );
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      report.warnings.push(`results.tsv line ${index + 2}: ${error.message}; row skipped`);
+      return;
+    }
     report.experiments++;
   });
 }
