@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { shortSha } from '../format.js';
 import { parseCommand } from '../proc/command.js';
 import { confinedPath, refuseOptionLike } from '../workspace/paths.js';
@@ -273,7 +273,7 @@ function assertRequiredPaths(root: string, runner: Runner, sides: PreparedSide[]
       const hint = existsSync(join(root, path))
         ? `it exists in the working tree: pass inject: ["${path}"] to copy it into both worktrees`
         : 'it does not exist in the working tree either';
-      throw new Error(`${path} does not exist at ${side.label}; ${hint}`);
+      throw new Error(`${excerpt(path)} does not exist at ${side.label}; ${hint}`);
     }
   }
 }

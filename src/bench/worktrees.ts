@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { shortSha } from '../format.js';
 import { processAlive } from '../proc/children.js';
 import { GitError, git } from '../workspace/git.js';
@@ -41,7 +41,7 @@ export async function resolveRef(root: string, ref: string, signal?: AbortSignal
       throw error;
     },
   );
-  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new UserError(`unknown git ref "${ref}": it does not name a commit in ${root}`);
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new UserError(`unknown git ref "${excerpt(ref)}": it does not name a commit in ${root}`);
   return { ref, sha, untracked: [] };
 }
 
@@ -199,7 +199,7 @@ async function isCleanWorktreeAt(root: string, dir: string, sha: string): Promis
 export async function copyIntoWorktree(root: string, worktreeDir: string, paths: readonly string[]): Promise<void> {
   for (const path of paths) {
     const source = confinedPath(root, path, 'inject path');
-    if (!existsSync(source)) throw new UserError(`inject path ${path} does not exist in the working tree ${root}`);
+    if (!existsSync(source)) throw new UserError(`inject path ${excerpt(path)} does not exist in the working tree ${root}`);
     const target = join(worktreeDir, relative(resolve(root), source));
     await mkdir(dirname(target), { recursive: true });
     await cp(source, target, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { isBarePythonName } from '../env/interpreter.js';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { formatCommand, type ParsedCommand, parseCommand } from '../proc/command.js';
 import { type RunResult, tail } from '../proc/run.js';
 import { canonical, isInside } from '../workspace/paths.js';
@@ -178,7 +178,7 @@ function assertPathsInside(argv: readonly string[], cwd: string): void {
     if (index === 0 && isInterpreter(basename(arg))) return;
     if (arg.startsWith('-') || CODE_OPTIONS.has(argv[index - 1] ?? '')) return;
     if (!isInside(canonical(resolve(cwd, arg)), root)) {
-      throw new UserError(`${arg} is outside the project root ${cwd}; profile programs and data inside the project`);
+      throw new UserError(`${excerpt(arg)} is outside the project root ${cwd}; profile programs and data inside the project`);
     }
   });
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { HARNESS_DIR, harnessPath } from '../package.js';
 import { assertStarted, clearOutputs, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
 import { type FrameRef, type Profile, ProfileBuilder, type ProfileUnit } from './model.js';
@@ -40,7 +40,7 @@ export async function pythonTarget(job: ProfileJob): Promise<PythonTarget> {
   if (first === '-m' || first === '-c') {
     if (args.length < 2) throw new UserError(`${first} needs a value; ${USAGE}`);
   } else if (first.startsWith('-')) {
-    throw new UserError(`interpreter option ${first} is not supported here; ${USAGE}`);
+    throw new UserError(`interpreter option ${excerpt(first)} is not supported here; ${USAGE}`);
   } else {
     args[0] = scriptPath(first, job.cwd, interpreter);
   }
@@ -53,7 +53,7 @@ function scriptPath(script: string, cwd: string, interpreter: string): string {
   if (existsSync(inProject)) return inProject;
   const consoleScript = join(dirname(interpreter), script);
   if (!script.includes('/') && existsSync(consoleScript)) return consoleScript;
-  throw new UserError(`${script} is neither a file in ${cwd} nor a console script next to ${interpreter}; ${USAGE}`);
+  throw new UserError(`${excerpt(script)} is neither a file in ${cwd} nor a console script next to ${interpreter}; ${USAGE}`);
 }
 
 function isPythonProgram(program: string): boolean {

@@ -7,7 +7,7 @@ import {
   renderSetupMarkdown,
   validateBranchName,
 } from '../env/index.js';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { parseCommand } from '../proc/command.js';
 import type { ImportReport } from '../state/legacy-import.js';
 import { GUARD_TOPIC, setConvention } from '../state/notes.js';
@@ -41,7 +41,7 @@ function resolveBranchName(branch: string, domain: Domain): string {
   refuseOptionLike('branch', branch);
   const name = branch.includes('/') ? branch : perfBranchName(domain, branch);
   const problem = validateBranchName(name);
-  if (problem) throw new UserError(`branch ${JSON.stringify(branch.slice(0, 200))} is not usable: ${problem}`);
+  if (problem) throw new UserError(`branch ${JSON.stringify(excerpt(branch))} is not usable: ${problem}`);
   return name;
 }
 

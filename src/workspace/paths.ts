@@ -1,6 +1,6 @@
 import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 
 /**
  * Refuse a value a program (git, an interpreter) could read as an option before
@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 export function refuseOptionLike(what: string, value: string | undefined): void {
   if (value?.trimStart().startsWith('-')) {
     throw new UserError(
-      `${what} "${value.slice(0, 200)}" is refused: it starts with "-" and would be read as an option (${what} must not start with "-")`,
+      `${what} "${excerpt(value)}" is refused: it starts with "-" and would be read as an option (${what} must not start with "-")`,
     );
   }
 }
@@ -37,9 +37,18 @@ function resolveLinks(abs: string, links: number): string {
   const parent = dirname(abs);
   if (parent === abs) return abs;
   const realParent = resolveLinks(parent, links);
-  if (!lstatSync(abs, { throwIfNoEntry: false })?.isSymbolicLink()) return join(realParent, basename(abs));
-  if (links >= MAX_LINKS) throw new UserError(`${abs.slice(0, 200)} goes through more than ${MAX_LINKS} symbolic links`);
+  if (!isSymlink(abs)) return join(realParent, basename(abs));
+  if (links >= MAX_LINKS) throw new UserError(`${excerpt(abs)} goes through more than ${MAX_LINKS} symbolic links`);
   return resolveLinks(resolve(realParent, readlinkSync(abs)), links + 1);
+}
+
+/** Whether the entry is a symbolic link; an entry that cannot exist (a name too long, a file on the way) is none. */
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+  } catch {
+    return false;
+  }
 }
 
 export function isInside(child: string, parent: string): boolean {
@@ -57,6 +66,6 @@ export function confinedPath(root: string, path: string, what = 'path'): string 
   const full = resolve(root, path);
   const real = canonical(full);
   const realRoot = canonical(root);
-  if (real === realRoot || !isInside(real, realRoot)) throw new UserError(`${what} ${path} is outside the project root ${root}`);
+  if (real === realRoot || !isInside(real, realRoot)) throw new UserError(`${what} ${excerpt(path)} is outside the project root ${root}`);
   return full;
 }
