@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { isBarePythonName } from '../env/interpreter.js';
 import { excerpt, UserError } from '../errors.js';
@@ -8,7 +8,7 @@ import { type RunResult, tail } from '../proc/run.js';
 import { canonical, isInside } from '../workspace/paths.js';
 import type { ProfileRequest, ProfilerAdapter } from './adapter.js';
 import { cprofileAdapter } from './cprofile.js';
-import { goPprofAdapter } from './go-pprof.js';
+import { goPprofAdapter, goTestCommand } from './go-pprof.js';
 import { rankHotspots } from './hotspots.js';
 import { importtimeAdapter } from './importtime.js';
 import { memrayAdapter } from './memray.js';
@@ -16,6 +16,7 @@ import type { Hotspot, Profile, ProfileLanguage, ProfileMode, ProfileUnit } from
 import { nodeCpuAdapter } from './node-cpu.js';
 import { nodeHeapAdapter } from './node-heap.js';
 import { pyspyAdapter } from './pyspy.js';
+import { checkPythonCommand } from './python.js';
 import { writeSpeedscope } from './speedscope.js';
 import { tracemallocAdapter } from './tracemalloc.js';
 
@@ -100,6 +101,22 @@ export async function runProfile(request: ProfileRequest): Promise<ProfileResult
   const { adapter, parsed, cwd } = checkProfileRequest(request);
   const outDir = resolve(request.outDir);
   await mkdir(outDir, { recursive: true });
+  try {
+    return await profileInto(request, adapter, parsed, cwd, outDir);
+  } catch (error) {
+    // No profile came of it: what the profiler left half-written is of no use.
+    await rm(outDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function profileInto(
+  request: ProfileRequest,
+  adapter: ProfilerAdapter,
+  parsed: ParsedCommand,
+  cwd: string,
+  outDir: string,
+): Promise<ProfileResult> {
   const log = request.log ?? (() => {});
   log(`profiling with ${adapter.name} (${request.mode}) in ${cwd}`);
   const outcome = await adapter.run({
@@ -151,6 +168,9 @@ export function checkProfileRequest(request: ProfileRequest): { adapter: Profile
   const cwd = resolve(request.cwd);
   if (!existsSync(cwd)) throw new UserError(`the project directory ${cwd} does not exist`);
   if (!parsed.needsShell) assertPathsInside(parsed.argv, cwd);
+  const shape = { ...parsed, cwd, python: request.python };
+  if (request.language === 'python') checkPythonCommand(shape);
+  if (request.language === 'go') goTestCommand(shape, []);
   return { adapter, parsed, cwd };
 }
 

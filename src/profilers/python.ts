@@ -27,6 +27,28 @@ const USAGE = 'pass what follows the interpreter: a script and its arguments (ap
  * that lives next to the interpreter runs as that script.
  */
 export async function pythonTarget(job: ProfileJob): Promise<PythonTarget> {
+  const { named, args } = splitPythonCommand(job);
+  const interpreter = job.python ?? (await realInterpreter(job, named));
+  if (!args[0]!.startsWith('-')) args[0] = scriptPath(args[0]!, job.cwd, interpreter);
+  return { interpreter, args, keepFrame: isProgramFrame };
+}
+
+type CommandShape = Pick<ProfileJob, 'argv' | 'needsShell' | 'cwd' | 'python'>;
+
+/**
+ * What pythonTarget would refuse, checked without starting a process, so a
+ * request is refused before a job or a profile folder exists. A bare script
+ * name outside the project may be a console script next to the interpreter:
+ * without a known interpreter that one is left to pythonTarget.
+ */
+export function checkPythonCommand(job: CommandShape): void {
+  const first = splitPythonCommand(job).args[0]!;
+  if (!first.startsWith('-') && (job.python !== undefined || first.includes('/')))
+    scriptPath(first, job.cwd, job.python ?? 'the interpreter');
+}
+
+/** The interpreter the command names, if any, and what follows it; refuses shapes no Python command has. */
+function splitPythonCommand(job: CommandShape): { named?: string; args: string[] } {
   if (job.needsShell) throw new UserError(`a Python command cannot use shell syntax; ${USAGE}`);
   const args = [...job.argv];
   let named: string | undefined;
@@ -35,16 +57,13 @@ export async function pythonTarget(job: ProfileJob): Promise<PythonTarget> {
     if (head.includes('/')) named = resolve(job.cwd, head);
   }
   if (args.length === 0) throw new UserError(`the command names no program; ${USAGE}`);
-  const interpreter = job.python ?? (await realInterpreter(job, named));
   const first = args[0]!;
   if (first === '-m' || first === '-c') {
     if (args.length < 2) throw new UserError(`${first} needs a value; ${USAGE}`);
   } else if (first.startsWith('-')) {
     throw new UserError(`interpreter option ${excerpt(first)} is not supported here; ${USAGE}`);
-  } else {
-    args[0] = scriptPath(first, job.cwd, interpreter);
   }
-  return { interpreter, args, keepFrame: isProgramFrame };
+  return { named, args };
 }
 
 /** The script as an absolute path (frames then name absolute files), or a console script installed next to the interpreter. */
