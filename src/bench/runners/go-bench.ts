@@ -9,6 +9,9 @@ export interface GoBenchOptions {
   benchTimeS?: number;
 }
 
+/** The result lines of go test -bench are read from its whole stdout; a run printing more than this is an error. */
+const GO_STDOUT_MAX_BYTES = 16 * 1024 * 1024;
+
 /**
  * One `go test -bench` invocation per run with `-count 1`; each benchmark's ns/op
  * is one sample. Samples are whole invocations interleaved base/head, like the
@@ -36,7 +39,9 @@ export function goBenchRunner(options: GoBenchOptions): Runner {
     describe: () => displayCommand(argv),
     requiredPaths: () => (pkg.includes('...') || !pkg.startsWith('./') ? [] : [pkg]),
     async measure(context: RunContext) {
-      const result = await runChecked({ argv, shell: false, env: { GOMAXPROCS: String(procs) } }, context);
+      const result = await runChecked({ argv, shell: false, env: { GOMAXPROCS: String(procs) } }, context, {
+        stdoutMaxBytes: GO_STDOUT_MAX_BYTES,
+      });
       const values = parseGoBench(result.stdout, procs);
       if (values.size === 0) {
         throw new Error(
