@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { lstatSync, mkdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { excerpt, UserError } from '../errors.js';
 
@@ -68,4 +68,31 @@ export function confinedPath(root: string, path: string, what = 'path'): string 
   const realRoot = canonical(root);
   if (real === realRoot || !isInside(real, realRoot)) throw new UserError(`${what} ${excerpt(path)} is outside the project root ${root}`);
   return full;
+}
+
+/**
+ * Why `dir` is not a directory private to this user (undefined when it is, or
+ * does not exist): a symbolic link or anything but a directory, another
+ * owner, or access for group or others. In a shared temp directory anyone can
+ * create a name first and then read or swap what is put inside.
+ */
+export function privateDirProblem(dir: string): string | undefined {
+  const stat = lstatSync(dir, { throwIfNoEntry: false });
+  if (!stat) return undefined;
+  const fix = 'remove it, or set TMPDIR to a directory of your own';
+  if (!stat.isDirectory()) return `${dir} is not a directory of its own (a symbolic link or a file is there); ${fix}`;
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) return `${dir} belongs to another user (uid ${stat.uid}); ${fix}`;
+  if (stat.mode & 0o077) return `${dir} is open to other users (mode ${(stat.mode & 0o777).toString(8)}); ${fix}`;
+  return undefined;
+}
+
+/** Make `dir` (and missing parents) with mode 0700, or refuse with a UserError one that exists and is not private (see privateDirProblem). */
+export function ensurePrivateDir(dir: string): void {
+  const problem = privateDirProblem(dir);
+  if (problem) throw new UserError(problem);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Checked again: made by someone else between the check and mkdir, it would be refused now.
+  const late = privateDirProblem(dir);
+  if (late) throw new UserError(late);
 }

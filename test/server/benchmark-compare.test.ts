@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { statePaths } from '../../src/state/paths.js';
 import { goModule, makeRepo } from '../fixtures/bench/repos.mjs';
 import { commitAll, gitIn } from '../helpers/git-repo.js';
 import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
@@ -95,7 +96,7 @@ describe('benchmark_compare tool', () => {
     )) as { structuredContent?: Record<string, any> };
     expect(started.structuredContent).toMatchObject({ state: 'running', job_id: expect.stringMatching(/^job-/) });
     expect(progress.length).toBeGreaterThan(0);
-    const worktreesDir = join(tmpdir(), 'codeflash-mcp-worktrees');
+    const worktreesDir = statePaths(root).worktreesDir;
     const ours = () =>
       gitIn(root, 'worktree', 'list', '--porcelain')
         .split('\n')

@@ -49,12 +49,12 @@ describe('profile tool', () => {
     expect(JSON.parse((stored.contents[0] as { text: string }).text).data.profile.frames.length).toBeGreaterThan(3);
   });
 
-  it.each([
-    [{ command: 'bench.py', profiler: 'vtune' }, /unknown profiler "vtune"; valid names: .*cprofile/, 0],
-    [{ command: 'bench.py', profiler: 'node-cpu' }, /node-cpu profiles node programs/, 0],
-    [{ command: '../outside.py' }, /\.\.\/outside\.py is outside the project root/, 0],
-    [{ command: ['python3', '/etc/hostname'] }, /\/etc\/hostname is outside the project root/, 0],
-    [{ command: 'bench.py', mode: 'import', language: 'go' }, /there is no import profiler for go/, 0],
+  it.each<[Record<string, unknown>, RegExp]>([
+    [{ command: 'bench.py', profiler: 'vtune' }, /unknown profiler "vtune"; valid names: .*cprofile/],
+    [{ command: 'bench.py', profiler: 'node-cpu' }, /node-cpu profiles node programs/],
+    [{ command: '../outside.py' }, /\.\.\/outside\.py is outside the project root/],
+    [{ command: ['python3', '/etc/hostname'] }, /\/etc\/hostname is outside the project root/],
+    [{ command: 'bench.py', mode: 'import', language: 'go' }, /there is no import profiler for go/],
     [{ command: 'no_such_script.py' }, /no_such_script\.py is neither a file/],
     [{ command: ['python3', 'no_such_script.py', '--n', '3'] }, /no_such_script\.py is neither a file/],
     [{ command: 'bench.py\u0000x' }, /NUL/],
