@@ -1,5 +1,6 @@
 import { pruneWorktrees } from '../bench/worktrees.js';
 import {
+  assertPlainBranchName,
   detectEnvironment,
   domainFromBranch,
   type ProjectEnvironment,
@@ -39,6 +40,7 @@ export interface StartedSession {
 /** A bare slug becomes `perf/<marker>-<slug>`; a name with a slash is taken as the full branch name. */
 function resolveBranchName(branch: string, domain: Domain): string {
   refuseOptionLike('branch', branch);
+  if (branch.includes('/')) assertPlainBranchName(branch);
   const name = branch.includes('/') ? branch : perfBranchName(domain, branch);
   const problem = validateBranchName(name);
   if (problem) throw new UserError(`branch ${JSON.stringify(excerpt(branch))} is not usable: ${problem}`);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { commitAll, makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
+import { commitAll, gitIn, makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 
 let open: InMemory | undefined;
@@ -59,4 +59,37 @@ describe('profile keeps to the project root', () => {
       expect(existsSync(marker)).toBe(false);
     },
   );
+});
+
+describe('a slug that is not plain words', () => {
+  it.each(['$(touch pwned)', '`touch pwned`', 'a;rm -rf x', 'x|y', 'perf/$(id)', 'perf/a&b', 'ok\nnext', "it's"])(
+    'branch %j is refused before anything changes: the session goes on, no branch is made',
+    async (branch) => {
+      const root = makeRepo(PYTHON_PROJECT);
+      open = await connectInMemory({ root });
+      const first = await open.call('session_start', {});
+      const sessionId = first.structuredContent!.session_id;
+      const branchesBefore = gitIn(root, 'branch', '--list');
+      const result = await open.call('session_start', { branch });
+      expect(result.isError).toBe(true);
+      expect(errorText(result)).toMatch(/letters, digits/);
+      expect(gitIn(root, 'branch', '--list')).toBe(branchesBefore);
+      expect(gitIn(root, 'branch', '--show-current').trim()).toBe('main');
+      const status = await open.call('session_status', {});
+      expect(status.structuredContent).toMatchObject({ session_id: sessionId });
+      expect(existsSync(join(root, 'pwned'))).toBe(false);
+    },
+  );
+
+  it.each([
+    ['cut allocations', 'perf/deep-cut-allocations'],
+    ['fast_path.v2', 'perf/deep-fast-path-v2'],
+    ['perf/mem-peak_rss.2', 'perf/mem-peak_rss.2'],
+  ])('branch %j is plain words and becomes %s', async (branch, name) => {
+    const root = makeRepo(PYTHON_PROJECT);
+    open = await connectInMemory({ root });
+    const result = await open.call('session_start', { branch });
+    expect(result.isError, errorText(result)).toBeFalsy();
+    expect(result.structuredContent!.branch).toBe(name);
+  });
 });
