@@ -160,6 +160,15 @@ export function checkCompareRequest(request: CompareRequest): void {
     throw new UserError('warmup must be a non-negative integer');
 }
 
+/**
+ * Refuse (UserError) a ref that names no commit, so a caller can check before
+ * it starts a job. WORKTREE passes as it is: its snapshot is made when the
+ * compare runs, and making it writes a commit object.
+ */
+export async function checkCompareRefs(request: Pick<CompareRequest, 'root' | 'base' | 'head'>, signal?: AbortSignal): Promise<void> {
+  for (const ref of [request.base, request.head]) if (ref !== WORKING_TREE_REF) await resolveRef(request.root, ref, signal);
+}
+
 /** One worktree per commit; a working-tree snapshot gets its own, with its untracked files copied in. */
 async function prepareSides(
   request: CompareRequest,

@@ -1,7 +1,8 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statePaths } from '../../src/state/paths.js';
 import { goModule, makeRepo } from '../fixtures/bench/repos.mjs';
@@ -80,6 +81,22 @@ describe('benchmark_compare tool', () => {
     expect(errorText(result)).toMatch(message);
     expect(gitIn(root, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
+
+  it.each(['no-such-ref', 'HEAD;touch pwned', '$(touch pwned)', 'HEAD|cat'])(
+    'refuses base %j before any job: no job row, no worktree',
+    async (base) => {
+      const root = demoRepo();
+      open = await connectInMemory({ root, jobStartWaitMs: 60_000 });
+      await open.call('session_start', {});
+      const result = await open.call('benchmark_compare', { base, head: 'HEAD', command: 'bench.py' });
+      expect(result.isError).toBe(true);
+      expect(errorText(result)).toMatch(/unknown git ref/);
+      const db = new Database(join(root, '.codeflash', 'state.sqlite'), { readonly: true });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM jobs').get()).toEqual({ n: 0 });
+      db.close();
+      expect(existsSync(join(root, 'pwned'))).toBe(false);
+    },
+  );
 
   it('a long compare answers with a job id, streams progress, and job_cancel kills its runs and removes its worktrees', async () => {
     const root = demoRepo();
