@@ -195,6 +195,7 @@ describe('bad input changes nothing', () => {
     ],
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1e-300, value: 1e300, status: 'discard' }, /too far apart/],
     ['read_artifact', { uri: 'codeflash://files/..%2Fstate.sqlite' }, /not a \.codeflash file name/],
+    ['read_artifact', { uri: 'codeflash://files/%ZZ.md' }, /malformed %-escape/],
     ['job_status', { job_id: 'job-0000000000' }, /unknown job/],
   ])('%s %j', async (tool, args, message) => {
     const root = makeRepo(PYTHON_PROJECT);
