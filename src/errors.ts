@@ -6,3 +6,11 @@
 export class UserError extends Error {
   override readonly name = 'UserError';
 }
+
+/** The most of one input an error message quotes: enough to recognize it, never a whole pasted file. */
+const QUOTE_CHARS = 200;
+
+/** An input as an error message quotes it: whole when short, else its first 200 characters and a mark that it goes on. */
+export function excerpt(text: string, max = QUOTE_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
+}

@@ -46,6 +46,8 @@ export function formatChangeInterval(changePct: number, lowPct: number, highPct:
 export function significant(value: number, digits: number): string {
   if (value === 0 || !Number.isFinite(value)) return String(value);
   const decimals = Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(value))));
+  // Past what fixed notation can write (toFixed takes at most 100 decimals), the exponent form.
+  if (decimals > 20 || Math.abs(value) >= 1e21) return String(Number(value.toPrecision(digits)));
   const fixed = value.toFixed(decimals);
   return decimals === 0 ? thousands(Number(fixed)) : fixed;
 }
@@ -53,7 +55,7 @@ export function significant(value: number, digits: number): string {
 /** A measured value as given, to six significant digits without float noise or trailing zeros (176.59596900000003 → 176.596). */
 export function formatMeasured(value: number): string {
   const text = significant(value, 6);
-  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+  return text.includes('.') && !text.includes('e') ? text.replace(/\.?0+$/, '') : text;
 }
 
 function thousands(value: number): string {

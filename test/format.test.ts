@@ -42,6 +42,10 @@ describe('format', () => {
     ]);
   });
 
+  it('writes the extremes a double can hold in exponent form instead of failing', () => {
+    expect([5e-324, 1.7976931348623157e308, -2.5e-30, 1e21].map(formatMeasured)).toEqual(['5e-324', '1.79769e+308', '-2.5e-30', '1e+21']);
+  });
+
   it('writes durations, counts and bytes with their units', () => {
     expect([formatDuration(850), formatDuration(12_345), formatDuration(2.5e6), formatDuration(1.5e9)]).toEqual([
       '850 ns',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { resolveCommand } from '../env/command.js';
 import { goExecutable } from '../env/go.js';
 import { resolveRealPython } from '../env/interpreter.js';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { shortSha } from '../format.js';
 import { parseCommand } from '../proc/command.js';
 import { confinedPath, refuseOptionLike } from '../workspace/paths.js';
@@ -173,6 +173,15 @@ export function checkCompareRequest(request: CompareRequest): void {
     throw new UserError('warmup must be a non-negative integer');
 }
 
+/**
+ * Refuse (UserError) a ref that names no commit, so a caller can check before
+ * it starts a job. WORKTREE passes as it is: its snapshot is made when the
+ * compare runs, and making it writes a commit object.
+ */
+export async function checkCompareRefs(request: Pick<CompareRequest, 'root' | 'base' | 'head'>, signal?: AbortSignal): Promise<void> {
+  for (const ref of [request.base, request.head]) if (ref !== WORKING_TREE_REF) await resolveRef(request.root, ref, signal);
+}
+
 /** One worktree per commit; a working-tree snapshot gets its own, with its untracked files copied in. */
 async function prepareSides(
   request: CompareRequest,
@@ -295,7 +304,7 @@ function assertRequiredPaths(root: string, runner: Runner, sides: PreparedSide[]
       const hint = existsSync(join(root, path))
         ? `it exists in the working tree: pass inject: ["${path}"] to copy it into both worktrees`
         : 'it does not exist in the working tree either';
-      throw new Error(`${path} does not exist at ${side.label}; ${hint}`);
+      throw new Error(`${excerpt(path)} does not exist at ${side.label}; ${hint}`);
     }
   }
 }

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { shortSha } from '../format.js';
 import { processAlive } from '../proc/children.js';
 import { GitError, git } from '../workspace/git.js';
-import { confinedPath, isInside, refuseOptionLike } from '../workspace/paths.js';
+import { confinedPath, ensurePrivateDir, isInside, privateDirProblem, refuseOptionLike } from '../workspace/paths.js';
 
 /** The ref name that stands for the uncommitted working tree (tracked changes plus untracked, non-ignored files). */
 export const WORKING_TREE_REF = 'WORKTREE';
@@ -41,7 +41,7 @@ export async function resolveRef(root: string, ref: string, signal?: AbortSignal
       throw error;
     },
   );
-  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new UserError(`unknown git ref "${ref}": it does not name a commit in ${root}`);
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) throw new UserError(`unknown git ref "${excerpt(ref)}": it does not name a commit in ${root}`);
   return { ref, sha, untracked: [] };
 }
 
@@ -59,10 +59,11 @@ export async function pruneWorktrees(root: string, worktreesDir?: string): Promi
   return removed;
 }
 
-/** The temporary worktrees under `worktreesDir` whose owning process has ended. */
+/** The temporary worktrees under `worktreesDir` whose owning process has ended; none in a directory that is not this user's own. */
 export async function orphanedWorktrees(worktreesDir: string): Promise<string[]> {
   const orphans: string[] = [];
-  for (const name of existsSync(worktreesDir) ? await readdir(worktreesDir) : []) {
+  const ours = existsSync(worktreesDir) && privateDirProblem(worktreesDir) === undefined;
+  for (const name of ours ? await readdir(worktreesDir) : []) {
     if (!name.endsWith(OWNER_SUFFIX)) continue;
     const owner = Number.parseInt(await readFile(join(worktreesDir, name), 'utf8').catch(() => ''), 10);
     if (!(Number.isInteger(owner) && processAlive(owner))) orphans.push(join(worktreesDir, name.slice(0, -OWNER_SUFFIX.length)));
@@ -136,7 +137,7 @@ export class WorktreeSet {
 
   private async make(sha: string, keep: boolean, signal?: AbortSignal): Promise<Worktree> {
     const { root, worktreesDir } = this.options;
-    await mkdir(worktreesDir, { recursive: true });
+    ensurePrivateDir(worktreesDir);
     const dir = resolve(worktreesDir, keep ? sha : `${shortSha(sha)}-${randomBytes(4).toString('hex')}`);
     if (keep && (await isCleanWorktreeAt(root, dir, sha))) {
       const worktree = { dir, sha, reused: true, keep };
@@ -237,7 +238,7 @@ async function isCleanWorktreeAt(root: string, dir: string, sha: string): Promis
 export async function copyIntoWorktree(root: string, worktreeDir: string, paths: readonly string[]): Promise<void> {
   for (const path of paths) {
     const source = confinedPath(root, path, 'inject path');
-    if (!existsSync(source)) throw new UserError(`inject path ${path} does not exist in the working tree ${root}`);
+    if (!existsSync(source)) throw new UserError(`inject path ${excerpt(path)} does not exist in the working tree ${root}`);
     const target = join(worktreeDir, relative(resolve(root), source));
     await mkdir(dirname(target), { recursive: true });
     await cp(source, target, { recursive: true, force: true });

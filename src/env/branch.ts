@@ -1,3 +1,4 @@
+import { excerpt, UserError } from '../errors.js';
 import type { Domain } from '../state/sessions.js';
 
 const MARKERS: Record<Domain, string> = {
@@ -12,6 +13,25 @@ const MARKERS: Record<Domain, string> = {
 const SESSION_PREFIXES = ['perf/', 'codeflash/'];
 
 const MAX_SLUG_LENGTH = 48;
+
+/**
+ * What a branch asked for may hold: plain words. Text with shell syntax,
+ * quotes or control characters is refused rather than rewritten, so a call
+ * such as branch "$(touch pwned)" changes nothing instead of ending the
+ * session and checking out a branch named after it.
+ */
+const PLAIN_SLUG = /^[A-Za-z0-9._ -]+$/;
+const PLAIN_BRANCH = /^[A-Za-z0-9._/-]+$/;
+const PLAIN_WORDS = 'letters, digits, "-", "_" and "."';
+
+/** Refuse (UserError) a full branch name that is not plain words and slashes. */
+export function assertPlainBranchName(name: string): void {
+  if (!PLAIN_BRANCH.test(name)) {
+    throw new UserError(
+      `branch ${JSON.stringify(excerpt(name))} is refused: a branch name here is ${PLAIN_WORDS} and "/", e.g. perf/ds-dict-lookup`,
+    );
+  }
+}
 
 /** The marker a session branch carries for its domain: cpu → `ds`, memory → `mem`, … */
 export function branchMarker(domain: Domain): string {
@@ -34,14 +54,19 @@ export function domainFromBranch(branch: string): Domain | undefined {
   return undefined;
 }
 
-/** `perf/<marker>-<slug>`, the slug reduced to lowercase letters, digits and single dashes. */
+/** `perf/<marker>-<slug>`, the slug (plain words, else a UserError) reduced to lowercase letters, digits and single dashes. */
 export function perfBranchName(domain: Domain, slug: string): string {
+  if (!PLAIN_SLUG.test(slug)) {
+    throw new UserError(
+      `branch slug ${JSON.stringify(excerpt(slug))} is refused: a slug is ${PLAIN_WORDS} and spaces, e.g. "cut allocations"`,
+    );
+  }
   const clean = slug
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .slice(0, MAX_SLUG_LENGTH)
     .replace(/^-+|-+$/g, '');
-  if (!clean) throw new Error(`branch slug "${slug}" has no letters or digits`);
+  if (!clean) throw new UserError(`branch slug ${JSON.stringify(excerpt(slug))} has no letters or digits`);
   return `perf/${branchMarker(domain)}-${clean}`;
 }
 

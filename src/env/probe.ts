@@ -3,6 +3,9 @@ import { runProcess } from '../proc/run.js';
 /** Detection never waits longer than this on one program. */
 export const PROBE_TIMEOUT_MS = 10_000;
 
+/** An answer longer than this is no version or path: not known. */
+const PROBE_STDOUT_MAX_BYTES = 1024 * 1024;
+
 export interface ProbeOptions {
   cwd: string;
   signal?: AbortSignal;
@@ -20,7 +23,8 @@ export async function probe(argv: string[], options: ProbeOptions): Promise<stri
     env: options.env,
     signal: options.signal,
     timeoutMs: PROBE_TIMEOUT_MS,
+    stdoutMaxBytes: PROBE_STDOUT_MAX_BYTES,
   });
-  if (result.exitCode !== 0 || result.timedOut || result.cancelled) return undefined;
+  if (result.exitCode !== 0 || result.timedOut || result.cancelled || result.stdoutCut) return undefined;
   return result.stdout.trim();
 }

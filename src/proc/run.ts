@@ -1,3 +1,5 @@
+import { StringDecoder } from 'node:string_decoder';
+import { StreamCapture, TAIL_BYTES } from './capture.js';
 import { releaseGroup, trackGroup, watchGroup } from './children.js';
 
 export interface RunOptions {
@@ -19,13 +21,23 @@ export interface RunOptions {
   onSpawn?: (pid: number) => void;
   /** Milliseconds between SIGTERM and SIGKILL when the group is ended. */
   killGraceMs?: number;
+  /**
+   * Keep the whole stdout up to this many bytes, for a caller that parses all
+   * of it (git, go test -bench); past it `stdoutCut` is set. Without it only
+   * the last 64 KiB of stdout is kept. stderr always keeps its last 64 KiB.
+   */
+  stdoutMaxBytes?: number;
 }
 
 export interface RunResult {
   argv: string[];
   exitCode: number | null;
   signal: string | null;
+  /** All of stdout, or its last 64 KiB when `stdoutCut` (see RunOptions.stdoutMaxBytes). */
   stdout: string;
+  /** True when stdout holds only the end of what the program wrote. */
+  stdoutCut: boolean;
+  /** The last 64 KiB of stderr. */
   stderr: string;
   /** Wall time from spawn to exit, in nanoseconds (process.hrtime). */
   durationNs: bigint;
@@ -36,11 +48,16 @@ export interface RunResult {
   pid?: number;
 }
 
+/** A line longer than this reaches onLine in pieces of this size, so a program printing without newlines cannot grow one. */
+const MAX_LINE_CHARS = TAIL_BYTES;
+
 /**
  * Run one program in its own process group, without a shell unless asked.
  * Never throws for a failing program: the caller reads exitCode / timedOut /
  * cancelled / spawnError. On timeout or abort the whole group gets SIGTERM and,
- * after a short grace, SIGKILL, so no grandchild outlives the call.
+ * after a short grace, SIGKILL, so no grandchild outlives the call. Output is
+ * read to its end however long it is (the program never meets a closed pipe)
+ * and kept in bounded memory (see StreamCapture).
  */
 export async function runProcess(argv: string[], options: RunOptions): Promise<RunResult> {
   if (argv.length === 0) throw new Error('empty command');
@@ -58,9 +75,17 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
     stripFinalNewline: false,
     input: options.input,
     stdin: options.input === undefined ? 'ignore' : undefined,
-    buffer: true,
-    maxBuffer: 64 * 1024 * 1024,
+    buffer: false,
   });
+  const captured = { stdout: new StreamCapture(options.stdoutMaxBytes), stderr: new StreamCapture() };
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const lines = options.onLine ? lineSplitter((line) => options.onLine!(line, stream)) : undefined;
+    child[stream]?.on('data', (chunk: Buffer) => {
+      captured[stream].push(chunk);
+      lines?.push(chunk);
+    });
+    child[stream]?.on('end', () => lines?.end());
+  }
   const pid = child.pid;
   // The run ends when the process exits, not when execa has drained its pipes (about 2 ms later here).
   let exitedAt: bigint | undefined;
@@ -73,21 +98,6 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
     options.onSpawn?.(pid);
   }
   const watch = watchGroup(pid, { timeoutMs: options.timeoutMs, signal: options.signal, graceMs: grace });
-  if (options.onLine) {
-    const onLine = options.onLine;
-    for (const stream of ['stdout', 'stderr'] as const) {
-      let pending = '';
-      child[stream]?.on('data', (chunk: Buffer) => {
-        pending += chunk.toString('utf8');
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) onLine(line, stream);
-      });
-      child[stream]?.on('end', () => {
-        if (pending) onLine(pending, stream);
-      });
-    }
-  }
   const result = await child;
   const durationNs = (exitedAt ?? process.hrtime.bigint()) - started;
   watch.stop();
@@ -103,13 +113,35 @@ export async function runProcess(argv: string[], options: RunOptions): Promise<R
     argv,
     exitCode: result.exitCode ?? null,
     signal: result.signal ?? null,
-    stdout: typeof result.stdout === 'string' ? result.stdout : '',
-    stderr: typeof result.stderr === 'string' ? result.stderr : '',
+    stdout: captured.stdout.text(),
+    stdoutCut: captured.stdout.cut,
+    stderr: captured.stderr.text(),
     durationNs,
     timedOut: watch.timedOut,
     cancelled: watch.cancelled,
     spawnError,
     pid,
+  };
+}
+
+/** Complete lines of a byte stream, each handed on as it ends; see MAX_LINE_CHARS. */
+function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer): void; end(): void } {
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  return {
+    push(chunk) {
+      const lines = (pending + decoder.write(chunk)).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+      while (pending.length > MAX_LINE_CHARS) {
+        onLine(pending.slice(0, MAX_LINE_CHARS));
+        pending = pending.slice(MAX_LINE_CHARS);
+      }
+    },
+    end() {
+      pending += decoder.end();
+      if (pending) onLine(pending);
+    },
   };
 }
 

@@ -1,9 +1,10 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { harnessPath } from '../package.js';
+import { readFileTail } from './capture.js';
 import { releaseGroup, signalGroup, trackGroup, untrackGroup, watchGroup } from './children.js';
 import type { RunResult } from './run.js';
 
@@ -81,7 +82,7 @@ export class TimedSpawner {
     const env = { ...process.env, ...options.env } as Record<string, string>;
     this.helper.stdin.write(`${JSON.stringify({ argv: full, cwd: options.cwd, env, stdout, stderr })}\n`);
     const started = await this.next();
-    const empty = { argv, stdout: '', stderr: '', durationNs: 0n, timedOut: false, cancelled: false };
+    const empty = { argv, stdout: '', stdoutCut: false, stderr: '', durationNs: 0n, timedOut: false, cancelled: false };
     if (started.error !== undefined) return { ...empty, exitCode: null, signal: null, spawnError: started.error };
     const pid = started.pid!;
     trackGroup(pid);
@@ -95,12 +96,15 @@ export class TimedSpawner {
     }
     // The leader has exited; anything it left behind in its group goes too.
     releaseGroup(pid, grace);
+    // The output files may hold any amount: only their ends are read.
+    const out = readFileTail(stdout);
     return {
       argv,
       exitCode: ended.exit ?? null,
       signal: ended.signal === undefined ? null : (SIGNAL_NAMES.get(ended.signal) ?? String(ended.signal)),
-      stdout: readFileSync(stdout, 'utf8'),
-      stderr: readFileSync(stderr, 'utf8'),
+      stdout: out.text,
+      stdoutCut: out.cut,
+      stderr: readFileTail(stderr).text,
       durationNs: BigInt(ended.elapsed_ns!),
       timedOut: watch.timedOut,
       cancelled: watch.cancelled,

@@ -29,7 +29,7 @@ export const goPprofAdapter: ProfilerAdapter = {
 };
 
 /** `go test` with the profile flags and benchmarks selected: `-bench .` and no unit tests unless the command chose otherwise. */
-export function goTestCommand(job: ProfileJob, profileFlags: string[]): string[] {
+export function goTestCommand(job: Pick<ProfileJob, 'argv' | 'needsShell'>, profileFlags: string[]): string[] {
   if (job.needsShell) throw new UserError(`a Go command cannot use shell syntax; ${USAGE}`);
   const [head, ...tail] = job.argv;
   const explicit = basename(head!) === 'go';

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import { resolveCommand } from '../env/command.js';
 import { isBarePythonName } from '../env/interpreter.js';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { formatCommand, type ParsedCommand, parseCommand } from '../proc/command.js';
 import { type RunResult, tail } from '../proc/run.js';
 import { canonical, isInside } from '../workspace/paths.js';
 import type { ProfileRequest, ProfilerAdapter } from './adapter.js';
 import { cprofileAdapter } from './cprofile.js';
-import { goPprofAdapter } from './go-pprof.js';
+import { goPprofAdapter, goTestCommand } from './go-pprof.js';
 import { rankHotspots } from './hotspots.js';
 import { importtimeAdapter } from './importtime.js';
 import { memrayAdapter } from './memray.js';
@@ -17,6 +17,7 @@ import type { Hotspot, Profile, ProfileLanguage, ProfileMode, ProfileUnit } from
 import { nodeCpuAdapter } from './node-cpu.js';
 import { nodeHeapAdapter } from './node-heap.js';
 import { pyspyAdapter } from './pyspy.js';
+import { checkPythonCommand } from './python.js';
 import { writeSpeedscope } from './speedscope.js';
 import { tracemallocAdapter } from './tracemalloc.js';
 
@@ -101,6 +102,22 @@ export async function runProfile(request: ProfileRequest): Promise<ProfileResult
   const { adapter, parsed, cwd } = checkProfileRequest(request);
   const outDir = resolve(request.outDir);
   await mkdir(outDir, { recursive: true });
+  try {
+    return await profileInto(request, adapter, parsed, cwd, outDir);
+  } catch (error) {
+    // No profile came of it: what the profiler left half-written is of no use.
+    await rm(outDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function profileInto(
+  request: ProfileRequest,
+  adapter: ProfilerAdapter,
+  parsed: ParsedCommand,
+  cwd: string,
+  outDir: string,
+): Promise<ProfileResult> {
   const log = request.log ?? (() => {});
   log(`profiling with ${adapter.name} (${request.mode}) in ${cwd}`);
   const resolved = parsed.needsShell
@@ -156,6 +173,9 @@ export function checkProfileRequest(request: ProfileRequest): { adapter: Profile
   const cwd = resolve(request.cwd);
   if (!existsSync(cwd)) throw new UserError(`the project directory ${cwd} does not exist`);
   if (!parsed.needsShell) assertPathsInside(parsed.argv, cwd);
+  const shape = { ...parsed, cwd, python: request.python };
+  if (request.language === 'python') checkPythonCommand(shape);
+  if (request.language === 'go') goTestCommand(shape, []);
   return { adapter, parsed, cwd };
 }
 
@@ -173,18 +193,17 @@ const CODE_OPTIONS = new Set(['-c', '-e', '--eval', '-p', '--print']);
 
 /**
  * Every path the command names — the script, a package, a data file — must lie
- * inside the project: absolute paths, paths through `..` and existing paths
- * (whose symlinks are followed) are checked. The interpreter itself is exempt,
- * and so is the program text after -c or -e.
+ * inside the project, symlinks followed (those of paths not written yet too).
+ * A word that names no file resolves inside the project and passes. The
+ * interpreter itself is exempt, and so is the program text after -c or -e.
  */
 function assertPathsInside(argv: readonly string[], cwd: string): void {
+  const root = canonical(cwd);
   argv.forEach((arg, index) => {
     if (index === 0 && isInterpreter(basename(arg))) return;
     if (arg.startsWith('-') || CODE_OPTIONS.has(argv[index - 1] ?? '')) return;
-    if (index === 0 && !arg.includes('/')) return;
-    if (!isAbsolute(arg) && !arg.split('/').includes('..') && !existsSync(resolve(cwd, arg))) return;
-    if (!isInside(canonical(resolve(cwd, arg)), canonical(cwd))) {
-      throw new UserError(`${arg} is outside the project root ${cwd}; profile programs and data inside the project`);
+    if (!isInside(canonical(resolve(cwd, arg)), root)) {
+      throw new UserError(`${excerpt(arg)} is outside the project root ${cwd}; profile programs and data inside the project`);
     }
   });
 }

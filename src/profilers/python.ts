@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { HARNESS_DIR, harnessPath } from '../package.js';
 import { assertStarted, clearOutputs, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
 import { type FrameRef, type Profile, ProfileBuilder, type ProfileUnit } from './model.js';
@@ -27,6 +27,28 @@ const USAGE = 'pass what follows the interpreter: a script and its arguments (ap
  * that lives next to the interpreter runs as that script.
  */
 export async function pythonTarget(job: ProfileJob): Promise<PythonTarget> {
+  const { named, args } = splitPythonCommand(job);
+  const interpreter = job.python ?? (await realInterpreter(job, named));
+  if (!args[0]!.startsWith('-')) args[0] = scriptPath(args[0]!, job.cwd, interpreter);
+  return { interpreter, args, keepFrame: isProgramFrame };
+}
+
+type CommandShape = Pick<ProfileJob, 'argv' | 'needsShell' | 'cwd' | 'python'>;
+
+/**
+ * What pythonTarget would refuse, checked without starting a process, so a
+ * request is refused before a job or a profile folder exists. A bare script
+ * name outside the project may be a console script next to the interpreter:
+ * without a known interpreter that one is left to pythonTarget.
+ */
+export function checkPythonCommand(job: CommandShape): void {
+  const first = splitPythonCommand(job).args[0]!;
+  if (!first.startsWith('-') && (job.python !== undefined || first.includes('/')))
+    scriptPath(first, job.cwd, job.python ?? 'the interpreter');
+}
+
+/** The interpreter the command names, if any, and what follows it; refuses shapes no Python command has. */
+function splitPythonCommand(job: CommandShape): { named?: string; args: string[] } {
   if (job.needsShell) throw new UserError(`a Python command cannot use shell syntax; ${USAGE}`);
   const args = [...job.argv];
   let named: string | undefined;
@@ -35,16 +57,13 @@ export async function pythonTarget(job: ProfileJob): Promise<PythonTarget> {
     if (head.includes('/')) named = resolve(job.cwd, head);
   }
   if (args.length === 0) throw new UserError(`the command names no program; ${USAGE}`);
-  const interpreter = job.python ?? (await realInterpreter(job, named));
   const first = args[0]!;
   if (first === '-m' || first === '-c') {
     if (args.length < 2) throw new UserError(`${first} needs a value; ${USAGE}`);
   } else if (first.startsWith('-')) {
-    throw new UserError(`interpreter option ${first} is not supported here; ${USAGE}`);
-  } else {
-    args[0] = scriptPath(first, job.cwd, interpreter);
+    throw new UserError(`interpreter option ${excerpt(first)} is not supported here; ${USAGE}`);
   }
-  return { interpreter, args, keepFrame: isProgramFrame };
+  return { named, args };
 }
 
 /** The script as an absolute path (frames then name absolute files), or a console script installed next to the interpreter. */
@@ -53,7 +72,7 @@ function scriptPath(script: string, cwd: string, interpreter: string): string {
   if (existsSync(inProject)) return inProject;
   const consoleScript = join(dirname(interpreter), script);
   if (!script.includes('/') && existsSync(consoleScript)) return consoleScript;
-  throw new UserError(`${script} is neither a file in ${cwd} nor a console script next to ${interpreter}; ${USAGE}`);
+  throw new UserError(`${excerpt(script)} is neither a file in ${cwd} nor a console script next to ${interpreter}; ${USAGE}`);
 }
 
 function isPythonProgram(program: string): boolean {

@@ -53,13 +53,16 @@ export class JobManager {
     const { project } = request;
     const row = createJob(project.db, request.tool, request.sessionId);
     const controller = new AbortController();
+    // Lines are appended and the text cut back to its tail only when twice as long: a program printing
+    // millions of lines costs a copy per LOG_TAIL_CHARS of output, not one per line.
     let logText = '';
+    const logTail = () => tail(logText, LOG_TAIL_CHARS);
     let lastPersist = 0;
     const persist = (fields: { progress?: number; total?: number; message?: string }, force = false) => {
       const now = Date.now();
       if (!force && now - lastPersist < PERSIST_EVERY_MS) return;
       lastPersist = now;
-      if (project.db.open) updateJobProgress(project.db, row.id, { ...fields, logTail: logText });
+      if (project.db.open) updateJobProgress(project.db, row.id, { ...fields, logTail: logTail() });
     };
     // Progress goes to the request only while it is open, always increasing (the
     // protocol asks for that), and at most every NOTIFY_EVERY_MS for log lines.
@@ -79,7 +82,8 @@ export class JobManager {
         notify(done, total, message);
       },
       log: (line) => {
-        logText = tail(`${logText}${line}\n`, LOG_TAIL_CHARS);
+        logText += `${line}\n`;
+        if (logText.length > 2 * LOG_TAIL_CHARS) logText = logTail();
         persist({});
         if (Date.now() - lastNotify >= NOTIFY_EVERY_MS) notify(undefined, undefined, line.slice(0, 200));
       },
@@ -92,11 +96,11 @@ export class JobManager {
     live.done = request
       .work(hooks)
       .then(
-        (result) => this.settle(project, row.id, live.reason ?? 'succeeded', { result, logTail: logText }),
+        (result) => this.settle(project, row.id, live.reason ?? 'succeeded', { result, logTail: logTail() }),
         (error: unknown) => {
           const message = error instanceof Error ? error.message : String(error);
           if (!(error instanceof UserError) && !live.reason) this.logger.warn(`job ${row.id} (${request.tool}) failed`, { error: message });
-          this.settle(project, row.id, live.reason ?? 'failed', { error: this.reasonText(live) ?? message, logTail: logText });
+          this.settle(project, row.id, live.reason ?? 'failed', { error: this.reasonText(live) ?? message, logTail: logTail() });
         },
       )
       .finally(() => {

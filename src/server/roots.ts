@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { canonical, isInside } from '../workspace/paths.js';
 
 export function rootsFromUris(uris: readonly string[]): string[] {
@@ -39,15 +39,15 @@ export class RootPolicy {
   /** Resolve a tool's `root` argument (relative to the default root) and confine it. */
   resolve(root?: string): string {
     if (root === undefined || root === '') return this.defaultRoot();
-    if (root.split(/[\\/]/).includes('..')) throw new UserError(`root must not contain "..": ${root}`);
+    if (root.split(/[\\/]/).includes('..')) throw new UserError(`root must not contain "..": ${excerpt(root)}`);
     const path = canonical(isAbsolute(root) ? root : resolve(this.defaultRoot(), root));
     const allowed = this.allowedRoots();
     if (!allowed.some((a) => isInside(path, a))) {
       throw new UserError(
-        `root ${path} is outside the allowed roots (${allowed.join(', ')}); start the server with --root or add it as a client root`,
+        `root ${excerpt(path)} is outside the allowed roots (${allowed.join(', ')}); start the server with --root or add it as a client root`,
       );
     }
-    if (!existsSync(path) || !statSync(path).isDirectory()) throw new UserError(`root ${path} is not a directory`);
+    if (!existsSync(path) || !statSync(path).isDirectory()) throw new UserError(`root ${excerpt(path)} is not a directory`);
     return path;
   }
 }

@@ -39,6 +39,17 @@ function issuesText(error: z.ZodError): string {
   return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
 }
 
+/** Where a value holds a string with a NUL character (a dotted path, `(arguments)` at the top), if anywhere. */
+function nulAt(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\0') ? path || '(arguments)' : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const found = nulAt(child, path ? `${path}.${key}` : key);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function textFor(structured: CommonOutput & Record<string, unknown>): string {
   const text = `${structured.summary}\n\n${JSON.stringify(structured, null, 2)}`;
   return text.length > MAX_TEXT_CHARS ? `${text.slice(0, MAX_TEXT_CHARS)}\n… (cut; the full result is in structuredContent)` : text;
@@ -61,6 +72,12 @@ export function registerTools(server: Server, ctx: ServerContext, tools: readonl
     if (!tool) return errorResult(`unknown tool ${name.slice(0, 100)}; tools/list names the tools this server offers`);
     const parsed = tool.inputSchema.safeParse(request.params.arguments ?? {});
     if (!parsed.success) return errorResult(`Invalid arguments for ${name}: ${issuesText(parsed.error)}`);
+    // No program argument, file name or ledger cell can carry a NUL; refused here once for every tool.
+    const nul = nulAt(parsed.data);
+    if (nul)
+      return errorResult(
+        `Invalid arguments for ${name}: ${nul}: holds a NUL character (\\u0000), which no command, path or text here can carry`,
+      );
     const token = request.params._meta?.progressToken;
     const call: ToolCall = {
       ctx,

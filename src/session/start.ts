@@ -1,5 +1,6 @@
 import { pruneWorktrees } from '../bench/worktrees.js';
 import {
+  assertPlainBranchName,
   detectEnvironment,
   domainFromBranch,
   type ProjectEnvironment,
@@ -7,7 +8,7 @@ import {
   renderSetupMarkdown,
   validateBranchName,
 } from '../env/index.js';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { parseCommand } from '../proc/command.js';
 import type { ImportReport } from '../state/legacy-import.js';
 import { GUARD_TOPIC, setConvention } from '../state/notes.js';
@@ -39,9 +40,10 @@ export interface StartedSession {
 /** A bare slug becomes `perf/<marker>-<slug>`; a name with a slash is taken as the full branch name. */
 function resolveBranchName(branch: string, domain: Domain): string {
   refuseOptionLike('branch', branch);
+  if (branch.includes('/')) assertPlainBranchName(branch);
   const name = branch.includes('/') ? branch : perfBranchName(domain, branch);
   const problem = validateBranchName(name);
-  if (problem) throw new UserError(`branch ${JSON.stringify(branch.slice(0, 200))} is not usable: ${problem}`);
+  if (problem) throw new UserError(`branch ${JSON.stringify(excerpt(branch))} is not usable: ${problem}`);
   return name;
 }
 

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import type { Db } from './database.js';
 import { nowIso, stmt } from './database.js';
 
@@ -53,12 +54,34 @@ export function improvementPct(baseline: number, value: number, direction: Direc
   return direction === 'lower' ? -change : change;
 }
 
+const finiteOrNull = (pct: number | null) => pct === null || Number.isFinite(pct);
+
+/**
+ * The change and improvement of an experiment, refused (UserError) when they
+ * are no finite numbers: 5e-324 against 1.8e308 overflows to Infinity, which
+ * no result, ledger file or later read could carry.
+ */
+function derivedPcts(input: ExperimentInput): { change: number | null; improvement: number | null } {
+  const change = changePct(input.baseline, input.value);
+  const improvement = improvementPct(input.baseline, input.value, input.direction);
+  if (!Number.isFinite(input.baseline) || !Number.isFinite(input.value) || !finiteOrNull(change) || !finiteOrNull(improvement)) {
+    throw new UserError(
+      `baseline ${input.baseline} and value ${input.value} are too far apart for a change in percent; record both in one unit, as measured`,
+    );
+  }
+  return { change, improvement };
+}
+
 /**
  * Append one experiment. The number is taken and the row written in one
  * write-locked transaction, so concurrent writers (two servers on one project)
- * never share or skip a number.
+ * never share or skip a number. Everything derived from the row is checked
+ * first, its improvement over the session baseline too (inside the same
+ * transaction, which a refusal rolls back): nothing stored can make a later
+ * result unrepresentable.
  */
 export function insertExperiment(db: Db, input: ExperimentInput, createdAt = nowIso()): ExperimentRow {
+  const { change, improvement } = derivedPcts(input);
   const insert = stmt(
     db,
     `INSERT INTO experiments (n, session_id, commit_sha, target, hypothesis, metric, direction, baseline, value,
@@ -67,26 +90,35 @@ export function insertExperiment(db: Db, input: ExperimentInput, createdAt = now
      RETURNING *`,
   );
   return db
-    .transaction(
-      () =>
-        insert.get(
-          input.sessionId,
-          input.commit ?? null,
-          input.target,
-          input.hypothesis,
-          input.metric,
-          input.direction,
-          input.baseline,
-          input.value,
-          changePct(input.baseline, input.value),
-          improvementPct(input.baseline, input.value, input.direction),
-          input.status,
-          input.comparisonId ?? null,
-          input.notes ?? null,
-          createdAt,
-        ) as ExperimentRow,
-    )
+    .transaction(() => {
+      const row = insert.get(
+        input.sessionId,
+        input.commit ?? null,
+        input.target,
+        input.hypothesis,
+        input.metric,
+        input.direction,
+        input.baseline,
+        input.value,
+        change,
+        improvement,
+        input.status,
+        input.comparisonId ?? null,
+        input.notes ?? null,
+        createdAt,
+      ) as ExperimentRow;
+      if (input.sessionId) assertComparableWithBaseline(db, input.sessionId, row);
+      return row;
+    })
     .immediate();
+}
+
+function assertComparableWithBaseline(db: Db, sessionId: string, row: ExperimentRow): void {
+  const { baseline, best } = sessionStats(db, sessionId);
+  if (finiteOrNull(best?.improvement_pct ?? null)) return;
+  throw new UserError(
+    `value ${row.value} is too far from the session baseline ${baseline?.value} (experiment #${baseline?.n}) for an improvement in percent; record values in the baseline's unit`,
+  );
 }
 
 export function listExperiments(db: Db, sessionId?: string): ExperimentRow[] {

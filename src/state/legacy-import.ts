@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { tsvParse } from 'd3-dsv';
+import { UserError } from '../errors.js';
 import type { Db } from './database.js';
 import { EXPERIMENT_STATUSES, type ExperimentStatus, insertExperiment } from './experiments.js';
 import { addHandoff, addLearning, setConvention } from './notes.js';
 import type { StatePaths } from './paths.js';
+import { entryExists, readPlainFile } from './plain-file.js';
 
 export interface ImportReport {
   experiments: number;
@@ -16,7 +17,7 @@ export interface ImportReport {
 export const LEGACY_FILES = ['results.tsv', 'learnings.md', 'conventions.md', 'HANDOFF.md'] as const;
 
 export function hasLegacyFiles(paths: StatePaths): boolean {
-  return LEGACY_FILES.some((name) => existsSync(paths.file(name)));
+  return LEGACY_FILES.some((name) => entryExists(paths.file(name)));
 }
 
 /** Split markdown into `## heading` sections; text before the first one is dropped. */
@@ -46,21 +47,27 @@ function importResults(db: Db, text: string, report: ImportReport): void {
       return;
     }
     const status = (row.status ?? '').trim().toLowerCase();
-    insertExperiment(
-      db,
-      {
-        sessionId: null,
-        target: row.target?.trim() || '(unknown)',
-        hypothesis: row.description?.trim() || row.hypothesis?.trim() || '(imported)',
-        metric: row.metric?.trim() || 'value',
-        baseline,
-        value,
-        direction: 'lower',
-        status: (EXPERIMENT_STATUSES as readonly string[]).includes(status) ? (status as ExperimentStatus) : 'discard',
-        commit: row.commit?.trim() || undefined,
-      },
-      row.timestamp?.trim() || undefined,
-    );
+    try {
+      insertExperiment(
+        db,
+        {
+          sessionId: null,
+          target: row.target?.trim() || '(unknown)',
+          hypothesis: row.description?.trim() || row.hypothesis?.trim() || '(imported)',
+          metric: row.metric?.trim() || 'value',
+          baseline,
+          value,
+          direction: 'lower',
+          status: (EXPERIMENT_STATUSES as readonly string[]).includes(status) ? (status as ExperimentStatus) : 'discard',
+          commit: row.commit?.trim() || undefined,
+        },
+        row.timestamp?.trim() || undefined,
+      );
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      report.warnings.push(`results.tsv line ${index + 2}: ${error.message}; row skipped`);
+      return;
+    }
     report.experiments++;
   });
 }
@@ -72,7 +79,11 @@ function importResults(db: Db, text: string, report: ImportReport): void {
  */
 export function importLegacyFiles(db: Db, paths: StatePaths): ImportReport {
   const report: ImportReport = { experiments: 0, learnings: 0, conventions: 0, handoff: false, warnings: [] };
-  const read = (name: string) => (existsSync(paths.file(name)) ? readFileSync(paths.file(name), 'utf8') : undefined);
+  const read = (name: (typeof LEGACY_FILES)[number]) => {
+    const file = readPlainFile(paths.file(name));
+    if ('refused' in file) report.warnings.push(`${name} ${file.refused}; not imported (only plain files of the state directory are read)`);
+    return 'text' in file ? file.text : undefined;
+  };
   db.transaction(() => {
     const results = read('results.tsv');
     if (results) importResults(db, results, report);

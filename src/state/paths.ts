@@ -19,7 +19,11 @@ export interface StatePaths {
   gitignore: string;
   profilesDir: string;
   revertsDir: string;
-  /** Parent of the base/head worktrees: outside the project so test discovery never sees them. */
+  /**
+   * Parent of the base/head worktrees: outside the project so test discovery
+   * never sees them, named per user and project in the temp directory, and
+   * made private (0700) by its first use; one that someone else made is refused.
+   */
   worktreesDir: string;
   file(name: string): string;
 }
@@ -39,7 +43,7 @@ export function statePaths(root: string, stateDir?: string): StatePaths {
     gitignore: join(dir, '.gitignore'),
     profilesDir: join(dir, 'profiles'),
     revertsDir: join(dir, 'reverts'),
-    worktreesDir: join(tmpdir(), 'codeflash-mcp-worktrees', rootKey),
+    worktreesDir: join(tmpdir(), `codeflash-mcp-worktrees-${process.getuid?.() ?? 'user'}-${rootKey}`),
     file(name: string) {
       if (!isSafeFileName(name)) throw new Error(`not a state file name: ${name}`);
       return join(dir, name);

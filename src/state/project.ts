@@ -1,5 +1,6 @@
-import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { UserError } from '../errors.js';
 import { processAlive } from '../proc/children.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { type Db, openDatabase, stmt } from './database.js';
@@ -8,6 +9,7 @@ import { markInterruptedJobs } from './jobs.js';
 import { hasLegacyFiles, type ImportReport, importLegacyFiles } from './legacy-import.js';
 import { latestHandoff, listConventions, listLearnings } from './notes.js';
 import { KEPT_FILES, type StatePaths, statePaths } from './paths.js';
+import { type PlainFileRead, readPlainFile } from './plain-file.js';
 import { renderChangelog, renderConventions, renderHandoff, renderLearnings } from './render/markdown.js';
 import { RESULTS_HEADER, resultsRow } from './render/results-tsv.js';
 import { getSession } from './sessions.js';
@@ -56,6 +58,12 @@ export class Project {
 
   static open(root: string, options: { stateDir?: string } = {}): Project {
     const paths = statePaths(root, options.stateDir);
+    // A state directory asked for may live anywhere; the default one must not lead out of the project.
+    if (!options.stateDir && lstatSync(paths.stateDir, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new UserError(
+        `${paths.stateDir} is a symbolic link; the state is kept only in a real .codeflash directory of the project (remove the link, or pass --state-dir)`,
+      );
+    }
     const fresh = !existsSync(paths.database);
     const db = openDatabase(paths.database);
     if (!existsSync(paths.gitignore)) writeFileAtomic(paths.gitignore, STATE_GITIGNORE);
@@ -178,8 +186,14 @@ export class Project {
     return path;
   }
 
+  /** A state file's text; undefined when it is missing or not a plain file (see readStateFile). */
   readFile(name: string): string | undefined {
-    const path = this.paths.file(name);
-    return existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
+    const read = this.readStateFile(name);
+    return 'text' in read ? read.text : undefined;
+  }
+
+  /** Read a state file only when it is a plain file of the state directory, else say why not. */
+  readStateFile(name: string): PlainFileRead {
+    return readPlainFile(this.paths.file(name));
   }
 }

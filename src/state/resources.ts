@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
+import { excerpt, UserError } from '../errors.js';
 import { type ArtifactKind, getArtifact, listArtifactIds } from './artifacts.js';
 import { listExperiments } from './experiments.js';
 import { getJob, listJobs, toView } from './jobs.js';
 import { isSafeFileName } from './paths.js';
+import { isPlainFile } from './plain-file.js';
 import type { Project } from './project.js';
 import { renderProgressSvg } from './render/progress-svg.js';
 import { latestSession } from './sessions.js';
@@ -51,7 +52,7 @@ export function stateFiles(project: Project): string[] {
   const dir = project.paths.stateDir;
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((name) => isServedFileName(name) && statSync(join(dir, name)).isFile())
+    .filter((name) => isServedFileName(name) && isPlainFile(join(dir, name)))
     .sort();
 }
 
@@ -87,18 +88,29 @@ function progressChart(project: Project): string {
 
 const URI_FORMS = `codeflash://files/<name>, jobs/<id>, profiles/<id>, comparisons/<id> or ${PROGRESS_CHART_URI}`;
 
+/** A URI's percent-escaped last segment, decoded; a malformed escape (%ZZ) is the caller's mistake. */
+function decodedSegment(uri: string, segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new UserError(`not a codeflash resource: ${excerpt(uri)} has a malformed %-escape; use ${URI_FORMS}`);
+  }
+}
+
 /** Read any codeflash:// URI of a project; an unknown or malformed one is a UserError naming the forms that exist. */
 export function readStateResource(project: Project, uri: string): ResourceText {
   if (uri === PROGRESS_CHART_URI) return { uri, mimeType: 'image/svg+xml', text: progressChart(project) };
   const match = /^codeflash:\/\/(files|jobs|profiles|comparisons)\/([^/?#]+)$/.exec(uri);
   if (!match) throw new UserError(`not a codeflash resource: ${uri.slice(0, 200)}; use ${URI_FORMS}`);
   const [, kind, rawId] = match as unknown as [string, string, string];
-  const id = decodeURIComponent(rawId);
+  const id = decodedSegment(uri, rawId);
   if (kind === 'files') {
     if (!isServedFileName(id)) throw new UserError(`not a .codeflash file name: ${id.slice(0, 200)}`);
-    const text = project.readFile(id);
-    if (text === undefined) throw new UserError(`no ${id} in ${project.paths.stateDir} (yet)`);
-    return { uri, mimeType: mimeFor(id), text };
+    const file = project.readStateFile(id);
+    if ('refused' in file)
+      throw new UserError(`${id} in ${project.paths.stateDir} ${file.refused}; only plain files the server wrote are served`);
+    if ('missing' in file) throw new UserError(`no ${id} in ${project.paths.stateDir} (yet)`);
+    return { uri, mimeType: mimeFor(id), text: file.text };
   }
   if (kind === 'jobs') {
     const row = getJob(project.db, id);

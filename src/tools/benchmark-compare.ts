@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { type CompareRequest, type Comparison, type ComparisonRow, checkCompareRequest, compareRefs } from '../bench/compare.js';
+import {
+  type CompareRequest,
+  type Comparison,
+  type ComparisonRow,
+  checkCompareRefs,
+  checkCompareRequest,
+  compareRefs,
+} from '../bench/compare.js';
 import { WORKING_TREE_REF } from '../bench/worktrees.js';
 import { UserError } from '../errors.js';
 import { formatChangeInterval, formatPct } from '../format.js';
@@ -171,6 +178,7 @@ export const benchmarkCompare = defineTool({
       worktreesDir: project.paths.worktreesDir,
     };
     checkCompareRequest(request);
+    await checkCompareRefs(request, call.signal);
     const unmeasured = await unmeasuredChanges(project.paths.root, project.paths.stateDir, [args.base, args.head]);
     return runAsJob(call, {
       tool: 'benchmark_compare',

@@ -27,6 +27,7 @@ export const recordResult = defineTool({
     status: z.enum(EXPERIMENT_STATUSES).describe('keep, discard, crash, or baseline for the starting measurement.'),
     commit: z
       .string()
+      .max(40)
       .regex(/^[0-9a-fA-F]{7,40}$/, 'commit must be a hex sha (7–40 characters)')
       .optional(),
     comparison_id: z.string().max(40).optional().describe('The benchmark_compare result this rests on.'),

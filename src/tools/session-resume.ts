@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineTool } from '../server/define-tool.js';
 import { resumeSession } from '../session/resume.js';
 import { DOMAINS } from '../state/sessions.js';
-import { statsOutput } from './shared.js';
+import { MAX_PATH_CHARS, statsOutput } from './shared.js';
 
 export const sessionResume = defineTool({
   name: 'session_resume',
@@ -10,7 +10,7 @@ export const sessionResume = defineTool({
   description:
     'Continue the last session in one bundle: branch checked against HANDOFF.md (optional checkout), domain from branch markers ds/mem/async/struct, the handoff, recent ledger, conventions and learnings.',
   input: {
-    root: z.string().optional().describe('Default: the active project.'),
+    root: z.string().max(MAX_PATH_CHARS).optional().describe('Default: the active project.'),
     checkout: z.boolean().optional().describe('Check out the handoff branch if another is checked out.'),
   },
   output: {

@@ -3,6 +3,7 @@ import { formatCommand } from '../proc/command.js';
 import { defineTool } from '../server/define-tool.js';
 import { startSession } from '../session/start.js';
 import { DOMAINS } from '../state/sessions.js';
+import { MAX_PATH_CHARS } from './shared.js';
 
 export const sessionStart = defineTool({
   name: 'session_start',
@@ -10,7 +11,7 @@ export const sessionStart = defineTool({
   description:
     'Call first. Detects language, the real interpreter for timing, test command and benchmarks root; writes .codeflash/setup.md; optionally sets the guard and creates or checks out a perf/<marker>-<slug> branch. Imports existing .codeflash/ files once.',
   input: {
-    root: z.string().optional().describe('Default: --root, the client root, or cwd.'),
+    root: z.string().max(MAX_PATH_CHARS).optional().describe('Default: --root, the client root, or cwd.'),
     goal: z.string().max(2000).optional().describe('What the user wants, in their words, e.g. "cut p50 of /process".'),
     domain: z.enum(DOMAINS).optional().describe('Default: from the branch name, else deep.'),
     guard: z.string().max(2000).optional().describe('Command that must pass after every change, e.g. "pytest -q tests/".'),

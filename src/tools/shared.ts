@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { JOB_STATES } from '../state/jobs.js';
 
+/** The longest path a `root` input may be: Linux's PATH_MAX. */
+export const MAX_PATH_CHARS = 4096;
+
 /** Optional session selector shared by the bookkeeping tools. */
 export const sessionIdInput = z.string().max(40).optional().describe('Default: the active session.');
 

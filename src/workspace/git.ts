@@ -6,6 +6,9 @@ import { refuseOptionLike } from './paths.js';
 /** git is stopped after this long: a lock it waits on, a prompt nobody answers. */
 export const GIT_TIMEOUT_MS = 120_000;
 
+/** The most git output read whole (a revert's binary diff is the largest): past it a command is an error, never half-read. */
+const GIT_STDOUT_MAX_BYTES = 64 * 1024 * 1024;
+
 /** A git command that failed, timed out or was cancelled; the message holds git's own words. */
 export class GitError extends Error {
   override readonly name = 'GitError';
@@ -61,6 +64,7 @@ export async function git(root: string, args: readonly string[], options: GitOpt
     env: options.readOnly ? READ_ONLY_ENV : BASE_ENV,
     timeoutMs,
     signal: options.signal,
+    stdoutMaxBytes: GIT_STDOUT_MAX_BYTES,
   });
   if (result.spawnError) throw new GitError(`${command} could not start: ${result.spawnError}`);
   if (result.timedOut) throw new GitError(`${command} did not finish within ${timeoutMs} ms and was stopped`);
@@ -70,6 +74,7 @@ export async function git(root: string, args: readonly string[], options: GitOpt
     const how = result.exitCode === null ? `signal ${result.signal}` : `exit code ${result.exitCode}`;
     throw new GitError(`${command} failed: ${tail(words, 1000) || how}`, result.exitCode ?? undefined);
   }
+  if (result.stdoutCut) throw new GitError(`${command} printed more than ${GIT_STDOUT_MAX_BYTES / 1024 / 1024} MiB, more than is read`);
   return result.stdout;
 }
 

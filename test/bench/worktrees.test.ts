@@ -1,9 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyIntoWorktree, evictKeptWorktrees, listWorktrees, pruneWorktrees, resolveRef, WorktreeSet } from '../../src/bench/worktrees.js';
 import { UserError } from '../../src/errors.js';
+import { statePaths } from '../../src/state/paths.js';
 import { makeRepo } from '../fixtures/bench/repos.mjs';
 
 const repos: ReturnType<typeof makeRepo>[] = [];
@@ -166,5 +181,62 @@ describe('evictKeptWorktrees', () => {
     expect(evicted).toEqual([join(repo.worktreesDir, first)]);
     expect(shas.slice(1).every((sha) => existsSync(join(repo.worktreesDir, sha)))).toBe(true);
     expect(await listWorktrees(repo.root)).not.toContain(join(repo.worktreesDir, first));
+  });
+});
+
+describe('the worktrees directory is private to this user', () => {
+  it('is made 0700 by default, under a per-user name', async () => {
+    const { repo, first } = twoCommitRepo();
+    const worktreesDir = statePaths(repo.root).worktreesDir;
+    expect(worktreesDir).toContain(`-${process.getuid!()}-`);
+    const set = new WorktreeSet({ root: repo.root, worktreesDir });
+    try {
+      await set.acquire(first);
+      expect(statSync(worktreesDir).mode & 0o777).toBe(0o700);
+    } finally {
+      await set.close();
+      rmSync(worktreesDir, { recursive: true, force: true });
+    }
+  });
+
+  it.each<[string, (dir: string) => void, RegExp]>([
+    [
+      'open to others (0777)',
+      (dir: string) => {
+        mkdirSync(dir);
+        chmodSync(dir, 0o777);
+      },
+      /open to other users \(mode 777\)/,
+    ],
+    [
+      'a symlink to another directory',
+      (dir: string) => symlinkSync(mkdtempSync(join(tmpdir(), 'cf-elsewhere-')), dir),
+      /not a directory of its own/,
+    ],
+    ...(process.getuid?.() === 0
+      ? ([
+          [
+            'owned by another user',
+            (dir: string) => {
+              mkdirSync(dir, { mode: 0o700 });
+              chownSync(dir, 65534, 65534);
+            },
+            /belongs to another user \(uid 65534\)/,
+          ],
+        ] as [string, (dir: string) => void, RegExp][])
+      : []),
+  ])('a directory pre-created %s is refused, and nothing is put in it', async (_, plant, message) => {
+    const { repo, first } = twoCommitRepo();
+    const worktreesDir = join(mkdtempSync(join(tmpdir(), 'cf-shared-tmp-')), 'trees');
+    plant(worktreesDir);
+    const set = new WorktreeSet({ root: repo.root, worktreesDir });
+    try {
+      await expect(set.acquire(first)).rejects.toThrow(UserError);
+      await expect(set.acquire(first)).rejects.toThrow(message);
+      expect(readdirSync(worktreesDir)).toEqual([]);
+      expect(await pruneWorktrees(repo.root, worktreesDir)).toEqual([]);
+    } finally {
+      await set.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { branchMarker, domainFromBranch, perfBranchName, validateBranchName } from '../../src/env/branch.js';
+import { UserError } from '../../src/errors.js';
 import { DOMAINS } from '../../src/state/sessions.js';
 
 describe('domainFromBranch', () => {
@@ -26,7 +27,7 @@ describe('domainFromBranch', () => {
 
 describe('perfBranchName', () => {
   it('names the branch by marker and a cleaned slug, and round-trips the domain', () => {
-    expect(perfBranchName('memory', 'Reduce Peak RSS!')).toBe('perf/mem-reduce-peak-rss');
+    expect(perfBranchName('memory', 'Reduce Peak RSS')).toBe('perf/mem-reduce-peak-rss');
     expect(perfBranchName('cpu', '--dict__lookup--')).toBe('perf/ds-dict-lookup');
     for (const domain of DOMAINS) {
       const name = perfBranchName(domain, 'x');
@@ -38,7 +39,14 @@ describe('perfBranchName', () => {
 
   it('caps the slug length and refuses a slug with nothing usable', () => {
     expect(perfBranchName('async', 'a'.repeat(200)).length).toBeLessThanOrEqual('perf/async-'.length + 48);
-    expect(() => perfBranchName('cpu', '!!!')).toThrow(/no letters or digits/);
+    expect(() => perfBranchName('cpu', '-._')).toThrow(/no letters or digits/);
+  });
+
+  it('refuses, as a UserError, a slug that is not plain words instead of rewriting it', () => {
+    for (const slug of ['Reduce Peak RSS!', '$(touch pwned)', '`id`', 'a;b', 'a\tb', 'é', '']) {
+      expect(() => perfBranchName('cpu', slug), slug).toThrow(UserError);
+      expect(() => perfBranchName('cpu', slug), slug).toThrow(/letters, digits/);
+    }
   });
 });
 

@@ -1,8 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { statePaths } from '../../src/state/paths.js';
 import { goModule, makeRepo } from '../fixtures/bench/repos.mjs';
 import { commitAll, gitIn } from '../helpers/git-repo.js';
 import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
@@ -80,6 +82,22 @@ describe('benchmark_compare tool', () => {
     expect(gitIn(root, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 
+  it.each(['no-such-ref', 'HEAD;touch pwned', '$(touch pwned)', 'HEAD|cat'])(
+    'refuses base %j before any job: no job row, no worktree',
+    async (base) => {
+      const root = demoRepo();
+      open = await connectInMemory({ root, jobStartWaitMs: 60_000 });
+      await open.call('session_start', {});
+      const result = await open.call('benchmark_compare', { base, head: 'HEAD', command: 'bench.py' });
+      expect(result.isError).toBe(true);
+      expect(errorText(result)).toMatch(/unknown git ref/);
+      const db = new Database(join(root, '.codeflash', 'state.sqlite'), { readonly: true });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM jobs').get()).toEqual({ n: 0 });
+      db.close();
+      expect(existsSync(join(root, 'pwned'))).toBe(false);
+    },
+  );
+
   it('a long compare answers with a job id, streams progress, and job_cancel kills its runs and removes its worktrees', async () => {
     const root = demoRepo();
     const marker = `cf-cancel-${process.pid}`;
@@ -95,7 +113,7 @@ describe('benchmark_compare tool', () => {
     )) as { structuredContent?: Record<string, any> };
     expect(started.structuredContent).toMatchObject({ state: 'running', job_id: expect.stringMatching(/^job-/) });
     expect(progress.length).toBeGreaterThan(0);
-    const worktreesDir = join(tmpdir(), 'codeflash-mcp-worktrees');
+    const worktreesDir = statePaths(root).worktreesDir;
     const ours = () =>
       gitIn(root, 'worktree', 'list', '--porcelain')
         .split('\n')

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,20 +49,36 @@ describe('profile tool', () => {
     expect(JSON.parse((stored.contents[0] as { text: string }).text).data.profile.frames.length).toBeGreaterThan(3);
   });
 
-  it.each([
-    [{ command: 'bench.py', profiler: 'vtune' }, /unknown profiler "vtune"; valid names: .*cprofile/, 0],
-    [{ command: 'bench.py', profiler: 'node-cpu' }, /node-cpu profiles node programs/, 0],
-    [{ command: '../outside.py' }, /\.\.\/outside\.py is outside the project root/, 0],
-    [{ command: ['python3', '/etc/hostname'] }, /\/etc\/hostname is outside the project root/, 0],
-    [{ command: 'bench.py', mode: 'import', language: 'go' }, /there is no import profiler for go/, 0],
-    [{ command: 'missing.py' }, /missing\.py/, 1],
-  ])('refuses %j with a message that says what to do', async (args, message, jobs) => {
+  it.each<[Record<string, unknown>, RegExp]>([
+    [{ command: 'bench.py', profiler: 'vtune' }, /unknown profiler "vtune"; valid names: .*cprofile/],
+    [{ command: 'bench.py', profiler: 'node-cpu' }, /node-cpu profiles node programs/],
+    [{ command: '../outside.py' }, /\.\.\/outside\.py is outside the project root/],
+    [{ command: ['python3', '/etc/hostname'] }, /\/etc\/hostname is outside the project root/],
+    [{ command: 'bench.py', mode: 'import', language: 'go' }, /there is no import profiler for go/],
+    [{ command: 'no_such_script.py' }, /no_such_script\.py is neither a file/],
+    [{ command: ['python3', 'no_such_script.py', '--n', '3'] }, /no_such_script\.py is neither a file/],
+    [{ command: 'bench.py\u0000x' }, /NUL/],
+    [{ command: ['bench.py', 'a\u0000b'] }, /NUL/],
+    [{ command: '-X importtime bench.py' }, /interpreter option -X is not supported/],
+  ])('refuses %j with a message that says what to do, leaving no job and no profile folder', async (args, message) => {
     const mcp = await demoSession();
     const result = await mcp.call('profile', args);
     expect(result.isError).toBe(true);
     expect(errorText(result)).toMatch(message);
-    // Refused before any work starts: no job is recorded for it.
-    expect(jobCount(mcp.root)).toBe(jobs);
+    // Refused before any work starts: no job is recorded for it, no folder made.
+    expect(jobCount(mcp.root)).toBe(0);
+    const profiles = join(mcp.root, '.codeflash', 'profiles');
+    expect(existsSync(profiles) ? readdirSync(profiles) : []).toEqual([]);
+  });
+
+  it('a run that ends without a profile leaves its job but no empty profile folder', async () => {
+    const mcp = await demoSession();
+    writeFileSync(join(mcp.root, 'dies.py'), 'import os\nos._exit(3)\n');
+    const result = await mcp.call('profile', { command: 'dies.py' });
+    expect(result.isError).toBe(true);
+    expect(errorText(result)).toMatch(/exited with code 3 before cprofile wrote a profile/);
+    const profiles = join(mcp.root, '.codeflash', 'profiles');
+    expect(existsSync(profiles) ? readdirSync(profiles) : []).toEqual([]);
   });
 });
 

@@ -188,7 +188,14 @@ describe('bad input changes nothing', () => {
       /unknown session/,
     ],
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 0, value: 1, status: 'keep' }, /greater than 0/],
+    [
+      'record_result',
+      { target: 't', hypothesis: 'h', metric: 'm', baseline: 5e-324, value: 1.7976931348623157e308, direction: 'higher', status: 'keep' },
+      /too far apart/,
+    ],
+    ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1e-300, value: 1e300, status: 'discard' }, /too far apart/],
     ['read_artifact', { uri: 'codeflash://files/..%2Fstate.sqlite' }, /not a \.codeflash file name/],
+    ['read_artifact', { uri: 'codeflash://files/%ZZ.md' }, /malformed %-escape/],
     ['job_status', { job_id: 'job-0000000000' }, /unknown job/],
   ])('%s %j', async (tool, args, message) => {
     const root = makeRepo(PYTHON_PROJECT);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tsvParse } from 'd3-dsv';
 import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
 import { schemaVersion } from '../../src/state/database.js';
 import { type ExperimentInput, insertExperiment, listExperiments, sessionStats } from '../../src/state/experiments.js';
 import { MIGRATIONS } from '../../src/state/migrations.js';
@@ -53,6 +54,20 @@ describe('project store', () => {
     expect(sessionStats(project.db, s.id)).toMatchObject({ consecutive_discards: 3, plateau: true, discards: 2, crashes: 1 });
     insertExperiment(project.db, exp(s.id, 'keep', 9));
     expect(sessionStats(project.db, s.id)).toMatchObject({ consecutive_discards: 0, plateau: false, keeps: 1, experiments: 4 });
+    project.close();
+  });
+
+  it('refuses, writing nothing, an experiment whose change or improvement over the session baseline is not a finite number', () => {
+    const project = Project.open(tempRoot());
+    const s = createSession(project.db, { root: project.paths.root, domain: 'cpu' });
+    const huge = { baseline: 5e-324, value: Number.MAX_VALUE, direction: 'higher' as const };
+    expect(() => insertExperiment(project.db, exp(s.id, 'keep', huge.value, huge))).toThrow(UserError);
+    expect(() => insertExperiment(project.db, exp(s.id, 'keep', huge.value, huge))).toThrow(/too far apart/);
+    // Each row fine on its own, but the kept value is not comparable with the session's baseline.
+    insertExperiment(project.db, exp(s.id, 'baseline', 5e-324, { baseline: 5e-324 }));
+    expect(() => insertExperiment(project.db, exp(s.id, 'keep', 1, { baseline: 1 }))).toThrow(/session baseline/);
+    expect(listExperiments(project.db).map((r) => r.n)).toEqual([1]);
+    expect(sessionStats(project.db, s.id).best).toBeNull();
     project.close();
   });
 
@@ -146,7 +161,8 @@ describe('project store', () => {
       'n\tcommit\ttarget\tmetric\tbaseline\tvalue\tchange_pct\tstatus\tdescription\ttimestamp\n' +
         '0\tabc1234\tparse\twall_s\t2.0\t2.0\t0\tbaseline\tstart\t2026-01-01T00:00:00Z\n' +
         '1\tdef5678\tparse\twall_s\t2.0\t1.5\t-25\tkeep\tuse a dict\t2026-01-02T00:00:00Z\n' +
-        '2\t\tparse\twall_s\tfast\t1.5\t\tdiscard\tbad row\t2026-01-03T00:00:00Z\n',
+        '2\t\tparse\twall_s\tfast\t1.5\t\tdiscard\tbad row\t2026-01-03T00:00:00Z\n' +
+        '3\t\tparse\twall_s\t1e-320\t1e300\t\tdiscard\tno ratio\t2026-01-04T00:00:00Z\n',
     );
     writeFileSync(join(dir, 'learnings.md'), '# Learnings\n\n## PIL close keeps metadata\n\nClosing early is safe.\n\nEvidence: exp 4\n');
     writeFileSync(join(dir, 'conventions.md'), '# Conventions\n\n## Guard\n\n`pytest -q tests/`\n\n## Style\n\nNo walrus.\n');
@@ -155,6 +171,7 @@ describe('project store', () => {
     const report = project.takeImportReport();
     expect(report).toMatchObject({ experiments: 2, learnings: 1, conventions: 2, handoff: true });
     expect(report!.warnings[0]).toMatch(/line 4/);
+    expect(report!.warnings[1]).toMatch(/line 5: .*too far apart.*row skipped/);
     expect(project.takeImportReport()).toBeUndefined();
     expect(getConvention(project.db, GUARD_TOPIC)?.rule).toBe('pytest -q tests/');
     expect(listLearnings(project.db)[0]).toMatchObject({ title: 'PIL close keeps metadata', evidence: 'exp 4' });

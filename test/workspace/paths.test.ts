@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { confinedPath, refuseOptionLike } from '../../src/workspace/paths.js';
+import { canonical, confinedPath, refuseOptionLike } from '../../src/workspace/paths.js';
 
 describe('refuseOptionLike', () => {
   it('refuses a value starting with "-", with or without leading whitespace, as a UserError', () => {
@@ -25,5 +25,26 @@ describe('confinedPath', () => {
     symlinkSync(tmpdir(), join(root, 'escape'));
     expect(confinedPath(root, 'src')).toBe(join(root, 'src'));
     for (const path of ['../outside', '/etc/passwd', 'escape', ' -src']) expect(() => confinedPath(root, path)).toThrow(UserError);
+  });
+
+  it('refuses a path that does not exist yet when an in-root symlink leads it outside, dangling links included', () => {
+    const root = mkdtempSync(join(tmpdir(), 'cf-paths-'));
+    const outside = mkdtempSync(join(tmpdir(), 'cf-outside-'));
+    symlinkSync(outside, join(root, 'escape'));
+    symlinkSync(join(outside, 'not-yet.txt'), join(root, 'dangling'));
+    symlinkSync('escape/deeper', join(root, 'relative'));
+    for (const path of ['escape/new.txt', 'escape/a/b/c.txt', 'dangling', 'relative/x']) {
+      expect(() => confinedPath(root, path), path).toThrow(UserError);
+      expect(canonical(join(root, path)).startsWith(outside), path).toBe(true);
+    }
+    mkdirSync(join(root, 'src'));
+    expect(confinedPath(root, 'src/new/file.txt')).toBe(join(root, 'src', 'new', 'file.txt'));
+  });
+
+  it('gives up on a loop of dangling symlinks with a UserError', () => {
+    const root = mkdtempSync(join(tmpdir(), 'cf-paths-'));
+    symlinkSync('b', join(root, 'a'));
+    symlinkSync('a', join(root, 'b'));
+    expect(() => confinedPath(root, 'a/x')).toThrow(UserError);
   });
 });

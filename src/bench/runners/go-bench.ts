@@ -11,6 +11,9 @@ export interface GoBenchOptions {
   benchTimeS?: number;
 }
 
+/** The result lines of go test -bench are read from its whole stdout; a run printing more than this is an error. */
+const GO_STDOUT_MAX_BYTES = 16 * 1024 * 1024;
+
 /**
  * Seconds each benchmark runs per sample. Go's own default (1 s) is meant for
  * one run; here a sample is one of many interleaved runs, and the spread between
@@ -64,7 +67,13 @@ export function goBenchRunner(options: GoBenchOptions): Runner {
       const values = new Map<string, number>();
       let durationNs = 0n;
       for (const test of tests) {
-        const result = await runChecked({ argv: [test.binary, ...runArgs], shell: false, env }, { ...context, cwd: test.dir });
+        const result = await runChecked(
+          { argv: [test.binary, ...runArgs], shell: false, env },
+          { ...context, cwd: test.dir },
+          {
+            stdoutMaxBytes: GO_STDOUT_MAX_BYTES,
+          },
+        );
         durationNs += result.durationNs;
         const found = parseGoBench(result.stdout, procs);
         for (const [name, value] of found) values.set(tests.length > 1 ? `${test.importPath}.${name}` : name, value);

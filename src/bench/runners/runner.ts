@@ -53,12 +53,14 @@ export interface CommandSpec {
 
 /**
  * Run one measured process and turn every way it can go wrong into an error that
- * names the side, the exit code and the end of stderr.
+ * names the side, the exit code and the end of stderr. A runner that parses
+ * stdout passes `stdoutMaxBytes` (not with a spawner, which keeps only tails)
+ * and gets an error, never a partial read, when the run printed more.
  */
 export async function runChecked(
   command: CommandSpec,
   context: RunContext,
-  extra: { onSpawn?: (pid: number) => void; acceptExitCodes?: number[]; spawner?: TimedSpawner } = {},
+  extra: { onSpawn?: (pid: number) => void; acceptExitCodes?: number[]; spawner?: TimedSpawner; stdoutMaxBytes?: number } = {},
 ): Promise<RunResult> {
   const options = {
     cwd: context.cwd,
@@ -69,7 +71,7 @@ export async function runChecked(
   };
   const result = extra.spawner
     ? await extra.spawner.run(command.argv, options)
-    : await runProcess(command.argv, { ...options, onSpawn: extra.onSpawn });
+    : await runProcess(command.argv, { ...options, onSpawn: extra.onSpawn, stdoutMaxBytes: extra.stdoutMaxBytes });
   if (result.cancelled) throw new Error(`cancelled while running on ${context.label}`);
   if (result.timedOut) {
     throw new Error(`the command timed out after ${context.timeoutMs} ms on ${context.label}; its process group was killed`);
@@ -80,6 +82,11 @@ export async function runChecked(
     const how = result.exitCode === null ? `signal ${result.signal}` : `exit code ${result.exitCode}`;
     const output = tail(result.stderr.trim() || result.stdout.trim(), 1500);
     throw new Error(`the command failed on ${context.label} with ${how}${output ? `:\n${output}` : ''}`);
+  }
+  if (extra.stdoutMaxBytes !== undefined && result.stdoutCut) {
+    throw new Error(
+      `the command printed more than ${extra.stdoutMaxBytes / 1024 / 1024} MiB on ${context.label}, more than is read to find its results; make it print less`,
+    );
   }
   return result;
 }

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
+import { type Connected, connectStdio, textOf } from '../helpers/mcp-client.js';
+
+const BENCH = `def work():
+    total = 0
+    for i in range(200_000):
+        total += i * i
+    return total
+
+
+print(work())
+`;
+
+let mcp: Connected;
+const called = new Set<string>();
+
+/** Call a tool that must succeed; the SDK client has checked its structured result against the listed output schema. */
+async function ok(tool: string, args: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const result = await mcp.call(tool, args);
+  expect(result.isError, `${tool}: ${textOf(result)}`).toBeFalsy();
+  expect(JSON.stringify(result).length, tool).toBeLessThan(100_000);
+  called.add(tool);
+  return result.structuredContent as Record<string, any>;
+}
+
+beforeAll(async () => {
+  mcp = await connectStdio(['--root', makeRepo({ ...PYTHON_PROJECT, 'bench.py': BENCH })]);
+  // With the tools listed, the SDK client validates every structuredContent against its tool's outputSchema (ajv).
+  await mcp.client.listTools();
+});
+
+afterAll(async () => {
+  await mcp?.close();
+});
+
+describe('every tool answers inside its own output schema, extreme inputs included', () => {
+  it('runs each tool once with inputs at the edges of what its schema allows', async () => {
+    await ok('session_start', { goal: 'g'.repeat(2000), branch: 'Fast path v2', domain: 'cpu', guard: 'true' });
+    await ok('session_status');
+    // The largest and smallest doubles: every derived percentage must still be a finite number.
+    await ok('record_result', { target: 't', hypothesis: 'h', metric: 'wall_s', baseline: 1e308, value: 1e308, status: 'baseline' });
+    const best = await ok('record_result', { target: 't', hypothesis: 'h', metric: 'wall_s', baseline: 1e308, value: 0, status: 'keep' });
+    expect(best).toMatchObject({ improvement_pct: 100, best_improvement_pct: 100 });
+    await ok('record_result', { target: 't', hypothesis: 'h', metric: 'tiny', baseline: 5e-324, value: 5e-324, status: 'discard' });
+    await ok('record_result', {
+      target: 'u'.repeat(300),
+      hypothesis: 'h'.repeat(2000),
+      metric: 'ops',
+      baseline: 1,
+      value: 1e15,
+      direction: 'higher',
+      status: 'crash',
+      commit: 'a'.repeat(40),
+      notes: 'n'.repeat(2000),
+    });
+    await ok('session_status');
+    await ok('record_learning', { title: 'T'.repeat(200), body: 'B'.repeat(5000), evidence: 'E'.repeat(2000) });
+    await ok('set_convention', { topic: 'guard', rule: 'true' });
+    await ok('set_convention', { topic: 'code style', rule: 'r'.repeat(5000) });
+    await ok('run_guard', { revert_on_failure: false });
+    const profile = await ok('profile', { command: 'bench.py', top: 100 });
+    expect(profile.state).toBe('succeeded');
+    const compare = await ok('benchmark_compare', { base: 'HEAD', head: 'WORKTREE', command: 'bench.py', runs: 5, warmup: 0 });
+    expect(compare.state).toBe('succeeded');
+    await ok('micro_benchmark', { language: 'python', a: '1 + 1', b: '2 + 2', runs: 5, processes: 2 });
+    await ok('job_status', { job_id: profile.job_id, wait_s: 0 });
+    await ok('job_cancel', { job_id: profile.job_id });
+    for (const uri of [
+      'codeflash://files/results.tsv',
+      `codeflash://jobs/${profile.job_id}`,
+      profile.uri,
+      compare.uri,
+      'codeflash://charts/progress.svg',
+    ]) {
+      await ok('read_artifact', { uri });
+    }
+    await ok('read_artifact', { uri: compare.uri, offset: 1e15 });
+    await ok('write_handoff', {
+      next_steps: Array.from({ length: 20 }, (_, i) => `step ${i} ${'s'.repeat(900)}`),
+      discoveries: ['d'],
+      blockers: [],
+      summary: 'S'.repeat(4000),
+    });
+    await ok('write_changelog');
+    await ok('session_resume', { checkout: false });
+    await ok('session_cleanup', { dry_run: true });
+    await ok('session_cleanup');
+  });
+
+  it('the run above called every tool the server lists', async () => {
+    const { tools } = await mcp.client.listTools();
+    expect(tools.map((t) => t.name).filter((name) => !called.has(name))).toEqual([]);
+  });
+});
