@@ -122,3 +122,16 @@ export function markInterruptedJobs(db: Db): number {
   }
   return count;
 }
+
+/** The last finished job of a tool in a session (its result parsed), e.g. the latest run_guard. */
+export function latestFinishedJob<T = Record<string, unknown>>(
+  db: Db,
+  tool: string,
+  sessionId: string,
+): (JobView<T> & { finished_at: string }) | undefined {
+  const row = stmt(
+    db,
+    `SELECT * FROM jobs WHERE tool = ? AND session_id = ? AND state <> 'running' ORDER BY finished_at DESC, rowid DESC LIMIT 1`,
+  ).get(tool, sessionId) as JobRow | undefined;
+  return row ? { ...toView<T>(row), finished_at: row.finished_at ?? row.updated_at } : undefined;
+}

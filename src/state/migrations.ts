@@ -86,4 +86,33 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  `
+  ALTER TABLE experiments ADD COLUMN unit TEXT;
+  ALTER TABLE experiments ADD COLUMN comparison_row TEXT;
+  ALTER TABLE experiments ADD COLUMN proof TEXT CHECK (proof IN ('proven', 'overridden', 'unproven'));
+  ALTER TABLE experiments ADD COLUMN override_reason TEXT;
+  ALTER TABLE experiments ADD COLUMN files_json TEXT;
+  UPDATE experiments SET proof = 'unproven' WHERE status = 'keep';
+  CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT,
+    verdict TEXT NOT NULL CHECK (verdict IN ('APPROVE', 'REQUEST_CHANGES', 'BLOCK')),
+    given_verdict TEXT NOT NULL CHECK (given_verdict IN ('APPROVE', 'REQUEST_CHANGES', 'BLOCK')),
+    summary TEXT,
+    findings_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE pr_bodies (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT,
+    name TEXT NOT NULL,
+    mode TEXT NOT NULL CHECK (mode IN ('single', 'stacked')),
+    comparison_id TEXT NOT NULL,
+    experiments_json TEXT NOT NULL,
+    template TEXT NOT NULL,
+    path TEXT NOT NULL,
+    unproven INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

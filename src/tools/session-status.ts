@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { formatChangePct } from '../format.js';
 import { defineTool } from '../server/define-tool.js';
 import { nextSteps } from '../session/next-steps.js';
-import { sessionStats } from '../state/experiments.js';
+import { keptExperiments, PROOFS, sessionStats } from '../state/experiments.js';
 import { GUARD_TOPIC, getConvention } from '../state/notes.js';
+import { evidenceOf, proofCounts } from '../state/render/markdown.js';
 import { DOMAINS } from '../state/sessions.js';
 import { currentBranch } from '../workspace/git.js';
 import { sessionIdInput, statsOutput } from './shared.js';
@@ -23,11 +24,13 @@ export const sessionStatus = defineTool({
     session_branch: z.string().nullable(),
     guard: z.string().nullable(),
     stats: statsOutput,
+    kept: z.array(z.object({ n: z.number(), target: z.string(), proof: z.enum(PROOFS).nullable(), evidence: z.string() })),
   },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {
     const { project, session } = ctx.current(args.session_id);
     const stats = sessionStats(project.db, session.id);
+    const kept = keptExperiments(project.db, session.id);
     const guard = getConvention(project.db, GUARD_TOPIC)?.rule ?? null;
     const branch = (await currentBranch(project.paths.root)) ?? null;
     const best = stats.best ? `best #${stats.best.n} ${formatChangePct(stats.best.improvement_pct)} vs baseline` : 'nothing kept yet';
@@ -40,7 +43,8 @@ export const sessionStatus = defineTool({
       session_branch: session.branch,
       guard,
       stats,
-      summary: `${stats.experiments} experiments (${stats.keeps} kept, ${stats.discards} discarded, ${stats.crashes} crashed); ${best}${stats.plateau ? '; plateau reached' : ''}.`,
+      kept: kept.map((row) => ({ n: row.n, target: row.target, proof: row.proof, evidence: evidenceOf(row) })),
+      summary: `${stats.experiments} experiments (${stats.keeps} kept, ${stats.discards} discarded, ${stats.crashes} crashed); ${best}${stats.plateau ? '; plateau reached' : ''}.${kept.length ? ` ${proofCounts(kept)}.` : ''}`,
       next: nextSteps(stats, guard !== null),
     };
   },
