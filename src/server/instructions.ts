@@ -7,8 +7,9 @@ Loop:
 3. profile the workload; pick the top hotspot inside the project.
 4. One hypothesis, one edit. run_guard revert_on_failure=true.
 5. benchmark_compare base=HEAD~1 (or the branch point) head=HEAD; trust only its verdict: "unchanged" means no proven change.
-6. record_result keep|discard|crash with the numbers and comparison_id. Keep → commit and re-profile. Discard → revert.
+6. record_result keep|discard|crash with comparison_id and files: keep (needs a faster verdict) commits exactly those files, discard restores them. Re-profile after a keep.
 7. After 3 discards in a row (plateau) change target or domain, or finish.
-8. record_learning for non-obvious facts; write_handoff before stopping; write_changelog; session_cleanup at the very end.
+8. record_learning for non-obvious facts; write_handoff before stopping; write_changelog.
+9. PRs: pr_inventory, pr_body per kept change, write_review (the review gate); session_cleanup at the very end.
 
 Long tools return a job_id within seconds: poll job_status with wait_s up to 45. Every .codeflash/ file is a resource (codeflash://files/<name>) and also readable with read_artifact.`;
