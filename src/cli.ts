@@ -9,6 +9,7 @@ const USAGE = `codeflash-mcp ${VERSION}
 Usage:
   codeflash-mcp serve [--root DIR] [--state-dir DIR] [--http PORT [--token TOKEN]]
       Run the MCP server on stdio (default) or Streamable HTTP on 127.0.0.1:PORT/mcp.
+      --state-dir (or CODEFLASH_STATE_DIR) keeps every project's state in DIR/<org>/<project>.
   codeflash-mcp status [--root DIR] [--state-dir DIR]
       Print the session status table of a project.
   codeflash-mcp demo [--language python|node|go] [--keep]
@@ -40,23 +41,24 @@ async function main(): Promise<void> {
   const root = values.root ? resolve(values.root) : undefined;
   if (root && !existsSync(root)) fail(`--root ${root} does not exist`);
   const token = values.token ?? process.env.CODEFLASH_MCP_TOKEN;
+  const stateDir = values['state-dir'] ?? (process.env.CODEFLASH_STATE_DIR || undefined);
   switch (command) {
     case 'serve': {
       // Each mode loads only its own transport: start-up time is what a host waits for.
       const { TOOLS: tools } = await import('./tools/index.js');
       if (values.http === undefined) {
         const { serveStdio } = await import('./server/stdio.js');
-        return serveStdio({ root, stateDir: values['state-dir'], tools });
+        return serveStdio({ root, stateDir, tools });
       }
       const port = Number(values.http);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--http takes a port number, not ${values.http}`);
       const { serveHttp } = await import('./server/http.js');
-      await serveHttp({ root, stateDir: values['state-dir'], port, token, tools });
+      await serveHttp({ root, stateDir, port, token, tools });
       return;
     }
     case 'status': {
       const { printStatus } = await import('./status.js');
-      process.exitCode = printStatus(root ?? process.cwd(), values['state-dir']);
+      process.exitCode = printStatus(root ?? process.cwd(), stateDir);
       return;
     }
     case 'demo': {
