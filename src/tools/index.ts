@@ -3,6 +3,8 @@ import { benchmarkCompare } from './benchmark-compare.js';
 import { jobCancel } from './job-cancel.js';
 import { jobStatus } from './job-status.js';
 import { microBenchmark } from './micro-benchmark.js';
+import { prBody } from './pr-body.js';
+import { prInventoryTool } from './pr-inventory.js';
 import { profile } from './profile.js';
 import { readArtifact } from './read-artifact.js';
 import { recordLearning } from './record-learning.js';
@@ -13,8 +15,10 @@ import { sessionResume } from './session-resume.js';
 import { sessionStart } from './session-start.js';
 import { sessionStatus } from './session-status.js';
 import { setConventionTool } from './set-convention.js';
+import { writeCaseStudy } from './write-case-study.js';
 import { writeChangelog } from './write-changelog.js';
 import { writeHandoff } from './write-handoff.js';
+import { writeReviewTool } from './write-review.js';
 
 /** Every tool, in the order of the loop. */
 export const TOOLS: readonly ToolDefinition[] = [
@@ -33,5 +37,9 @@ export const TOOLS: readonly ToolDefinition[] = [
   readArtifact,
   writeHandoff,
   writeChangelog,
+  prInventoryTool,
+  prBody,
+  writeReviewTool,
+  writeCaseStudy,
   sessionCleanup,
 ];
