@@ -4,7 +4,7 @@ import { formatCommand } from '../proc/command.js';
 import { defineTool, type ToolCall } from '../server/define-tool.js';
 import { runAsJob } from '../server/jobs.js';
 import { checkTests, testCommandFor } from '../session/check-tests.js';
-import type { AskUser } from '../session/setup-questions.js';
+import type { AskUser, SetupQuestion } from '../session/setup-questions.js';
 import { type StartedSession, startSession } from '../session/start.js';
 import type { Project } from '../state/project.js';
 import { DOMAINS } from '../state/sessions.js';
@@ -12,6 +12,11 @@ import { DOMAINS } from '../state/sessions.js';
 /** How many already-failing tests a result names; the rest are in the job result. */
 const LISTED_FAILURES = 20;
 const TESTS_TIMEOUT_MS = 900_000;
+
+/** A question as the chat asks it: `domain: Which kind of cost…? (cpu | memory | …) [default: deep]`. */
+function questionText(q: SetupQuestion): string {
+  return `${q.name}: ${q.question}${q.options ? ` (${q.options.join(' | ')})` : ''}${q.suggested ? ` [default: ${q.suggested}]` : ''}`;
+}
 
 /** Setup questions go to the user as one form; a client without forms or a declined form leaves them for the chat. */
 function askThrough(call: ToolCall): AskUser {
@@ -61,12 +66,11 @@ async function testsFirst(call: ToolCall, project: Project, started: StartedSess
       state: answer.state,
       command: answer.command ?? formatCommand(argv),
       failing: answer.failing?.slice(0, LISTED_FAILURES),
-      passed: answer.passed,
       note: answer.note ?? (answer.state === 'succeeded' ? answer.summary : undefined),
     };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    return { job_id: '', state: 'failed' as const, command: formatCommand(argv), note: error.message };
+    return { job_id: '', state: 'failed', command: formatCommand(argv), note: error.message };
   }
 }
 
@@ -98,16 +102,13 @@ export const sessionStart = defineTool({
     benchmarks_root: z.string().nullable(),
     guard: z.string().nullable(),
     choices: z.array(z.string()),
-    questions: z.array(
-      z.object({ name: z.string(), question: z.string(), options: z.array(z.string()).optional(), suggested: z.string().optional() }),
-    ),
+    questions: z.array(z.string()).describe('open setup questions to ask in chat'),
     tests: z
       .object({
         job_id: z.string(),
-        state: z.enum(['succeeded', 'running', 'failed']),
+        state: z.string(),
         command: z.string(),
         failing: z.array(z.string()).optional(),
-        passed: z.number().nullable().optional(),
         note: z.string().optional(),
       })
       .nullable(),
@@ -132,8 +133,7 @@ export const sessionStart = defineTool({
     const testArgv = env.python?.test_command ?? env.node?.test_command ?? env.go?.test_command;
     const next: string[] = [];
     if (questions.length) {
-      const list = questions.map((q, i) => `${i + 1}) ${q.question}${q.suggested ? ` [default: ${q.suggested}]` : ''}`).join(' ');
-      next.push(`Ask the user these in one message: ${list} Then call session_start again with the answers.`);
+      next.push(`Ask the user the ${questions.length} questions in one message, then call session_start again with the answers.`);
     }
     if (tests?.state === 'running') next.push(`The tests are still running: job_status job_id ${tests.job_id} gives which already fail.`);
     if (tests?.failing?.length)
@@ -158,12 +158,7 @@ export const sessionStart = defineTool({
       benchmarks_root: env.python?.benchmarks_root ?? null,
       guard,
       choices: started.choices,
-      questions: questions.map((q) => ({
-        name: q.name,
-        question: q.question,
-        options: q.options && [...q.options],
-        suggested: q.suggested,
-      })),
+      questions: questions.map(questionText),
       tests,
       files_written: started.filesWritten,
       imported: imported
