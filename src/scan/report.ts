@@ -1,5 +1,6 @@
 import { formatDuration, formatPct } from '../format.js';
 import { formatCommand } from '../proc/command.js';
+import type { ProbeResult } from '../profilers/index.js';
 import type { Ranking, ScanTarget } from './rank.js';
 import type { StepReport } from './steps.js';
 
@@ -10,6 +11,18 @@ function where(target: ScanTarget): string {
   return `\`${target.file}:${target.at ?? target.line}\``;
 }
 
+function runtimeLines(runtime: Parameters<typeof renderScanReport>[0]['runtime']): string[] {
+  if (!runtime) return [];
+  const [young, middle, full] = runtime.gc.collections;
+  const loop = runtime.asyncioUsed
+    ? `- event loop: ${runtime.slowCallbacks} callback(s) held it past 100 ms (asyncio debug mode)`
+    : '- event loop: asyncio was not used';
+  return [
+    `- garbage collector: ${young + middle + full} collections (${young} / ${middle} / ${full} by generation), ${runtime.gc.collected} objects freed, paused ${formatDuration(runtime.gc.pauseNs)} (${formatPct((runtime.gc.pauseNs / runtime.wallNs) * 100)} % of wall time)`,
+    loop,
+  ];
+}
+
 /** .codeflash/scan-report.md: the ranked targets, the recommended domain and why, and how each number was taken. */
 export function renderScanReport(input: {
   scanId: string;
@@ -18,6 +31,8 @@ export function renderScanReport(input: {
   steps: StepReport[];
   profileIds: Record<string, string>;
   date: string;
+  /** What the probe saw of the garbage collector and the event loop (Python). */
+  runtime?: { gc: ProbeResult['gc']; asyncioUsed: boolean; slowCallbacks: number; wallNs: number };
 }): string {
   const { ranking } = input;
   const command = typeof input.command === 'string' ? input.command : formatCommand(input.command);
@@ -47,6 +62,7 @@ export function renderScanReport(input: {
     `- memory: the traced peak is ${formatPct(shares.memory * 100)} % of peak RSS`,
     `- async: callbacks held the event loop ${formatPct(shares.async * 100)} % of wall time`,
     `- structure: imports took ${formatPct(shares.structure * 100)} % of wall time`,
+    ...runtimeLines(input.runtime),
     '',
     '## Steps',
     '',

@@ -61,7 +61,20 @@ export async function scanProject(project: Project, sessionId: string | null, ru
   });
   const report = project.writeFile(
     'scan-report.md',
-    renderScanReport({ scanId, command: run.command, ranking, steps, profileIds, date: new Date().toISOString() }),
+    renderScanReport({
+      scanId,
+      command: run.command,
+      ranking,
+      steps,
+      profileIds,
+      date: new Date().toISOString(),
+      runtime: probe && {
+        gc: probe.gc,
+        asyncioUsed: probe.asyncio.used,
+        slowCallbacks: probe.asyncio.slowCallbacks.length,
+        wallNs: probe.wallNs,
+      },
+    }),
   );
   return { ...ranking, scanId, steps, profileIds, report, wallNs };
 }

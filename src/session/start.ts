@@ -171,7 +171,10 @@ export async function startSession(project: Project, request: StartRequest, opti
   let env = await detectEnvironment(root);
   const settled = await settleChoices(project, request, { env, startBranch, ask: options.ask });
   const domain = settled.domain.domain;
-  const branchName = request.branch !== undefined ? resolveBranchName(request.branch, domain) : undefined;
+  // A slug's branch name carries the domain's marker: while the domain is an open question, no branch is made.
+  const domainOpen = settled.questions.some((q) => q.name === 'domain') && !request.branch?.includes('/');
+  const branchName = request.branch !== undefined && !domainOpen ? resolveBranchName(request.branch, domain) : undefined;
+  if (request.branch !== undefined && domainOpen) settled.choices.push(`branch: made once the domain is answered`);
 
   let branchCreated = false;
   if (branchName && branchName !== startBranch) {

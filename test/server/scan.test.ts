@@ -83,6 +83,8 @@ describe('CPU-bound fixture', () => {
     const report = readFileSync(join(root, '.codeflash', 'scan-report.md'), 'utf8');
     expect(report).toMatch(/\*\*Recommended domain: cpu\.\*\*/);
     expect(report).toMatch(/\| 1 \| cpu \| pair_count \|/);
+    expect(report).toMatch(/- garbage collector: \d+ collections \(\d+ \/ \d+ \/ \d+ by generation\), \d+ objects freed, paused/);
+    expect(report).toContain('- event loop: asyncio was not used');
     expect(report).toMatch(
       /\| probe \| scan-probe \|[\s\S]*\| cpu \| cprofile \|[\s\S]*\| import \| importtime \|[\s\S]*\| memory \| (memray|tracemalloc) \|/,
     );
@@ -193,6 +195,8 @@ describe('async fixture with a blocking call', () => {
     expect(scan.domain).toBe('async');
     expect(target(scan.targets[0])).toMatchObject({ domain: 'async', function: 'handle', where: join(root, 'app.py:12') });
     expect(target(scan.targets[0]).measure).toMatch(/^4 callback\(s\) held the event loop/);
+    const report = readFileSync(join(root, '.codeflash', 'scan-report.md'), 'utf8');
+    expect(report).toContain('- event loop: 4 callback(s) held it past 100 ms (asyncio debug mode)');
   });
 
   it('its dossier marks the blocking line and puts the time on it', async () => {

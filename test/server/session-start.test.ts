@@ -52,7 +52,10 @@ describe('session_start routes the goal and asks the open questions in one batch
 
   it('a declined form, or a client without forms, gets the questions back to ask in chat', async () => {
     const declined = await connect({ elicit: () => ({ action: 'decline' }) });
-    const first = (await declined.mcp.call('session_start', {})).structuredContent!;
+    const first = (await declined.mcp.call('session_start', { branch: 'later' })).structuredContent!;
+    // The branch name would carry the domain's marker, so it waits for the answer.
+    expect(first).toMatchObject({ branch: 'main', branch_created: false });
+    expect(first.choices).toContain('branch: made once the domain is answered');
     expect(first.questions.map((q: string) => q.split(':')[0])).toEqual(['goal', 'domain', 'guard', 'scope']);
     expect(first.domain).toBe('deep');
     expect(first.next[0]).toBe('Ask the user the 4 questions in one message, then call session_start again with the answers.');
