@@ -40,8 +40,9 @@ export async function checkTests(
   const git = await isGitRepo(root);
   const head = git ? ((await headSha(root)) ?? null) : null;
   if (head) {
-    const { tracked } = await changedPaths(root, project.paths.stateDir);
-    const earlier = tracked.length === 0 ? latestTestBaseline(project.db, { command, headSha: head }) : undefined;
+    const { tracked, untracked } = await changedPaths(root, project.paths.stateDir);
+    const clean = tracked.length === 0 && untracked.length === 0;
+    const earlier = clean ? latestTestBaseline(project.db, { command, headSha: head }) : undefined;
     if (earlier) return { baseline: earlier, reused: true };
   }
   options.log?.(`running the tests once before any change: ${command}`);

@@ -116,7 +116,10 @@ async function settleChoices(
   let domain = route(goal, request.domain);
   let guard = request.guard ?? keptGuard;
   let scope = request.scope?.trim() || keptScope;
-  const source = { guard: request.guard ? 'given' : keptGuard ? 'kept from conventions.md' : '', scope: request.scope ? 'given' : 'kept' };
+  const source = {
+    guard: request.guard ? 'given' : keptGuard ? 'kept from conventions.md' : '',
+    scope: request.scope ? 'given' : 'kept from conventions.md',
+  };
 
   const asked = request.autonomous ? [] : openQuestions({ goal, domain, scope, guard, testCommand });
   let questions: SetupQuestion[] = [];
