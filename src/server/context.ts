@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { statePaths } from '../state/paths.js';
 import { Project } from '../state/project.js';
 import { getSession, latestSession, type SessionRow } from '../state/sessions.js';
 import { JobManager } from './jobs.js';
@@ -56,6 +58,18 @@ export class ServerContext {
       for (const listener of this.projectOpenedListeners) listener(project);
     }
     return project;
+  }
+
+  /** The active project's store if it is open or exists on disk; undefined rather than creating one. */
+  existingProject(): Project | undefined {
+    let path: string;
+    try {
+      path = this.roots.resolve(this.activeRoot);
+    } catch {
+      return undefined;
+    }
+    if (this.projects.has(path) || existsSync(statePaths(path, this.options.stateDir).database)) return this.project(path);
+    return undefined;
   }
 
   /** Remember an in-flight fetch of the client's roots, so the first tool call can wait for it. */

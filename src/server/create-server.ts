@@ -40,7 +40,11 @@ export function createServer(options: CreateServerOptions, sharedCtx?: ServerCon
   });
   registerTools(server, ctx, options.tools);
   const resources = registerResources(server, ctx);
-  registerPrompts(server);
+  registerPrompts(
+    server,
+    ctx,
+    options.tools.map((tool) => tool.name),
+  );
 
   const refreshRoots = async () => {
     if (!server.getClientCapabilities()?.roots) return;

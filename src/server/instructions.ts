@@ -2,9 +2,9 @@
 export const INSTRUCTIONS = `codeflash-mcp keeps the exact half of a performance-optimization loop: environment, profiles, statistics, the experiment ledger, the guard and the handoff. You read code, form hypotheses and edit; the server measures and records.
 
 Loop:
-1. session_start (goal, domain cpu|memory|async|structure|deep, guard, branch) — or session_resume to continue.
+1. session_start (goal, guard, branch; the domain comes from the goal) — or session_resume to continue. If it returns questions, ask them in one message. It runs the tests once and notes what already fails.
 2. run_guard once on the untouched code; record_result status "baseline" with the starting measurement.
-3. profile the workload; pick the top hotspot inside the project.
+3. scan the workload: it ranks targets across cpu, memory, async and import time. Work on target 1; target_dossier gives targets 2-5 to a research teammate. profile digs into one mode.
 4. One hypothesis, one edit. run_guard revert_on_failure=true.
 5. benchmark_compare base=HEAD~1 (or the branch point) head=HEAD; trust only its verdict: "unchanged" means no proven change.
 6. record_result keep|discard|crash with the numbers and comparison_id. Keep → commit and re-profile. Discard → revert.

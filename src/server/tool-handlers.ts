@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import type { ServerContext } from './context.js';
 import type { CommonOutput, ToolCall, ToolDefinition } from './define-tool.js';
+import { askForm } from './elicit.js';
 
 /** Results past this size are cut: hosts warn near 10k tokens and refuse at 25k. */
 const MAX_TEXT_CHARS = 40_000;
@@ -88,6 +89,7 @@ export function registerTools(server: Server, ctx: ServerContext, tools: readonl
           .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: done, total, message } })
           .catch(() => {});
       },
+      elicit: (message, fields) => askForm(server, extra, ctx.logger, message, fields),
     };
     let structured: CommonOutput & Record<string, unknown>;
     try {

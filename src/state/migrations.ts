@@ -86,4 +86,29 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE test_baselines (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT,
+    command TEXT NOT NULL,
+    head_sha TEXT,
+    exit_code INTEGER,
+    framework TEXT,
+    failed_json TEXT NOT NULL,
+    passed INTEGER,
+    complete INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE scans (
+    id TEXT PRIMARY KEY,
+    session_id TEXT,
+    command_json TEXT NOT NULL,
+    recommended_domain TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    targets_json TEXT NOT NULL,
+    data_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -8,11 +8,13 @@ import { readArtifact } from './read-artifact.js';
 import { recordLearning } from './record-learning.js';
 import { recordResult } from './record-result.js';
 import { runGuard } from './run-guard.js';
+import { scan } from './scan.js';
 import { sessionCleanup } from './session-cleanup.js';
 import { sessionResume } from './session-resume.js';
 import { sessionStart } from './session-start.js';
 import { sessionStatus } from './session-status.js';
 import { setConventionTool } from './set-convention.js';
+import { targetDossier } from './target-dossier.js';
 import { writeChangelog } from './write-changelog.js';
 import { writeHandoff } from './write-handoff.js';
 
@@ -21,6 +23,8 @@ export const TOOLS: readonly ToolDefinition[] = [
   sessionStart,
   sessionStatus,
   sessionResume,
+  scan,
+  targetDossier,
   profile,
   runGuard,
   benchmarkCompare,

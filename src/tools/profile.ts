@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { formatBytes, formatDuration } from '../format.js';
 import { checkProfileRequest, type ProfileRequest, type ProfileResult, runProfile } from '../profilers/index.js';
+import { shownHotspots, storeProfile } from '../scan/profiles.js';
 import { defineTool } from '../server/define-tool.js';
 import { jobFields, runAsJob } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
-import { saveArtifact } from '../state/artifacts.js';
 import { sessionIdInput } from './shared.js';
 
 function humanTotal(result: ProfileResult): string {
@@ -98,21 +98,8 @@ export const profile = defineTool({
       timeoutMs: timeoutMs + 60_000,
       work: async (hooks) => {
         const result = await runProfile({ ...request, signal: hooks.signal, log: hooks.log });
-        const hotspots = result.hotspots.map((h) => ({
-          function: h.function,
-          file: h.file,
-          line: h.line,
-          self_pct: Math.round(h.self_pct * 10) / 10,
-          total_pct: Math.round(h.total_pct * 10) / 10,
-          calls: h.calls,
-        }));
-        const id = saveArtifact(
-          project.db,
-          'profile',
-          session.id,
-          { profiler: result.profiler, mode, language, command: args.command, hotspots },
-          { ...result, pid: undefined },
-        );
+        const id = storeProfile(project.db, session.id, args.command, result);
+        const hotspots = shownHotspots(result.hotspots);
         const top = hotspots[0];
         const failed = result.timedOut
           ? ' The run timed out; the profile is partial.'

@@ -102,7 +102,7 @@ describe('the built server over stdio', () => {
     expect(await waitFor(() => !sleeper(), 1000)).toBe(true);
     // The job is recorded as ended, not left running.
     const db = new Database(join(root, '.codeflash', 'state.sqlite'), { readonly: true });
-    expect(db.prepare(`SELECT state FROM jobs`).all()).toEqual([{ state: 'interrupted' }]);
+    expect(db.prepare(`SELECT state FROM jobs WHERE tool = 'run_guard'`).all()).toEqual([{ state: 'interrupted' }]);
     db.close();
   });
 
@@ -126,7 +126,7 @@ describe('the built server over stdio', () => {
     // Closed cleanly: the write-ahead log is checkpointed away, the job is marked, the experiment kept.
     expect(existsSync(join(root, '.codeflash', 'state.sqlite-wal'))).toBe(false);
     const db = new Database(join(root, '.codeflash', 'state.sqlite'), { readonly: true });
-    expect(db.prepare('SELECT state FROM jobs').all()).toEqual([{ state: 'interrupted' }]);
+    expect(db.prepare(`SELECT state FROM jobs WHERE tool = 'run_guard'`).all()).toEqual([{ state: 'interrupted' }]);
     expect(db.prepare('SELECT COUNT(*) AS n FROM experiments').get()).toEqual({ n: 1 });
     db.close();
   });

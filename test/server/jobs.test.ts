@@ -69,7 +69,7 @@ describe('jobs', () => {
     await call;
     await new Promise((r) => setTimeout(r, 800));
     expect(running(seconds(32))).toBe(false);
-    const row = mcp.app.ctx.project().db.prepare('SELECT state FROM jobs').get();
+    const row = mcp.app.ctx.project().db.prepare(`SELECT state FROM jobs WHERE tool = 'run_guard'`).get();
     expect(row).toEqual({ state: 'cancelled' });
   });
 
