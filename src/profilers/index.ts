@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { resolveCommand } from '../env/command.js';
 import { isBarePythonName } from '../env/interpreter.js';
 import { excerpt, UserError } from '../errors.js';
