@@ -46,20 +46,24 @@ export async function timingHelper(options: { python?: string; prefer?: TimerKin
   return python ? { kind: 'python', argv: [python, '-S', '-u', PYTHON_SOURCE] } : undefined;
 }
 
-let building: Promise<string> | undefined;
+const builds = new Map<string, Promise<string>>();
 
 /** The C helper's binary, compiled on first use; keyed by a hash of its source so an upgrade rebuilds it. */
 function compiledHelper(): Promise<string> {
-  building ??= build().catch((error: Error) => {
-    building = undefined;
-    throw error;
-  });
-  return building;
+  const compiler = process.env.CC || 'cc';
+  let pending = builds.get(compiler);
+  if (!pending) {
+    pending = build(compiler).catch((error: Error) => {
+      builds.delete(compiler);
+      throw error;
+    });
+    builds.set(compiler, pending);
+  }
+  return pending;
 }
 
-async function build(): Promise<string> {
+async function build(compiler: string): Promise<string> {
   const source = readFileSync(C_SOURCE);
-  const compiler = process.env.CC || 'cc';
   const key = createHash('sha256').update(source).update(compiler).update(process.arch).digest('hex').slice(0, 16);
   const dir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'codeflash-mcp');
   const binary = await mkdir(dir, { recursive: true }).then(
