@@ -31,7 +31,9 @@ describe('harness programs', () => {
   const cc = requireTool('cc');
   it.skipIf(!cc.ok)('every C program compiles without a warning', () => {
     for (const name of programs('.c')) {
-      const result = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-fsyntax-only', join(HARNESS_DIR, name)], { encoding: 'utf8' });
+      const result = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-fsyntax-only', join(HARNESS_DIR, name)], {
+        encoding: 'utf8',
+      });
       expect(result.status, result.stderr).toBe(0);
     }
   });

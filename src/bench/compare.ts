@@ -12,8 +12,8 @@ import { halfWidthPct, pairsToSettle, sequentialMethod } from './adaptive.js';
 import {
   type CompareHooks,
   contextFor,
-  type MeasurePlan,
   type Measured,
+  type MeasurePlan,
   MIN_PAIRS,
   measure,
   type PreparedSide,

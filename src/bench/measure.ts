@@ -84,7 +84,13 @@ export interface Measured {
  * until the plan's fixed count or, sequentially, until every benchmark's answer
  * is settled at one of the scheduled looks or the budget runs out.
  */
-export async function measure(request: MeasurePlan, runner: Runner, sides: PreparedSide[], scratchDir: string, hooks: CompareHooks): Promise<Measured> {
+export async function measure(
+  request: MeasurePlan,
+  runner: Runner,
+  sides: PreparedSide[],
+  scratchDir: string,
+  hooks: CompareHooks,
+): Promise<Measured> {
   const bySide = { base: sides[0]!, head: sides[1]! };
   const padding = request.randomizeLayout !== false && !runner.deterministic;
   const run = (side: Side, warmup: boolean, cpu?: number) =>
@@ -127,7 +133,7 @@ export async function measure(request: MeasurePlan, runner: Runner, sides: Prepa
     if (duet.cpus) {
       // Both at once, each on its own core; which side gets which core (and starts first) alternates like ABBA.
       const measured = await Promise.all(order.map((side, i) => run(side, false, duet.cpus![i])));
-      order.forEach((side, i) => record(side, measured[i]!));
+      for (const [i, side] of order.entries()) record(side, measured[i]!);
     } else {
       for (const side of order) record(side, await run(side, false));
     }

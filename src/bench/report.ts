@@ -81,7 +81,9 @@ function footer(meta: ReportMeta, method: string): string[] {
     (meta.warmups === undefined ? '' : ` after ${meta.warmups} warmup run${meta.warmups === 1 ? '' : 's'} per ref`);
   const precision =
     meta.precisionPct !== undefined && Number.isFinite(meta.precisionPct) ? `, precision ±${formatPct(meta.precisionPct)} %` : '';
-  const stopping = meta.stopping ? [`Stopping: ${meta.stopping}${meta.stopReason ? `; stopped: ${meta.stopReason.replaceAll('_', ' ')}` : ''}.`] : [];
+  const stopping = meta.stopping
+    ? [`Stopping: ${meta.stopping}${meta.stopReason ? `; stopped: ${meta.stopReason.replaceAll('_', ' ')}` : ''}.`]
+    : [];
   const schedule = meta.schedule
     ? [
         `Schedule: ${meta.schedule.ran === 'duet' ? `duet, base and head at once on cores ${meta.schedule.cpus?.join(' and ')}` : 'interleaved ABBA pairs'}${meta.schedule.note ? ` (${meta.schedule.note})` : ''}${meta.layoutRandomized ? '; random environment padding per run (0–4 KiB), worktree paths of equal length' : ''}.`,

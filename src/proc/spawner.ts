@@ -83,11 +83,14 @@ export class TimedSpawner {
     const full = options.shell ? ['/bin/sh', '-c', argv.join(' ')] : argv;
     const stdout = join(this.outputDir, 'stdout');
     const stderr = join(this.outputDir, 'stderr');
-    const env = Object.entries({ ...process.env, ...options.env }).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${value}`]));
+    const env = Object.entries({ ...process.env, ...options.env }).flatMap(([key, value]) =>
+      value === undefined ? [] : [`${key}=${value}`],
+    );
     const fields = [options.cwd, stdout, stderr, String(full.length), ...full, String(env.length), ...env];
     const empty = { argv, stdout: '', stderr: '', durationNs: 0n, timedOut: false, cancelled: false };
     // Fields travel NUL-terminated, as the kernel takes them: a NUL inside one could never reach the program anyway.
-    if (fields.some((field) => field.includes('\0'))) return { ...empty, exitCode: null, signal: null, spawnError: 'an argument or environment value holds a NUL byte' };
+    if (fields.some((field) => field.includes('\0')))
+      return { ...empty, exitCode: null, signal: null, spawnError: 'an argument or environment value holds a NUL byte' };
     this.helper.stdin.write(`${fields.join('\0')}\0`);
     const started = await this.next();
     if (started.error !== undefined) return { ...empty, exitCode: null, signal: null, spawnError: started.error };

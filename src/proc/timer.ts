@@ -21,7 +21,7 @@ const PYTHON_SOURCE = harnessPath('timed_spawn.py');
 const COMPILE_TIMEOUT_MS = 60_000;
 
 export function describeTimer(kind: TimerKind): string {
-  if (kind === 'node') return "Node's clock around its own spawn (no timing helper could run here)";
+  if (kind === 'node') return "Node's clock around its own spawn";
   return `posix_spawn timing helper (${kind === 'c' ? 'C' : 'Python'})`;
 }
 
@@ -32,7 +32,11 @@ export function describeTimer(kind: TimerKind): string {
  * then the fallback). `prefer` picks one kind, for measuring them against each
  * other. A build failure is not an error: the next kind is tried.
  */
-export async function timingHelper(options: { python?: string; prefer?: TimerKind; log?: (line: string) => void }): Promise<TimingHelper | undefined> {
+export async function timingHelper(options: {
+  python?: string;
+  prefer?: TimerKind;
+  log?: (line: string) => void;
+}): Promise<TimingHelper | undefined> {
   const { python, prefer, log } = options;
   if (prefer === 'node') return undefined;
   if (prefer !== 'python') {

@@ -110,7 +110,7 @@ export const benchmarkCompare = defineTool({
     command: commandInput.optional(),
     benchmark: z.string().max(500).optional().describe('pytest-benchmark path (Python) or Go package[:pattern]; compared per benchmark.'),
     mode: z.enum(['wall', 'instructions', 'memory']).optional().describe('Default wall.'),
-    runs: z.number().int().min(1).max(500).optional().describe('Fixed pairs; omit for adaptive.'),
+    runs: z.number().int().min(1).max(500).optional().describe('Fixed pairs (at least 6); omit to stop once settled.'),
     warmup: z.number().int().min(0).max(20).optional().describe('Dropped runs per ref; default 1.'),
     precision_pct: z
       .number()
@@ -251,7 +251,15 @@ export const benchmarkCompare = defineTool({
             comparison.rows.length === 1
               ? `${describeRow(comparison.rows[0]!, mode, equivalence_pct)}; ${comparison.pairs} pairs, ${schedule}.`
               : `${comparison.rows.length} benchmarks: ${changed.length} changed (${changed.filter((r) => r.verdict === 'faster').length} faster), ${open.length} inconclusive, ${comparison.pairs} pairs, ${mode} mode.`,
-          next: [...dirtyNote, nextStep(comparison.rows, id, { precision: comparison.precision_reached_pct, morePairs: more_pairs, timings: comparison.timings, pairs: comparison.pairs })],
+          next: [
+            ...dirtyNote,
+            nextStep(comparison.rows, id, {
+              precision: comparison.precision_reached_pct,
+              morePairs: more_pairs,
+              timings: comparison.timings,
+              pairs: comparison.pairs,
+            }),
+          ],
         };
       },
     });

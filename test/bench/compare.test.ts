@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CompareRequest, compareRefs } from '../../src/bench/compare.js';
 import { planDuet, singleThreadedNote } from '../../src/bench/duet.js';
 import { contextFor, LAYOUT_PADDING_VAR, type PreparedSide } from '../../src/bench/measure.js';

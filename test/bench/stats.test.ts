@@ -1,6 +1,6 @@
+import { mean } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import { lognormalSamples } from '../../bench/lib/samples.mjs';
-import { mean } from 'simple-statistics';
 import { abbaOrder, halfWidthPct, isSettled, lookSchedule, pairsToSettle, sequentialMethod } from '../../src/bench/adaptive.js';
 import { driftFactor } from '../../src/bench/drift.js';
 import { machineDescription, markdownTable } from '../../src/bench/report.js';
@@ -109,7 +109,9 @@ describe('shiftInterval', () => {
 describe('driftFactor', () => {
   it('is 1 below 40 pairs and stays near 1 for independent pairs', () => {
     expect(driftFactor(Array.from({ length: 39 }, (_, i) => i))).toBe(1);
-    const factors = Array.from({ length: 200 }, (_, seed) => driftFactor(lognormalSamples(mulberry32(seed + 1), 100, 1, 0.02).map(Math.log)));
+    const factors = Array.from({ length: 200 }, (_, seed) =>
+      driftFactor(lognormalSamples(mulberry32(seed + 1), 100, 1, 0.02).map(Math.log)),
+    );
     expect(mean(factors)).toBeLessThan(1.2);
   });
 
@@ -339,12 +341,15 @@ describe('sequential stopping', () => {
   it('looks at 10, 15, 23, … pairs, each 1.5× the last, up to the pair cap', () => {
     expect(looks).toEqual([10, 15, 23, 35, 53, 80, 120, 180, 270, 405, 500]);
     expect(lookSchedule(100)).toEqual([10, 15, 23, 35, 53, 80, 100]);
-    expect(sequentialMethod(looks, 0.05)).toBe('sequential: looks at 10, 15, 23, 35, … 500 pairs, α = 0.05 spent evenly over 11 looks (union bound)');
+    expect(sequentialMethod(looks, 0.05)).toBe(
+      'sequential: looks at 10, 15, 23, 35, … 500 pairs, α = 0.05 spent evenly over 11 looks (union bound)',
+    );
   });
 
   it('keeps the chance that any look misses the true change under 5 %, where a 95 % look after every pair misses far more often', () => {
     // The schedule's first 7 looks (10 to 120 pairs) at alpha / 11, against a 95 % interval after every pair from 10 to 120.
-    const scheduled = (seed: number) => sequentialRun(seed, 0.03, 0.015, { looks: looks.slice(0, 7), alphaLooks: looks.length, maxPairs: 120 });
+    const scheduled = (seed: number) =>
+      sequentialRun(seed, 0.03, 0.015, { looks: looks.slice(0, 7), alphaLooks: looks.length, maxPairs: 120 });
     const everyPair = Array.from({ length: 111 }, (_, i) => i + 10);
     const naive = (seed: number) => sequentialRun(seed, 0.03, 0.015, { looks: everyPair, alphaLooks: 1, maxPairs: 120 });
     const misses = (results: RatioComparison[]) => results.some((r) => r.ciLowPct > 3 || r.ciHighPct < 3);
@@ -478,8 +483,12 @@ describe('report', () => {
       '| `a\\|b` | 1.23457 G instr | 1.23460 G instr | +0.003 % [+0.001, +0.004] | ±0.10 % | 0.330 | unchanged (within ±0.004 %) |',
     );
     expect(table).toContain('| `parse` | 50.00 ms | 50.40 ms | +0.80 % [−0.90, +2.50] | ±3.4 % | 0.600 | inconclusive |');
-    expect(table).toContain('Stopping: sequential: looks at 10, 15, 23, 35, … 500 pairs, α = 0.05 spent evenly over 11 looks (union bound); stopped: time budget.');
-    expect(table).toContain('Schedule: interleaved ABBA pairs (duet not run (it needs two free cores; 0.9 of 2 were idle); ran interleaved); random environment padding per run');
+    expect(table).toContain(
+      'Stopping: sequential: looks at 10, 15, 23, 35, … 500 pairs, α = 0.05 spent evenly over 11 looks (union bound); stopped: time budget.',
+    );
+    expect(table).toContain(
+      'Schedule: interleaved ABBA pairs (duet not run (it needs two free cores; 0.9 of 2 were idle); ran interleaved); random environment padding per run',
+    );
     expect(table).toContain('Timer: posix_spawn timing helper (C).');
     expect(table).toContain('Runs: 20 base/head pairs after 1 warmup run per ref.');
     expect(table).toContain('base `main` (abcdef012345) → head `HEAD` (0123456789ab)');

@@ -109,7 +109,9 @@ describe.each([
 describe('timing helpers', () => {
   it('refuse to start under something that does not speak the protocol', async () => {
     const before = liveGroups();
-    await expect(TimedSpawner.start({ kind: 'python', argv: ['/bin/false'] })).rejects.toThrow(/timing helper \/bin\/false could not start/);
+    await expect(TimedSpawner.start({ kind: 'python', argv: ['/bin/false'] })).rejects.toThrow(
+      /timing helper \/bin\/false could not start/,
+    );
     await expect(TimedSpawner.start({ kind: 'python', argv: ['/no/such/python'] })).rejects.toThrow(/ENOENT/);
     expect(liveGroups()).toEqual(before);
   });
