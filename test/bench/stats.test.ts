@@ -115,36 +115,31 @@ describe('driftFactor', () => {
     expect(mean(factors)).toBeLessThan(1.2);
   });
 
-  it('widens the interval when the ratio drifts slowly, restoring its coverage', () => {
-    // The true ratio wanders as a random walk around +3 % (what other tenants do to a shared machine), with 1 % pair noise.
-    const trial = (seed: number, widen: boolean) => {
+  it('widens the interval when the ratio drifts slowly, restoring much of its coverage', () => {
+    // The true ratio wanders around +3 % as an AR(1) process (correlation 0.9 from pair to pair, 1 % spread),
+    // what other tenants do to a shared machine, under 1 % pair noise.
+    const trial = (seed: number) => {
       const random = mulberry32(seed);
-      let level = 0;
+      let level = Math.log(lognormalSamples(random, 1, 1, 0.01)[0]!);
       const d = lognormalSamples(random, 120, 1, 0.01).map((x) => {
-        level += 0.004 * (random() - 0.5) * 2;
+        level = 0.9 * level + Math.sqrt(1 - 0.81) * Math.log(lognormalSamples(random, 1, 1, 0.01)[0]!);
         return Math.log(x) + 0.03 + level;
       });
-      const centred = d.reduce((a, b) => a + b, 0) / d.length - 0.03;
-      const { low, high } = shiftInterval(d, 0.95, { spreadFactor: widen ? driftFactor(d) : 1 });
-      // The truth a repeat would centre on is +3 %; the walk's own mean shifts this run's centre by `centred`.
-      return { covered: low <= 0.03 && 0.03 <= high, factor: driftFactor(d), centred };
+      const factor = driftFactor(d);
+      const covers = (spreadFactor: number) => {
+        const { low, high } = shiftInterval(d, 0.95, { spreadFactor });
+        return low <= 0.03 && 0.03 <= high;
+      };
+      return { plain: covers(1), widened: covers(factor), factor };
     };
-    const plain = shareOfSeeds(300, (seed) => trial(seed, false).covered);
-    const widened = shareOfSeeds(300, (seed) => trial(seed, true).covered);
-    expect(plain).toBeLessThan(0.85);
-    expect(widened).toBeGreaterThan(plain + 0.05);
-    expect(trial(7, true).factor).toBeGreaterThan(1.5);
+    const plain = shareOfSeeds(300, (seed) => trial(seed).plain);
+    const widened = shareOfSeeds(300, (seed) => trial(seed).widened);
+    // Measured over these seeds: 52 % plain, 80 % widened; no interval from one compare can see all of a drift this slow.
+    expect(plain).toBeLessThan(0.7);
+    expect(widened).toBeGreaterThan(plain + 0.15);
+    expect(trial(7).factor).toBeGreaterThan(1.3);
   });
 });
-
-/** `k` processes of `n` pairs: each process slows head by its own lognormal bias `between`, on top of `change`. */
-function processes(seed: number, k: number, n: number, change: number, between: number, within: number) {
-  const random = mulberry32(seed);
-  return Array.from({ length: k }, () => {
-    const [bias] = lognormalSamples(random, 1, 1, between);
-    return { base: lognormalSamples(random, n, 100, within), head: lognormalSamples(random, n, 100 * (1 + change) * bias!, within) };
-  });
-}
 
 describe('studentTQuantile', () => {
   // Two-sided 95 % critical values of Student's t (scipy.stats.t.ppf(0.975, df), as in published tables).
