@@ -141,6 +141,15 @@ describe('driftFactor', () => {
   });
 });
 
+/** `k` processes of `n` pairs: each process slows head by its own lognormal bias `between`, on top of `change`. */
+function processes(seed: number, k: number, n: number, change: number, between: number, within: number) {
+  const random = mulberry32(seed);
+  return Array.from({ length: k }, () => {
+    const [bias] = lognormalSamples(random, 1, 1, between);
+    return { base: lognormalSamples(random, n, 100, within), head: lognormalSamples(random, n, 100 * (1 + change) * bias!, within) };
+  });
+}
+
 describe('studentTQuantile', () => {
   // Two-sided 95 % critical values of Student's t (scipy.stats.t.ppf(0.975, df), as in published tables).
   it.each([
