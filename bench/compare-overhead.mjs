@@ -3,7 +3,10 @@
 //              (worktree and setup time are reported apart);
 //   clocks     each timer — the C posix_spawn helper, the Python one, Node's own spawn — against hyperfine
 //              on the same two programs: rounds alternate a compare per timer and hyperfine, so a phase of
-//              the shared machine falls on all of them; medians should agree within the noise.
+//              the shared machine falls on all of them; medians should agree within the noise;
+//   thinness   what each clock adds to every run, on a program that does nothing (/bin/true): the fastest
+//              and the median of many runs per clock against hyperfine's, in interleaved rounds. Load only
+//              ever adds time, so the fastest runs show the clock's own cost even on a busy machine.
 // Usage: node bench/compare-overhead.mjs [--runs 30] [--rounds 3] [--python /path/to/python3]   (build first: npx tsc -p tsconfig.json)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +14,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareRefs } from '../dist/bench/compare.js';
+import { runProcess } from '../dist/proc/run.js';
+import { TimedSpawner } from '../dist/proc/spawner.js';
+import { timingHelper } from '../dist/proc/timer.js';
 import { median } from '../test/fixtures/bench/measure.mjs';
 import { makeRepo, pythonProgram } from '../test/fixtures/bench/repos.mjs';
 
@@ -18,6 +24,7 @@ const { values: flags } = parseArgs({
   options: {
     runs: { type: 'string', default: '30' },
     rounds: { type: 'string', default: '3' },
+    'true-runs': { type: 'string', default: '300' },
     python: { type: 'string' },
   },
 });
@@ -136,4 +143,39 @@ function hyperfineTimes(names, count) {
     });
     return JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1000);
   });
+}
+
+const TRUE_ROUND = 50;
+
+/** Microseconds each clock measures for /bin/true: fastest and median, beside hyperfine's. */
+async function thinness(total) {
+  const helpers = { c: await timingHelper({ prefer: 'c' }), python: await timingHelper({ python, prefer: 'python' }) };
+  const spawners = Object.fromEntries(
+    await Promise.all(Object.entries(helpers).map(async ([kind, helper]) => [kind, await TimedSpawner.start(helper)])),
+  );
+  const times = { c: [], python: [], node: [], hyperfine: [] };
+  try {
+    for (let done = 0; done < total; done += TRUE_ROUND) {
+      for (const kind of ['c', 'python']) {
+        for (let i = 0; i < TRUE_ROUND; i++)
+          times[kind].push(Number((await spawners[kind].run(['/bin/true'], { cwd: scripts })).durationNs) / 1e3);
+      }
+      for (let i = 0; i < TRUE_ROUND; i++) times.node.push(Number((await runProcess(['/bin/true'], { cwd: scripts })).durationNs) / 1e3);
+      const exportFile = join(scripts, 'true.json');
+      execFileSync('hyperfine', ['-N', '--runs', String(TRUE_ROUND), '--export-json', exportFile, '/bin/true'], { stdio: 'ignore' });
+      times.hyperfine.push(...JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1e6));
+    }
+  } finally {
+    for (const spawner of Object.values(spawners)) await spawner.close();
+  }
+  const hyperfineMin = Math.min(...times.hyperfine);
+  const hyperfineMedian = median(times.hyperfine);
+  return Object.entries(times).map(([clock, xs]) => ({
+    clock,
+    runs: xs.length,
+    'fastest µs': Math.min(...xs).toFixed(0),
+    'median µs': median(xs).toFixed(0),
+    'fastest − hyperfine µs': (Math.min(...xs) - hyperfineMin).toFixed(0),
+    'median − hyperfine µs': (median(xs) - hyperfineMedian).toFixed(0),
+  }));
 }

@@ -96,20 +96,13 @@ export async function measure(
   const run = (side: Side, warmup: boolean, cpu?: number) =>
     runner.measure(contextFor(bySide[side], { scratchDir, warmup, timeoutMs: request.timeoutMs, signal: hooks.signal, cpu, padding }));
   let duet: DuetPlan = request.schedule === 'duet' ? await planDuet(runner, request.duetNeedsIdleCores !== false) : { ran: 'interleaved' };
+  // A duet needs a warmup to see how many cores the benchmark keeps busy.
   const warmups = Math.max(request.warmup ?? 1, duet.cpus ? 1 : 0);
   const fixedPairs = fixedPairCount(request, runner, hooks.log);
   const total = fixedPairs === undefined ? undefined : 2 * (warmups + fixedPairs);
   let done = 0;
-  let warmupMs = 0;
-  const cpuShare: number[] = [];
-  for (let i = 0; i < warmups; i++) {
-    for (const side of abbaOrder(i)) {
-      const warm = await run(side, true);
-      warmupMs += nsToMs(warm.durationNs);
-      if (warm.cpuNs !== undefined && warm.durationNs > 0n) cpuShare.push(warm.cpuNs / Number(warm.durationNs));
-      hooks.onProgress?.(++done, total, `warmup ${i + 1}/${warmups} on ${side}`);
-    }
-  }
+  const progress = (message: string) => hooks.onProgress?.(++done, total, message);
+  const { warmupMs, cpuShare } = await warmUp(warmups, (side) => run(side, true), progress);
   if (duet.cpus) {
     const note = singleThreadedNote(cpuShare);
     if (note) duet = { ran: 'interleaved', note };
@@ -128,12 +121,17 @@ export async function measure(
     const record = (side: Side, measurement: Awaited<ReturnType<Runner['measure']>>) => {
       timedMs += nsToMs(measurement.durationNs);
       pair[side] = measurement.values;
-      hooks.onProgress?.(++done, total, `pair ${pairs + 1} ${side}`);
+      progress(`pair ${pairs + 1} ${side}`);
     };
     if (duet.cpus) {
       // Both at once, each on its own core; which side gets which core (and starts first) alternates like ABBA.
-      const measured = await Promise.all(order.map((side, i) => run(side, false, duet.cpus![i])));
-      for (const [i, side] of order.entries()) record(side, measured[i]!);
+      // Both settle before a failure is passed on, so no run is left going when the compare ends.
+      const settled = await Promise.allSettled(order.map((side, i) => run(side, false, duet.cpus![i])));
+      for (const [i, side] of order.entries()) {
+        const outcome = settled[i]!;
+        if (outcome.status === 'rejected') throw outcome.reason;
+        record(side, outcome.value);
+      }
     } else {
       for (const side of order) record(side, await run(side, false));
     }
@@ -157,6 +155,25 @@ export async function measure(
       };
     }
   }
+}
+
+/** Warmup runs in ABBA order; their numbers are dropped, except how much of a core each kept busy. */
+async function warmUp(
+  warmups: number,
+  run: (side: Side) => ReturnType<Runner['measure']>,
+  progress: (message: string) => void,
+): Promise<{ warmupMs: number; cpuShare: number[] }> {
+  let warmupMs = 0;
+  const cpuShare: number[] = [];
+  for (let i = 0; i < warmups; i++) {
+    for (const side of abbaOrder(i)) {
+      const warm = await run(side);
+      warmupMs += nsToMs(warm.durationNs);
+      if (warm.cpuNs !== undefined && warm.durationNs > 0n) cpuShare.push(warm.cpuNs / Number(warm.durationNs));
+      progress(`warmup ${i + 1}/${warmups} on ${side}`);
+    }
+  }
+  return { warmupMs, cpuShare };
 }
 
 function fixedPairCount(request: MeasurePlan, runner: Runner, log?: (line: string) => void): number | undefined {

@@ -24,7 +24,7 @@ ${DOMAIN_HINTS}
 2. run_guard on the untouched code, then measure the workload and record_result status "baseline".
 3. profile the workload and read the top hotspots inside the project's own code.
 4. Work one hypothesis at a time: edit, run_guard with revert_on_failure, benchmark_compare the previous commit against the new one, then record_result keep or discard with the comparison_id. Commit each keep and re-profile.
-5. Only a "faster" verdict is a win; "unchanged" is not. Stop at plateau (3 discards in a row) or when the goal is met.
+5. Only a "faster" verdict is a win; "unchanged" and "inconclusive" are not. Stop at plateau (3 discards in a row) or when the goal is met.
 6. record_learning for facts worth keeping; finish with write_handoff and write_changelog.`,
   },
   {

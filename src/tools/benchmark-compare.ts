@@ -95,7 +95,8 @@ function describeRow(row: PublicRow, mode: string, equivalencePct: number): stri
     return `${row.name}: unchanged, no change beyond ±${formatPct(bound)} % (${change}; equivalence ±${formatPct(equivalencePct)} %, ${detectable})`;
   }
   if (row.verdict === 'inconclusive') return `${row.name}: inconclusive (${change}, ${detectable})`;
-  const factor = row.verdict === 'faster' ? row.base / row.head : row.head / row.base;
+  const ratio = 1 + row.change_pct / 100;
+  const factor = row.verdict === 'faster' ? 1 / ratio : ratio;
   return `${row.name}: ${row.verdict} ${factor.toFixed(2)}× (${change}, p ${row.p_value < 0.001 ? '< 0.001' : `= ${row.p_value.toFixed(3)}`}, ${mode})`;
 }
 

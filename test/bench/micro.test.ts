@@ -46,12 +46,17 @@ describe.each([
     expect(progress).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
   });
 
-  it('calls no difference between identical snippets: unchanged, or inconclusive when the processes disagree by more than ±1 %', async () => {
+  it('compares identical snippets with an interval around its estimate and the smallest difference it could see', async () => {
     const result = await micro({ language, python, setup, a: small, b: small });
-    expect(['unchanged', 'inconclusive']).toContain(result.verdict);
-    expect(result.mdePct).toBeGreaterThan(0);
-    // The estimate itself is not bounded here: under load from other processes it wanders (16 % once on
-    // two busy cores) while the interval widens with it; the verdict is what must hold.
+    // How often identical snippets are called anything but unchanged or inconclusive is chance, measured by
+    // bench/micro-quality.mjs; here the result must be whole and say what it found.
+    expect(VERDICTS).toContain(result.verdict);
+    expect(result.mdePct).toBeGreaterThan(result.noiseFloorPct);
+    expect(result.summary).toMatch(
+      result.verdict === 'unchanged' ? /within ±/ : result.verdict === 'inconclusive' ? /no difference shown/ : /b is (faster|slower)/,
+    );
+    // Nor is the estimate bounded: under load from other processes it wanders (16 % once on two busy cores)
+    // while the interval widens with it.
     expect(result.ciLowPct).toBeLessThanOrEqual(result.changePct);
     expect(result.ciHighPct).toBeGreaterThanOrEqual(result.changePct);
   });
