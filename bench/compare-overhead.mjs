@@ -7,7 +7,7 @@
 //   thinness   what each clock adds to every run, on a program that does nothing (/bin/true): the fastest
 //              and the median of many runs per clock against hyperfine's, in interleaved rounds. Load only
 //              ever adds time, so the fastest runs show the clock's own cost even on a busy machine.
-// Usage: node bench/compare-overhead.mjs [--runs 30] [--rounds 3] [--python /path/to/python3]   (build first: npx tsc -p tsconfig.json)
+// Usage: node bench/compare-overhead.mjs [--runs 30] [--rounds 3] [--true-runs 300] [--python /path/to/python3]   (build first: npx tsc -p tsconfig.json)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -112,6 +112,10 @@ try {
     }
   }
   console.table(rows);
+
+  const trueRuns = Number(flags['true-runs']);
+  console.log(`thinness: /bin/true, ${trueRuns} runs per clock in rounds of ${TRUE_ROUND}, interleaved with hyperfine`);
+  console.table(await thinness(trueRuns));
   console.log(
     `started ${started.toISOString()} (load average ${startLoad}), ended ${new Date().toISOString()} (load average ${loadavg()[0].toFixed(2)})`,
   );
