@@ -72,6 +72,8 @@ export async function orphanedWorktrees(worktreesDir: string): Promise<string[]>
 }
 
 const OWNER_SUFFIX = '.owner';
+/** The name a kept worktree ends in, as long as the 8 random hex digits of a temporary one. */
+const KEPT_SUFFIX = 'reusable';
 
 /** Worktree paths git knows for this repository. */
 export async function listWorktrees(root: string): Promise<string[]> {
@@ -138,7 +140,9 @@ export class WorktreeSet {
   private async make(sha: string, keep: boolean, signal?: AbortSignal): Promise<Worktree> {
     const { root, worktreesDir } = this.options;
     ensurePrivateDir(worktreesDir);
-    const dir = resolve(worktreesDir, keep ? sha : `${shortSha(sha)}-${randomBytes(4).toString('hex')}`);
+    // Every worktree path has the same length (short sha, dash, 8 characters), kept or not: a path's length
+    // moves the environment and so the program's layout, which would bias one side (see measure.ts).
+    const dir = resolve(worktreesDir, `${shortSha(sha)}-${keep ? KEPT_SUFFIX : randomBytes(4).toString('hex')}`);
     if (keep && (await isCleanWorktreeAt(root, dir, sha))) {
       const worktree = { dir, sha, reused: true, keep };
       this.made.push(worktree);

@@ -6,7 +6,7 @@ Loop:
 2. run_guard once on the untouched code; record_result status "baseline" with the starting measurement.
 3. scan the workload: it ranks targets across cpu, memory, async and import time. Work on target 1; target_dossier gives targets 2-5 to a research teammate. profile digs into one mode.
 4. One hypothesis, one edit. run_guard revert_on_failure=true.
-5. benchmark_compare base=HEAD~1 (or the branch point) head=HEAD; trust only its verdict: "unchanged" means no proven change.
+5. benchmark_compare base=HEAD~1 (or the branch point) head=HEAD; trust only its verdict: "unchanged" means no change beyond ±1 %, "inconclusive" that the budget ran out first.
 6. record_result keep|discard|crash with the numbers and comparison_id. Keep → commit and re-profile. Discard → revert.
 7. After 3 discards in a row (plateau) change target or domain, or finish.
 8. record_learning for non-obvious facts; write_handoff before stopping; write_changelog; session_cleanup at the very end.

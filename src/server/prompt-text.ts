@@ -129,7 +129,7 @@ export function optimizeText(args: { goal?: string; domain?: string; guard?: str
     '2. session_start runs the tests once and notes what already fails. run_guard on the untouched code, then measure the workload and record_result status "baseline".',
     `3. ${scanStep}${dossier}`,
     '4. One hypothesis at a time: edit, run_guard with revert_on_failure (a new failure reverts; old ones are named), benchmark_compare the previous commit against the new one, then record_result keep or discard with the comparison_id. Commit each keep.',
-    '5. Only a "faster" verdict is a win; "unchanged" is not. Stop at plateau (3 discards in a row) or when the goal is met.',
+    '5. Only a "faster" verdict is a win; "unchanged" and "inconclusive" are not. Stop at plateau (3 discards in a row) or when the goal is met.',
     '6. record_learning for facts worth keeping; finish with write_handoff and write_changelog.',
   ].join('\n');
 }

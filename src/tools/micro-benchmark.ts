@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_PROCESSES, type MicroResult, runMicroBenchmark } from '../bench/micro.js';
+import { VERDICTS } from '../bench/verdict.js';
 import { defineTool } from '../server/define-tool.js';
 import { jobFields, runAsJob } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
@@ -18,6 +19,7 @@ function publicResult(result: MicroResult) {
     ci_high_pct: result.ciHighPct,
     p_value: result.pValue,
     noise_floor_pct: result.noiseFloorPct,
+    mde_pct: result.mdePct,
     verdict: result.verdict,
     loops: result.loops,
     runs: result.runs,
@@ -60,7 +62,8 @@ export const microBenchmark = defineTool({
     ci_high_pct: z.number().optional(),
     p_value: z.number().optional(),
     noise_floor_pct: z.number().optional(),
-    verdict: z.enum(['faster', 'slower', 'unchanged']).optional().describe('b against a'),
+    mde_pct: z.number().optional().describe('Smallest difference this run could have called'),
+    verdict: z.enum(VERDICTS).optional().describe('b against a'),
     loops: z.number().optional().describe('Loops per sample, same for a and b'),
     runs: z.number().optional(),
     processes: z.number().optional(),
@@ -97,7 +100,9 @@ export const microBenchmark = defineTool({
           next:
             result.verdict === 'faster'
               ? ['Promising: make the change in the code, run_guard, then confirm end to end with benchmark_compare.']
-              : ['b does not win in isolation: try another idea before editing the code.'],
+              : result.verdict === 'inconclusive'
+                ? [`Not settled (smallest detectable ±${result.mdePct.toFixed(1)} %): raise runs or processes, or try another idea.`]
+                : ['b does not win in isolation: try another idea before editing the code.'],
         };
       },
     });

@@ -109,6 +109,13 @@ describe('WorktreeSet', () => {
     await firstSet.close();
     expect(existsSync(made.dir)).toBe(true);
 
+    // Kept or temporary, every worktree path is as long as any other: path length moves the program's layout.
+    const temporarySet = new WorktreeSet({ root: repo.root, worktreesDir: repo.worktreesDir });
+    const temporary = await temporarySet.acquire(first, { shared: false });
+    expect(temporary.dir).not.toBe(made.dir);
+    expect(temporary.dir.length).toBe(made.dir.length);
+    await temporarySet.close();
+
     const secondSet = new WorktreeSet(keep);
     const reused = await secondSet.acquire(first);
     expect(reused).toMatchObject({ dir: made.dir, reused: true });
