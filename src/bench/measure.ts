@@ -75,22 +75,30 @@ export async function measure(
   const warmups = request.warmup ?? 1;
   const fixedPairs = fixedPairCount(request, runner, hooks.log);
   const total = fixedPairs === undefined ? undefined : 2 * (warmups + fixedPairs);
-  let done = 0;
-  let warmupMs = 0;
-  for (let i = 0; i < warmups; i++) {
-    for (const side of abbaOrder(i)) {
-      warmupMs += nsToMs((await run(side, true)).durationNs);
-      hooks.onProgress?.(++done, total, `warmup ${i + 1}/${warmups} on ${side}`);
-    }
-  }
-  const samples = new Map<string, { base: number[]; head: number[] }>();
   const policy: AdaptivePolicy = {
     minPairs: MIN_PAIRS,
     maxPairs: MAX_PAIRS,
     precisionPct: request.precisionPct ?? 1,
     maxTimeMs: request.maxTimeMs ?? DEFAULT_MAX_TIME_MS,
   };
-  const measuringStart = performance.now();
+  let done = 0;
+  let measuringStart: number | undefined;
+  // Fixed runs count runs; an adaptive compare counts seconds of its measuring budget, the longest it can take.
+  const progress = (message: string) => {
+    done++;
+    if (total !== undefined) return hooks.onProgress?.(done, total, message);
+    const elapsedS = measuringStart === undefined ? 0 : Math.round((performance.now() - measuringStart) / 100) / 10;
+    hooks.onProgress?.(elapsedS, policy.maxTimeMs / 1000, message);
+  };
+  let warmupMs = 0;
+  for (let i = 0; i < warmups; i++) {
+    for (const side of abbaOrder(i)) {
+      warmupMs += nsToMs((await run(side, true)).durationNs);
+      progress(`warmup ${i + 1}/${warmups} on ${side}`);
+    }
+  }
+  const samples = new Map<string, { base: number[]; head: number[] }>();
+  measuringStart = performance.now();
   let timedMs = 0;
   let pairs = 0;
   for (;;) {
@@ -99,7 +107,7 @@ export async function measure(
       const measurement = await run(side, false);
       timedMs += nsToMs(measurement.durationNs);
       pair[side] = measurement.values;
-      hooks.onProgress?.(++done, total, `pair ${pairs + 1} ${side}`);
+      progress(`pair ${pairs + 1} ${side}`);
     }
     addPair(samples, pair.base!, pair.head!, bySide);
     pairs++;

@@ -64,6 +64,7 @@ export function registerTools(server: Server, ctx: ServerContext, tools: readonl
     const token = request.params._meta?.progressToken;
     const call: ToolCall = {
       ctx,
+      args: parsed.data,
       signal: extra.signal,
       progress(done, total, message) {
         if (token === undefined) return;
