@@ -4,7 +4,7 @@ import { WORKING_TREE_REF } from '../bench/worktrees.js';
 import { UserError } from '../errors.js';
 import { formatChangeInterval, formatPct } from '../format.js';
 import { defineTool } from '../server/define-tool.js';
-import { jobFields, runAsJob } from '../server/jobs.js';
+import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
 import { saveArtifact } from '../state/artifacts.js';
 import { changedPaths, isGitRepo } from '../workspace/git.js';
@@ -16,7 +16,7 @@ const MAX_ROWS = 40;
 
 const commandInput = z
   .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])
-  .describe('Run in each worktree (argv or string). Python: "bench.py" or "-m pkg"; the real interpreter is put first.');
+  .describe('Run in each worktree; Python "bench.py" or "-m pkg".');
 
 const rowOutput = z.object({
   name: z.string(),
@@ -87,29 +87,25 @@ export const benchmarkCompare = defineTool({
   name: 'benchmark_compare',
   title: 'Compare base and head',
   description:
-    'Measure a command or benchmark suite at two git refs in temporary worktrees, interleaving runs until the change is known to precision_pct. Modes: wall (median, bootstrap CI, Mann-Whitney p), instructions (callgrind), memory (peak RSS). Verdict per row: faster, slower or unchanged. Returns a PR-ready markdown table and a comparison_id for record_result. Runs as a job.',
+    'Compare a command or benchmark suite at two git refs (own worktrees, interleaved until precision_pct). Rows: change_pct, CI, p_value, verdict; PR markdown; comparison_id for record_result. Runs as a job.',
   input: {
-    base: z.string().min(1).max(200).describe('Branch, tag, sha, HEAD~1.'),
-    head: z.string().min(1).max(200).describe('Head ref; WORKTREE = uncommitted working tree.'),
+    base: z.string().min(1).max(200).describe('e.g. main, HEAD~1.'),
+    head: z.string().min(1).max(200).describe('Ref, or WORKTREE (uncommitted).'),
     command: commandInput.optional(),
-    benchmark: z.string().max(500).optional().describe('pytest-benchmark path (Python) or Go package[:pattern]; compared per benchmark.'),
-    mode: z.enum(['wall', 'instructions', 'memory']).optional().describe('Default wall.'),
+    benchmark: z.string().max(500).optional().describe('Instead of command: pytest-benchmark path or Go package[:pattern].'),
+    mode: z.enum(['wall', 'instructions', 'memory']).optional().describe('Default wall; instructions: callgrind; memory: peak RSS.'),
+    language: z.enum(['python', 'node', 'go']).optional().describe('Default: detected.'),
     runs: z.number().int().min(1).max(500).optional().describe('Fixed pairs; omit for adaptive.'),
     warmup: z.number().int().min(0).max(20).optional().describe('Dropped runs per ref; default 1.'),
-    precision_pct: z.number().min(0.1).max(50).optional().describe('Stop once the CI half-width is at most this; default 1.'),
+    precision_pct: z.number().min(0.1).max(50).optional().describe('Target CI half-width; default 1.'),
     max_time_s: z.number().min(5).max(3600).optional().describe('Measuring budget; default 120.'),
     timeout_s: z.number().min(1).max(3600).optional().describe('Per run; default 300.'),
-    inject: z
-      .array(z.string().min(1).max(500))
-      .max(50)
-      .optional()
-      .describe('Working-tree files copied into both worktrees (benchmarks newer than base).'),
+    inject: z.array(z.string().min(1).max(500)).max(50).optional().describe('Copied into both worktrees (benchmarks newer than base).'),
     setup: z
       .union([z.string().max(2000), z.array(z.string().max(2000)).max(50)])
       .optional()
-      .describe(
-        'Per-worktree build, e.g. "python setup.py build_ext --inplace". Pure Python needs none (each worktree leads PYTHONPATH); avoid pip install into a shared venv.',
-      ),
+      .describe('Per-worktree build step; pure Python needs none.'),
+    wait_s: waitInput,
     session_id: sessionIdInput,
   },
   output: {
@@ -138,8 +134,8 @@ export const benchmarkCompare = defineTool({
     refuseOptionLike('benchmark', args.benchmark);
     for (const path of args.inject ?? []) refuseOptionLike('inject path', path);
     const env = await sessionEnvironment(session, project.paths.root);
-    if (env.language === 'unknown')
-      throw new UserError('the project language is unknown: benchmark_compare supports Python, Node and Go projects');
+    const language = args.language ?? (env.language === 'unknown' ? undefined : env.language);
+    if (!language) throw new UserError('the project language is unknown: pass language python, node or go');
     const mode = args.mode ?? 'wall';
     const timeoutMs = (args.timeout_s ?? 300) * 1000;
     const maxTimeMs = (args.max_time_s ?? 120) * 1000;
@@ -149,7 +145,7 @@ export const benchmarkCompare = defineTool({
       head: args.head,
       command: args.command,
       benchmark: args.benchmark,
-      language: env.language,
+      language,
       mode,
       python: env.python?.python,
       runs: args.runs,

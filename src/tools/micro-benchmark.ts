@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_PROCESSES, type MicroResult, runMicroBenchmark } from '../bench/micro.js';
 import { defineTool } from '../server/define-tool.js';
-import { jobFields, runAsJob } from '../server/jobs.js';
+import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
 import { latestSession } from '../state/sessions.js';
 
@@ -29,21 +29,16 @@ export const microBenchmark = defineTool({
   name: 'micro_benchmark',
   title: 'A/B two snippets',
   description:
-    "Quick A/B pre-screen of two snippets before an end-to-end compare: timed in child processes (Python timeit loops, Node hrtime), interleaved, the interval taken over processes so one process's JIT luck cannot decide. Runs in the project root; setup may import project code.",
+    'Quick A/B pre-screen of two snippets (Python or Node) in child processes: ratio with CI, verdict. Confirm with benchmark_compare.',
   input: {
-    language: z.enum(['python', 'node']).describe('Which runtime runs the snippets.'),
-    setup: z.string().max(20_000).optional().describe('Untimed; defines what a and b use.'),
-    a: snippet('Variant a, usually the current code.'),
-    b: snippet('Variant b, usually the proposed code.'),
-    runs: z.number().int().min(5).max(500).optional().describe('Timed samples per variant, spread over the processes; default 20.'),
-    processes: z
-      .number()
-      .int()
-      .min(2)
-      .max(MAX_PROCESSES)
-      .optional()
-      .describe('Child processes; default 4. More narrows the interval when processes disagree.'),
+    language: z.enum(['python', 'node']),
+    setup: z.string().max(20_000).optional().describe('Untimed; may import project code.'),
+    a: snippet('Current code.'),
+    b: snippet('Proposed code.'),
+    runs: z.number().int().min(5).max(500).optional().describe('Samples per variant; default 20.'),
+    processes: z.number().int().min(2).max(MAX_PROCESSES).optional().describe('Default 4.'),
     timeout_s: z.number().min(1).max(1800).optional().describe('Default 120.'),
+    wait_s: waitInput,
   },
   output: {
     ...jobFields,

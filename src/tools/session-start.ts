@@ -8,13 +8,13 @@ export const sessionStart = defineTool({
   name: 'session_start',
   title: 'Start an optimization session',
   description:
-    'Call first. Detects language, the real interpreter for timing, test command and benchmarks root; writes .codeflash/setup.md; optionally sets the guard and creates or checks out a perf/<marker>-<slug> branch. Imports existing .codeflash/ files once.',
+    'Call first: detects language, interpreter, tests, benchmarks (setup.md); sets the guard; makes or checks out a perf/<marker>-<slug> branch.',
   input: {
-    root: z.string().optional().describe('Default: --root, the client root, or cwd.'),
-    goal: z.string().max(2000).optional().describe('What the user wants, in their words, e.g. "cut p50 of /process".'),
+    root: z.string().optional().describe('Default: --root or the client root.'),
+    goal: z.string().max(2000).optional().describe("The user's aim, in their words."),
     domain: z.enum(DOMAINS).optional().describe('Default: from the branch name, else deep.'),
-    guard: z.string().max(2000).optional().describe('Command that must pass after every change, e.g. "pytest -q tests/".'),
-    branch: z.string().max(200).optional().describe('A slug (becomes perf/<marker>-<slug>) or a full name; created from HEAD if missing.'),
+    guard: z.string().max(2000).optional().describe('Command that must keep passing, e.g. "pytest -q".'),
+    branch: z.string().max(200).optional().describe('Slug (perf/<marker>-<slug>) or full name; made from HEAD if missing.'),
   },
   output: {
     session_id: z.string(),

@@ -11,8 +11,7 @@ import { sessionIdInput, statsOutput } from './shared.js';
 export const sessionStatus = defineTool({
   name: 'session_status',
   title: 'Session status',
-  description:
-    'Where the session stands: experiment counts, consecutive discards and plateau, baseline, best improvement, branch, next steps.',
+  description: 'Where the session stands: counts, plateau, baseline, best result, branch, next steps.',
   input: { session_id: sessionIdInput },
   output: {
     session_id: z.string(),

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { JOB_STATES } from '../state/jobs.js';
 
-/** Optional session selector shared by the bookkeeping tools. */
-export const sessionIdInput = z.string().max(40).optional().describe('Default: the active session.');
+/** Optional session selector (default: the active session); undescribed, as the name says it and tools/list is paid for in every conversation. */
+export const sessionIdInput = z.string().max(40).optional();
 
-export const jobIdInput = z.string().max(40).describe('From a long-running tool.');
+export const jobIdInput = z.string().max(40);
 
 /** A job as job_status and job_cancel show it. */
 export const jobOutput = {
