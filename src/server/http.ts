@@ -20,8 +20,8 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
-function reject(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function reject(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
 }
 
@@ -50,8 +50,11 @@ export async function serveHttp(options: HttpOptions): Promise<{ port: number; c
 
   const http = createHttpServer(async (req, res) => {
     try {
+      // RFC 6750's challenge: without it a client takes the 401 for an OAuth server and tries to register with it.
       if (options.token && !tokenMatches(req.headers.authorization, options.token))
-        return reject(res, 401, 'missing or wrong bearer token');
+        return reject(res, 401, 'missing or wrong bearer token: send Authorization: Bearer <token>', {
+          'www-authenticate': `Bearer realm="codeflash-mcp", error="invalid_token", error_description="send the token given to codeflash-mcp serve --token"`,
+        });
       if (!req.url?.startsWith('/mcp')) return reject(res, 404, 'the MCP endpoint is /mcp');
       const sessionId = req.headers['mcp-session-id'];
       const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;

@@ -29,13 +29,17 @@ async function startHttp(args: string[]): Promise<string> {
 }
 
 function rawPost(url: string, headers: Record<string, string>): Promise<number> {
+  return rawPostFull(url, headers).then((res) => res.status);
+}
+
+function rawPostFull(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
       (res) => {
         res.resume();
-        resolve(res.statusCode ?? 0);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers });
       },
     );
     req.on('error', reject);
@@ -65,7 +69,10 @@ describe('Streamable HTTP transport', () => {
     expect(start.isError).toBeFalsy();
     await client.close();
 
-    expect(await rawPost(url, {})).toBe(401);
+    // The challenge tells a client this is a bearer token to send, not an OAuth server to register with.
+    const refused = await rawPostFull(url, {});
+    expect(refused.status).toBe(401);
+    expect(refused.headers['www-authenticate']).toMatch(/^Bearer realm="codeflash-mcp"/);
     expect(await rawPost(url, { authorization: 'Bearer wrong-token-!' })).toBe(401);
     const port = new URL(url).port;
     expect(await rawPost(url, { authorization: 'Bearer s3cret-token', host: `evil.example:${port}` })).toBe(403);
