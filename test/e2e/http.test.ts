@@ -32,14 +32,18 @@ function rawPost(url: string, headers: Record<string, string>): Promise<number> 
   return rawPostFull(url, headers).then((res) => res.status);
 }
 
-function rawPostFull(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown> }> {
+function rawPostFull(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
       (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers });
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
       },
     );
     req.on('error', reject);
@@ -73,6 +77,14 @@ describe('Streamable HTTP transport', () => {
     const refused = await rawPostFull(url, {});
     expect(refused.status).toBe(401);
     expect(refused.headers['www-authenticate']).toMatch(/^Bearer realm="codeflash-mcp"/);
+    // A client that then looks for OAuth finds none, and its registration is told what to send instead.
+    expect((await rawPostFull(url.replace('/mcp', '/.well-known/oauth-protected-resource'), {})).status).toBe(404);
+    const registration = await rawPostFull(url.replace('/mcp', '/register'), {});
+    expect(registration.status).toBe(400);
+    expect(JSON.parse(registration.body)).toMatchObject({
+      error: 'invalid_client_metadata',
+      error_description: expect.stringMatching(/--header/),
+    });
     expect(await rawPost(url, { authorization: 'Bearer wrong-token-!' })).toBe(401);
     const port = new URL(url).port;
     expect(await rawPost(url, { authorization: 'Bearer s3cret-token', host: `evil.example:${port}` })).toBe(403);
