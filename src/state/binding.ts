@@ -66,14 +66,19 @@ async function npmMajor(): Promise<number | undefined> {
 
 /** The message for a binding that does not load: what happened and the one command that fixes it. */
 export function bindingAdvice(facts: BindingFacts): string {
-  const loader = facts.error.split('\n')[0]!.trim();
+  const loader = facts.error
+    .split('\n')[0]!
+    .trim()
+    .replace(/\.?\s*Tried:$/, '');
   const head = `codeflash-mcp cannot start: its SQLite module (better-sqlite3) does not load on Node ${facts.nodeVersion}.`;
   if (!facts.owner) {
     return `${head}\nIt is not installed. Fix: ${facts.kind === 'project' ? 'npm install' : 'install codeflash-mcp again'}.\n(${loader})`;
   }
   const rebuild = `cd ${formatCommand([facts.owner])} && npm rebuild better-sqlite3`;
   if (/NODE_MODULE_VERSION|different Node\.js version/.test(facts.error)) {
-    return `${head}\nIt was built for another Node version. Fix, with this Node first on PATH: ${rebuild}\n(${loader})`;
+    const [, built, needed] = /NODE_MODULE_VERSION (\d+)\D+NODE_MODULE_VERSION (\d+)/.exec(facts.error) ?? [];
+    const abi = built && needed ? ` (module ABI ${built}; this Node needs ${needed})` : '';
+    return `${head}\nIt was built for another Node version${abi}. Fix, with this Node first on PATH: ${rebuild}`;
   }
   if (/Could not locate the bindings file/.test(facts.error)) {
     const blocked =
@@ -82,9 +87,9 @@ export function bindingAdvice(facts: BindingFacts): string {
         : 'Its install script, which builds the binding, did not run (installed with --ignore-scripts?).';
     const reinstall =
       facts.kind === 'global'
-        ? ' or reinstall: npm install -g codeflash-mcp --allow-scripts=better-sqlite3'
+        ? '\nOr reinstall: npm install -g codeflash-mcp --allow-scripts=better-sqlite3'
         : facts.kind === 'npx'
-          ? ' or let npx run it: npx -y --allow-scripts=better-sqlite3 codeflash-mcp serve'
+          ? '\nOr let npx run it, in the host config: npx -y --allow-scripts=better-sqlite3 codeflash-mcp serve'
           : '';
     return `${head}\n${blocked}\nFix: ${rebuild}${(facts.npmMajor ?? 0) >= 12 ? reinstall : ''}\n(${loader})`;
   }

@@ -107,7 +107,7 @@ describe('the codeflash-mcp command', () => {
 });
 
 describe('bindingAdvice', () => {
-  const missing = "Could not locate the bindings file. Tried:\n → /x/build/better_sqlite3.node";
+  const missing = 'Could not locate the bindings file. Tried:\n → /x/build/better_sqlite3.node';
   const base = { error: missing, nodeVersion: 'v22.22.2' };
 
   it('names npm 12 and its --allow-scripts flag for a global install and for npx', () => {
@@ -122,12 +122,13 @@ describe('bindingAdvice', () => {
   it('asks for a rebuild with the running Node when the binding was built for another one', () => {
     const advice = bindingAdvice({
       ...base,
-      error: 'The module was compiled against a different Node.js version using NODE_MODULE_VERSION 115.',
+      error:
+        "The module '/p/node_modules/better-sqlite3/build/Release/better_sqlite3.node'\nwas compiled against a different Node.js version using\nNODE_MODULE_VERSION 115. This version of Node.js requires\nNODE_MODULE_VERSION 127. Please try re-compiling",
       owner: '/p',
       kind: 'project',
       npmMajor: 11,
     });
-    expect(advice).toContain('built for another Node version');
+    expect(advice).toContain('built for another Node version (module ABI 115; this Node needs 127)');
     expect(advice).toContain('with this Node first on PATH: cd /p && npm rebuild better-sqlite3');
     expect(advice).not.toContain('allow-scripts');
   });
