@@ -5,7 +5,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { renderToolList } from '../scripts/tool-list.mjs';
-import { TOOLS } from '../src/tools/index.js';
+import { TOOLS, TOOLSETS } from '../src/tools/index.js';
 import { connectInMemory, type InMemory } from './helpers/in-memory.js';
 
 /**
@@ -44,6 +44,12 @@ describe('tool schema snapshots', () => {
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
     expect(bytes / tools.length, `${bytes} bytes for ${tools.length} tools`).toBeLessThanOrEqual(800);
     expect(bytes).toBeLessThanOrEqual(22 * 1024);
+  });
+
+  it('every tool belongs to exactly one toolset, so --tools can offer it', () => {
+    const sets = Object.values(TOOLSETS).flat();
+    for (const tool of TOOLS) expect(sets.filter((t) => t === tool).length, `${tool.name} in TOOLSETS`).toBe(1);
+    expect(sets.length).toBe(TOOLS.length);
   });
 
   it('no snapshot is left for a tool that is gone', () => {

@@ -111,7 +111,10 @@ describe('jobs for clients that start a server per call', () => {
 
     const later = await serve(root);
     const status = await later.call('job_status', { job_id: jobId });
-    expect(status.structuredContent).toMatchObject({ state: 'interrupted', error: 'the server that ran this job exited before it finished' });
+    expect(status.structuredContent).toMatchObject({
+      state: 'interrupted',
+      error: 'the server that ran this job exited before it finished',
+    });
     expect((status.structuredContent!.next as string[]).join(' ')).toMatch(/again with wait_s .*stays connected/);
   });
 
