@@ -1,13 +1,22 @@
-// Overhead of benchmark_compare: the measuring phase should cost at most 1.25x the summed time of the
-// measured processes (worktree and setup time are reported apart), and its medians should agree with
-// hyperfine's on the same two commands within the noise.
-// Usage: node bench/compare-overhead.mjs [--runs 30] [--rounds 3] [--python /path/to/python3]   (build first: npx tsc -p tsconfig.json)
+// Overhead and clocks of benchmark_compare:
+//   overhead   the measuring phase should cost at most 1.25x the summed time of the measured processes
+//              (worktree and setup time are reported apart);
+//   clocks     each timer — the C posix_spawn helper, the Python one, Node's own spawn — against hyperfine
+//              on the same two programs: rounds alternate a compare per timer and hyperfine, so a phase of
+//              the shared machine falls on all of them; medians should agree within the noise;
+//   thinness   what each clock adds to every run, on a program that does nothing (/bin/true): the fastest
+//              and the median of many runs per clock against hyperfine's, in interleaved rounds. Load only
+//              ever adds time, so the fastest runs show the clock's own cost even on a busy machine.
+// Usage: node bench/compare-overhead.mjs [--runs 30] [--rounds 3] [--true-runs 300] [--python /path/to/python3]   (build first: npx tsc -p tsconfig.json)
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compareRefs } from '../dist/bench/compare.js';
-import { compareSamples } from '../dist/bench/stats.js';
+import { runProcess } from '../dist/proc/run.js';
+import { TimedSpawner } from '../dist/proc/spawner.js';
+import { timingHelper } from '../dist/proc/timer.js';
 import { median } from '../test/fixtures/bench/measure.mjs';
 import { makeRepo, pythonProgram } from '../test/fixtures/bench/repos.mjs';
 
@@ -15,19 +24,27 @@ const { values: flags } = parseArgs({
   options: {
     runs: { type: 'string', default: '30' },
     rounds: { type: 'string', default: '3' },
+    'true-runs': { type: 'string', default: '300' },
     python: { type: 'string' },
   },
 });
 const runs = Number(flags.runs);
 // The real interpreter behind python3, as the server resolves it: a version-manager shim adds a shell start to every run.
 const python = flags.python ?? execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+const started = new Date();
+const startLoad = loadavg()[0].toFixed(2);
+const TIMERS = ['c', 'python', 'node'];
+const TRUE_ROUND = 50;
 
 const repo = makeRepo('codeflash-overhead-');
+const scripts = mkdtempSync(join(tmpdir(), 'codeflash-overhead-hf-'));
 try {
   repo.commit({ 'prog.py': pythonProgram(50_000) }, 'base');
   repo.git('tag', 'base');
   repo.commit({ 'prog.py': pythonProgram(80_000) }, 'more work');
   repo.git('tag', 'head');
+  writeFileSync(join(scripts, 'base.py'), pythonProgram(50_000));
+  writeFileSync(join(scripts, 'head.py'), pythonProgram(80_000));
 
   const request = {
     root: repo.root,
@@ -43,26 +60,23 @@ try {
   };
   // Overhead from one whole compare of `runs` pairs, as a user runs it.
   const whole = await compareRefs({ ...request, runs });
-  // Agreement: rounds alternate a compare and hyperfine on the same two scripts, so a
-  // phase of the shared machine falls on both tools instead of on whichever ran then.
   const rounds = Number(flags.rounds);
-  const pairsPerRound = Math.max(5, Math.round(runs / rounds));
-  const ours = { base: [], head: [] };
+  const pairsPerRound = Math.max(6, Math.round(runs / rounds));
+  const ours = Object.fromEntries(TIMERS.map((timer) => [timer, { base: [], head: [], described: '' }]));
   const theirs = [[], []];
   for (let round = 0; round < rounds; round++) {
-    const result = await compareRefs({ ...request, runs: pairsPerRound });
-    const samples = Object.values(result.samples)[0];
-    ours.base.push(...samples.base);
-    ours.head.push(...samples.head);
-    const times = hyperfineTimes(
-      [result.base.sha, result.head.sha].map((sha) => join(repo.worktreesDir, sha, 'prog.py')),
-      pairsPerRound,
-    );
-    for (const [i, xs] of times.entries()) theirs[i].push(...xs);
+    for (const timer of TIMERS) {
+      const result = await compareRefs({ ...request, runs: pairsPerRound, timer });
+      const samples = Object.values(result.samples)[0];
+      ours[timer].base.push(...samples.base);
+      ours[timer].head.push(...samples.head);
+      ours[timer].described = result.timer;
+    }
+    for (const [i, xs] of hyperfineTimes(['base.py', 'head.py'], pairsPerRound).entries()) theirs[i].push(...xs);
   }
   const { totalMs, timedMs, warmupMs, worktreeMs, setupMs } = whole.timings;
   const measuringMs = totalMs - worktreeMs - setupMs;
-  console.log(`compare: ${whole.runner}, ${whole.pairs} pairs + ${whole.warmups} warmup per ref`);
+  console.log(`compare: ${whole.runner}, ${whole.pairs} pairs + ${whole.warmups} warmup per ref, timer: ${whole.timer}`);
   console.table([
     {
       'total ms': totalMs.toFixed(0),
@@ -77,32 +91,38 @@ try {
     },
   ]);
 
-  console.log(`agreement: ${rounds} rounds of a ${pairsPerRound}-pair compare, each followed by hyperfine on the same two scripts`);
-  const mine = [ours.base, ours.head].map(medianWithError);
+  console.log(`clocks: ${rounds} rounds, each a ${pairsPerRound}-pair compare per timer, then hyperfine -N on the same two programs`);
   const hyperfine = theirs.map(medianWithError);
-  console.table(
-    ['base', 'head'].map((side, i) => {
+  const rows = [];
+  for (const timer of TIMERS) {
+    const mine = [ours[timer].base, ours[timer].head].map(medianWithError);
+    for (const [i, side] of ['base', 'head'].entries()) {
       const diffPct = ((mine[i].median - hyperfine[i].median) / hyperfine[i].median) * 100;
       // Two standard errors of the difference of the two medians.
       const bound = 2 * Math.hypot(mine[i].stderrPct, hyperfine[i].stderrPct);
-      return {
+      rows.push({
+        timer: ours[timer].described,
         side,
         'compare median ms': mine[i].median.toFixed(2),
         'hyperfine median ms': hyperfine[i].median.toFixed(2),
+        'diff ms': (mine[i].median - hyperfine[i].median).toFixed(2),
         'diff %': diffPct.toFixed(2),
         'noise bound %': bound.toFixed(2),
         agree: Math.abs(diffPct) <= bound,
-      };
-    }),
-  );
-  const change = compareSamples(ours.base, ours.head);
-  const theirChange = (hyperfine[1].median / hyperfine[0].median - 1) * 100;
-  const inside = theirChange >= change.ciLowPct && theirChange <= change.ciHighPct;
+      });
+    }
+  }
+  console.table(rows);
+
+  const trueRuns = Number(flags['true-runs']);
+  console.log(`thinness: /bin/true, ${trueRuns} runs per clock in rounds of ${TRUE_ROUND}, interleaved with hyperfine`);
+  console.table(await thinness(trueRuns));
   console.log(
-    `change: compare ${change.changePct.toFixed(2)} % [${change.ciLowPct.toFixed(2)}, ${change.ciHighPct.toFixed(2)}] ${change.verdict} over all ${ours.base.length} pairs; hyperfine ${theirChange.toFixed(2)} % (${inside ? 'inside' : 'outside'} the compare's interval)`,
+    `started ${started.toISOString()} (load average ${startLoad}), ended ${new Date().toISOString()} (load average ${loadavg()[0].toFixed(2)})`,
   );
 } finally {
   repo.dispose();
+  rmSync(scripts, { recursive: true, force: true });
 }
 
 /** The median (ms) and its relative standard error (%): 1.2533 σ/√n, with σ ≈ 1.4826 MAD (robust to the VM's outliers). */
@@ -118,13 +138,47 @@ function medianWithError(xs) {
  * two runs, each in a fresh hyperfine, came out ~10 % slower than blocks of
  * ten on this VM: hyperfine's own numbers depend on how it is called here.)
  */
-function hyperfineTimes(scripts, count) {
-  const exportFile = join(repo.worktreesDir, 'hyperfine.json');
-  return scripts.map((script) => {
-    execFileSync('hyperfine', ['-N', '--warmup', '1', '--runs', String(count), '--export-json', exportFile, `${python} ${script}`], {
+function hyperfineTimes(names, count) {
+  const exportFile = join(scripts, 'hyperfine.json');
+  return names.map((name) => {
+    execFileSync('hyperfine', ['-N', '--warmup', '1', '--runs', String(count), '--export-json', exportFile, `${python} ${name}`], {
+      cwd: scripts,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, PYTHONHASHSEED: '0' },
     });
     return JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1000);
   });
+}
+
+/** Microseconds each clock measures for /bin/true: fastest and median, beside hyperfine's. */
+async function thinness(total) {
+  const helpers = { c: await timingHelper({ prefer: 'c' }), python: await timingHelper({ python, prefer: 'python' }) };
+  const spawners = Object.fromEntries(
+    await Promise.all(Object.entries(helpers).map(async ([kind, helper]) => [kind, await TimedSpawner.start(helper)])),
+  );
+  const times = { c: [], python: [], node: [], hyperfine: [] };
+  try {
+    for (let done = 0; done < total; done += TRUE_ROUND) {
+      for (const kind of ['c', 'python']) {
+        for (let i = 0; i < TRUE_ROUND; i++)
+          times[kind].push(Number((await spawners[kind].run(['/bin/true'], { cwd: scripts })).durationNs) / 1e3);
+      }
+      for (let i = 0; i < TRUE_ROUND; i++) times.node.push(Number((await runProcess(['/bin/true'], { cwd: scripts })).durationNs) / 1e3);
+      const exportFile = join(scripts, 'true.json');
+      execFileSync('hyperfine', ['-N', '--runs', String(TRUE_ROUND), '--export-json', exportFile, '/bin/true'], { stdio: 'ignore' });
+      times.hyperfine.push(...JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1e6));
+    }
+  } finally {
+    for (const spawner of Object.values(spawners)) await spawner.close();
+  }
+  const hyperfineMin = Math.min(...times.hyperfine);
+  const hyperfineMedian = median(times.hyperfine);
+  return Object.entries(times).map(([clock, xs]) => ({
+    clock,
+    runs: xs.length,
+    'fastest µs': Math.min(...xs).toFixed(0),
+    'median µs': median(xs).toFixed(0),
+    'fastest − hyperfine µs': (Math.min(...xs) - hyperfineMin).toFixed(0),
+    'median − hyperfine µs': (median(xs) - hyperfineMedian).toFixed(0),
+  }));
 }

@@ -1,123 +1,229 @@
-// Statistical quality of benchmark_compare on this machine:
-//   A/A        a ref against an identical commit: wall mode should call at most 1 of 20 changed, instructions none;
-//   sensitivity a 10 % wall slowdown called `slower` in >= 19/20 with default settings,
-//               a 2 % instruction slowdown called `slower` 20/20.
-// Usage: node bench/compare-quality.mjs [--trials 20] [--only aa-wall,aa-instructions,slow-wall,slow-instructions]
-//        [--max-time-ms N] [--python /path/to/python3]     (build first: npx tsc -p tsconfig.json)
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Statistical quality of benchmark_compare on this machine, side by side with hyperfine in the same run.
+// A Python program of about 200 ms (150–250 ms), default settings, `--trials` compares per row; after each
+// compare, hyperfine with its defaults times the same two programs.
+//   aa         identical code: at most 1 of 20 called faster/slower; every unchanged states its bound;
+//   aa-load    identical code with a CPU load step (busy loops) starting halfway through the compare;
+//   slow10     +10 % work: slower in >= 19 of 20, median wall per compare <= 12 s;
+//   slow3      +3 % work: slower in >= 18 of 20 within the 120 s budget, the rest inconclusive;
+//   big        +30 % work: a verdict within 10 pairs;
+//   aa-fixed   identical code with layout randomization off (equal-length paths stay), to compare with aa.
+// Calibration: per row, how many of the reported intervals hold the median of that row's estimates.
+// Usage: node bench/compare-quality.mjs [--trials 20] [--rows aa,aa-load,slow10,slow3,big,aa-fixed] [--target-ms 200]
+//        [--max-time-ms N] [--load-procs 2] [--no-hyperfine] [--python /path/to/python3]   (build first: npx tsc -p tsconfig.json)
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import jStat from 'jstat';
 import { compareRefs } from '../dist/bench/compare.js';
-import { calibrateExtraIterations, instructionsOf, loopStepNs, median, wallMsOf } from '../test/fixtures/bench/measure.mjs';
+import { loopStepNs, median, wallMsOf } from '../test/fixtures/bench/measure.mjs';
 import { makeRepo, pythonProgram } from '../test/fixtures/bench/repos.mjs';
 
 const { values: flags } = parseArgs({
   options: {
     trials: { type: 'string', default: '20' },
-    only: { type: 'string', default: 'aa-wall,aa-instructions,slow-wall,slow-instructions' },
+    rows: { type: 'string', default: 'aa,aa-load,slow10,slow3,big,aa-fixed' },
+    'target-ms': { type: 'string', default: '200' },
     'max-time-ms': { type: 'string' },
+    'load-procs': { type: 'string', default: '2' },
+    'no-hyperfine': { type: 'boolean', default: false },
     python: { type: 'string' },
   },
 });
 const trials = Number(flags.trials);
-// The real interpreter behind python3, as the server resolves it: a version-manager shim adds a shell start to every run.
 const python = flags.python ?? execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
-const BASE_ITERATIONS = 50_000;
+const withHyperfine = !flags['no-hyperfine'];
+const started = new Date();
+const startLoad = loadavg()[0].toFixed(2);
+const STARTUP_MS = 20;
 
-/** The slow-wall program against base, timed without the compare machinery: alternating direct runs. */
-function directChangePct(python, extraIterations) {
-  const dir = mkdtempSync(join(tmpdir(), 'codeflash-direct-'));
+/** The noise of the moment: robust standard deviation of the per-pair log ratios (1.4826 MAD), in percent. */
+function pairSpreadPct({ base, head }) {
+  const d = head.map((h, i) => Math.log(h / base[i]));
+  const centre = median(d);
+  return 1.4826 * median(d.map((x) => Math.abs(x - centre))) * 100;
+}
+
+/** CPU load: `procs` busy loops, started after `delayMs`; stop() ends them. */
+function loadStep(delayMs, procs) {
+  const children = [];
+  const timer = setTimeout(() => {
+    for (let i = 0; i < procs; i++) children.push(spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+  }, delayMs);
+  return {
+    stop() {
+      clearTimeout(timer);
+      for (const child of children) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** hyperfine with its defaults on two scripts; its ± rule, a Welch t-test, the change and its wall time. */
+function hyperfine(dir, baseScript, headScript, load) {
+  const exportFile = join(dir, 'hyperfine.json');
+  const step = load ? loadStep(load.delayMs, load.procs) : undefined;
+  const begun = performance.now();
   try {
-    writeFileSync(join(dir, 'base.py'), pythonProgram(BASE_ITERATIONS));
-    writeFileSync(join(dir, 'slow.py'), pythonProgram(BASE_ITERATIONS + extraIterations));
-    const times = { base: [], slow: [] };
-    for (let i = 0; i < 41; i++) {
-      times.base.push(...wallMsOf(python, dir, 'base.py', 1));
-      times.slow.push(...wallMsOf(python, dir, 'slow.py', 1));
-    }
-    return (median(times.slow) / median(times.base) - 1) * 100;
+    execFileSync(
+      'hyperfine',
+      ['-N', '--style', 'none', '--export-json', exportFile, `${python} ${baseScript}`, `${python} ${headScript}`],
+      {
+        cwd: dir,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, PYTHONHASHSEED: '0' },
+      },
+    );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    step?.stop();
   }
+  const seconds = (performance.now() - begun) / 1000;
+  const [b, h] = JSON.parse(readFileSync(exportFile, 'utf8')).results;
+  const ratio = h.mean / b.mean;
+  const ratioSd = ratio * Math.hypot(b.stddev / b.mean, h.stddev / h.mean);
+  const direction = ratio > 1 ? 'slower' : 'faster';
+  const plusMinus = Math.abs(ratio - 1) > ratioSd ? direction : 'same';
+  const [nb, nh] = [b.times.length, h.times.length];
+  const [vb, vh] = [b.stddev ** 2 / nb, h.stddev ** 2 / nh];
+  const t = (h.mean - b.mean) / Math.sqrt(vb + vh);
+  const df = (vb + vh) ** 2 / (vb ** 2 / (nb - 1) + vh ** 2 / (nh - 1));
+  const welch = 2 * jStat.studentt.cdf(-Math.abs(t), df) < 0.05 ? direction : 'same';
+  return { plusMinus, welch, changePct: (ratio - 1) * 100, seconds };
 }
 
 const repo = makeRepo('codeflash-quality-');
+const scripts = mkdtempSync(join(tmpdir(), 'codeflash-quality-hf-'));
 try {
-  repo.commit({ 'prog.py': pythonProgram(BASE_ITERATIONS), README: 'a\n' }, 'base');
+  // Size the program from loop steps timed inside one interpreter (a fit from whole-process timings
+  // swings threefold on a loaded machine), to about target-ms unloaded with CPython's ~20 ms start-up.
+  const stepNs = loopStepNs(python);
+  const iterations = Math.round(((Number(flags['target-ms']) - STARTUP_MS) * 1e6) / stepNs);
+  repo.commit({ 'prog.py': pythonProgram(iterations), README: 'a\n' }, 'base');
   repo.git('tag', 'base');
   repo.commit({ README: 'b\n' }, 'same code');
   repo.git('tag', 'same');
-
-  // +10 % of the program's unloaded (fastest) wall time, in loop steps timed inside one interpreter:
-  // a fit from whole-process timings swings threefold on a loaded machine.
-  const baseWallMs = Math.min(...wallMsOf(python, repo.root, 'prog.py', 31));
-  const wallExtra = Math.round((0.1 * baseWallMs * 1e6) / loopStepNs(python));
-  const instructionExtra = calibrateExtraIterations(python, repo.root, BASE_ITERATIONS, 0.02, instructionsOf);
-  repo.commit({ 'prog.py': pythonProgram(BASE_ITERATIONS + wallExtra) }, '10 % more wall time');
-  repo.git('tag', 'slow-wall');
-  repo.commit({ 'prog.py': pythonProgram(BASE_ITERATIONS + instructionExtra) }, '2 % more instructions');
-  repo.git('tag', 'slow-instructions');
+  const baseWallMs = Math.min(...wallMsOf(python, repo.root, 'prog.py', 21));
+  // A share of the unloaded wall time (start-up plus loop steps), not of the fastest run seen under load.
+  const plannedMs = STARTUP_MS + (iterations * stepNs) / 1e6;
+  const extra = (fraction) => Math.round((fraction * plannedMs * 1e6) / stepNs);
+  const heads = { slow10: 0.1, slow3: 0.03, big: 0.3 };
+  writeFileSync(join(scripts, 'base.py'), pythonProgram(iterations));
+  for (const [tag, fraction] of Object.entries(heads)) {
+    repo.git('checkout', '-q', 'base');
+    repo.commit({ 'prog.py': pythonProgram(iterations + extra(fraction)) }, `${fraction * 100} % more work`);
+    repo.git('tag', tag);
+    writeFileSync(join(scripts, `${tag}.py`), pythonProgram(iterations + extra(fraction)));
+  }
+  writeFileSync(join(scripts, 'same.py'), pythonProgram(iterations));
   repo.git('checkout', '-q', 'base');
   console.log(
-    `program: ${python} prog.py, ${baseWallMs.toFixed(1)} ms fastest wall; +${wallExtra} iterations = +10 % wall, +${instructionExtra} = +2 % instructions`,
+    `program: ${python} prog.py, ${iterations} loop steps, ${plannedMs.toFixed(1)} ms planned, ${baseWallMs.toFixed(1)} ms fastest wall seen`,
   );
-  const direct = directChangePct(python, wallExtra);
-  console.log(`slow-wall measured directly (medians of 41 alternating runs each): ${direct.toFixed(1)} %`);
 
   const experiments = {
-    'aa-wall': { head: 'same', mode: 'wall', expect: 'at most 1 changed' },
-    'aa-instructions': { head: 'same', mode: 'instructions', expect: 'none changed' },
-    'slow-wall': { head: 'slow-wall', mode: 'wall', expect: `slower in >= ${trials - 1}` },
-    'slow-instructions': { head: 'slow-instructions', mode: 'instructions', expect: `slower in ${trials}` },
+    aa: { head: 'same', expect: '≤ 1 of 20 faster/slower' },
+    'aa-load': { head: 'same', expect: '≤ 1 of 20 faster/slower', load: true },
+    slow10: { head: 'slow10', expect: 'slower ≥ 19/20, median ≤ 12 s' },
+    slow3: { head: 'slow3', expect: 'slower ≥ 18/20, rest inconclusive' },
+    big: { head: 'big', expect: 'verdict within 10 pairs' },
+    'aa-fixed': { head: 'same', expect: 'as aa (layout not randomized)', fixedLayout: true },
   };
   const table = [];
-  for (const name of flags.only.split(',')) {
+  const calibration = [];
+  const wallOf = {};
+  for (const name of flags.rows.split(',')) {
     const experiment = experiments[name];
-    if (!experiment) throw new Error(`unknown experiment ${name}`);
-    const verdicts = { faster: 0, slower: 0, unchanged: 0 };
-    const changes = [];
-    const pairs = [];
-    const precisions = [];
-    const seconds = [];
+    if (!experiment) throw new Error(`unknown row ${name}`);
+    const verdicts = { faster: 0, slower: 0, unchanged: 0, inconclusive: 0 };
+    const hf = { plusMinus: { faster: 0, slower: 0, same: 0 }, welch: { faster: 0, slower: 0, same: 0 }, seconds: [], changes: [] };
+    const results = [];
     for (let trial = 0; trial < trials; trial++) {
-      const result = await compareRefs({
-        root: repo.root,
-        worktreesDir: repo.worktreesDir,
-        base: 'base',
-        head: experiment.head,
-        command: ['python', 'prog.py'],
-        language: 'python',
-        mode: experiment.mode,
-        python,
-        timeoutMs: 60_000,
-        ...(flags['max-time-ms'] ? { maxTimeMs: Number(flags['max-time-ms']) } : {}),
-      });
+      // The load starts halfway through the compare (and through hyperfine's run): half the median wall of identical code.
+      const load = experiment.load ? { procs: Number(flags['load-procs']) } : undefined;
+      const step = load ? loadStep(((wallOf.aa ?? 40) * 1000) / 2, load.procs) : undefined;
+      let result;
+      try {
+        result = await compareRefs({
+          root: repo.root,
+          worktreesDir: repo.worktreesDir,
+          base: 'base',
+          head: experiment.head,
+          command: ['python', 'prog.py'],
+          language: 'python',
+          mode: 'wall',
+          python,
+          timeoutMs: 60_000,
+          ...(experiment.fixedLayout ? { randomizeLayout: false } : {}),
+          ...(flags['max-time-ms'] ? { maxTimeMs: Number(flags['max-time-ms']) } : {}),
+        });
+      } finally {
+        step?.stop();
+      }
       const row = result.rows[0];
       verdicts[row.verdict]++;
-      changes.push(row.changePct);
-      pairs.push(result.pairs);
-      precisions.push(result.precisionReachedPct);
-      seconds.push(result.timings.totalMs / 1000);
-      process.stderr.write(
-        `${name} ${trial + 1}/${trials}: ${row.verdict} ${row.changePct.toFixed(2)} % [${row.ciLowPct.toFixed(2)}, ${row.ciHighPct.toFixed(2)}] p=${row.pValue.toFixed(3)} pairs=${result.pairs} ±${result.precisionReachedPct.toFixed(2)} % ${result.stopReason}\n`,
-      );
+      const seconds = result.timings.totalMs / 1000;
+      const spread = pairSpreadPct(Object.values(result.samples)[0]);
+      results.push({ row, pairs: result.pairs, seconds, spread, bound: Math.max(-row.ciLowPct, row.ciHighPct) });
+      let line = `${name} ${trial + 1}/${trials}: ${row.verdict} ${row.changePct.toFixed(2)} % [${row.ciLowPct.toFixed(2)}, ${row.ciHighPct.toFixed(2)}] mde ${row.mdePct.toFixed(2)} spread ${spread.toFixed(1)} % pairs=${result.pairs} ${seconds.toFixed(1)} s ${result.stopReason}`;
+      if (withHyperfine) {
+        const hfLoad = load ? { procs: load.procs, delayMs: ((wallOf['aa-hyperfine'] ?? 7) * 1000) / 2 } : undefined;
+        const theirs = hyperfine(scripts, 'base.py', `${experiment.head}.py`, hfLoad);
+        hf.plusMinus[theirs.plusMinus]++;
+        hf.welch[theirs.welch]++;
+        hf.seconds.push(theirs.seconds);
+        hf.changes.push(theirs.changePct);
+        line += ` | hyperfine ${theirs.changePct.toFixed(2)} % ±rule ${theirs.plusMinus} welch ${theirs.welch} ${theirs.seconds.toFixed(1)} s`;
+      }
+      process.stderr.write(`${line}\n`);
     }
+    const changes = results.map((r) => r.row.changePct);
+    const centre = median(changes);
+    const holding = results.filter((r) => r.row.ciLowPct <= centre && centre <= r.row.ciHighPct).length;
+    const unchanged = results.filter((r) => r.row.verdict === 'unchanged');
+    wallOf[name] = median(results.map((r) => r.seconds));
+    if (withHyperfine && name === 'aa') wallOf['aa-hyperfine'] = median(hf.seconds);
     table.push({
-      experiment: name,
+      row: name,
       expected: experiment.expect,
-      slower: verdicts.slower,
-      faster: verdicts.faster,
-      unchanged: verdicts.unchanged,
-      'median change %': median(changes).toFixed(2),
-      'median pairs': median(pairs),
-      'median ±precision %': median(precisions).toFixed(2),
-      'median s/compare': median(seconds).toFixed(1),
+      'faster/slower/unch./inconcl.': `${verdicts.faster}/${verdicts.slower}/${verdicts.unchanged}/${verdicts.inconclusive}`,
+      'median pairs': median(results.map((r) => r.pairs)),
+      'max pairs to verdict': Math.max(...results.filter((r) => r.row.verdict !== 'inconclusive').map((r) => r.pairs), 0),
+      'median s': wallOf[name].toFixed(1),
+      'median change %': centre.toFixed(2),
+      'median mde %': median(results.map((r) => r.row.mdePct)).toFixed(2),
+      'median pair spread %': median(results.map((r) => r.spread)).toFixed(1),
+      'unchanged bound % (max)': unchanged.length ? Math.max(...unchanged.map((r) => r.bound)).toFixed(2) : '—',
+      ...(withHyperfine
+        ? {
+            'hf ± rule f/s': `${hf.plusMinus.faster}/${hf.plusMinus.slower}`,
+            'hf Welch f/s': `${hf.welch.faster}/${hf.welch.slower}`,
+            'hf median s': median(hf.seconds).toFixed(1),
+            'hf median change %': median(hf.changes).toFixed(2),
+          }
+        : {}),
+    });
+    const sd = Math.sqrt(changes.reduce((acc, x) => acc + (x - centre) ** 2, 0) / Math.max(1, changes.length - 1));
+    calibration.push({
+      row: name,
+      'intervals holding the median estimate': `${holding} of ${results.length}`,
+      'sd of estimates (points)': sd.toFixed(2),
+      'median claimed half-width': median(results.map((r) => (r.row.ciHighPct - r.row.ciLowPct) / 2)).toFixed(2),
+      ...(withHyperfine
+        ? {
+            'hf sd of estimates': Math.sqrt(
+              hf.changes.reduce((a, x) => a + (x - median(hf.changes)) ** 2, 0) / Math.max(1, hf.changes.length - 1),
+            ).toFixed(2),
+          }
+        : {}),
     });
   }
-  console.log(`host: ${execFileSync('uname', ['-srm'], { encoding: 'utf8' }).trim()}, ${trials} trials each`);
+  console.log(
+    `host: ${execFileSync('uname', ['-srm'], { encoding: 'utf8' }).trim()}, ${trials} compares per row, started ${started.toISOString()} (load average ${startLoad}), ended ${new Date().toISOString()} (load average ${loadavg()[0].toFixed(2)})`,
+  );
   console.table(table);
+  console.log('calibration');
+  console.table(calibration);
 } finally {
   repo.dispose();
+  rmSync(scripts, { recursive: true, force: true });
 }

@@ -39,7 +39,7 @@ for (const language of ['python', 'node']) {
     ['+10 %', slow],
   ]) {
     for (const processes of [4, 1]) {
-      const verdicts = { faster: 0, slower: 0, unchanged: 0 };
+      const verdicts = { faster: 0, slower: 0, unchanged: 0, inconclusive: 0 };
       const halfWidths = [];
       const seconds = [];
       for (let trial = 0; trial < trials; trial++) {
@@ -69,6 +69,7 @@ for (const language of ['python', 'node']) {
         slower: verdicts.slower,
         faster: verdicts.faster,
         unchanged: verdicts.unchanged,
+        inconclusive: verdicts.inconclusive,
         'median ± %': median(halfWidths).toFixed(2),
         'median s/call': median(seconds).toFixed(2),
       });

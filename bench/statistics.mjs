@@ -1,121 +1,179 @@
-// Statistical quality of the comparison rules on synthetic samples with known answers:
-//   false positives  A/A trials (identical lognormal distributions) called faster or slower;
-//   power            trials with a true 2 / 5 / 10 % slowdown called `slower`;
-//   coverage         how often the 95 % bootstrap interval holds the true ratio;
-//   adaptive         pairs the default policy (±1 %, 5..500 pairs) measures before it stops;
+// Statistical quality of the comparison rules on synthetic samples with known answers (seeded):
+//   fixed n          false calls on A/A, power and coverage of the signed-rank interval at 6..100 pairs;
+//   repeated looks   a sequence sampled to 270 pairs: how often any look calls an A/A changed, or any
+//                    look's interval misses the truth, on the schedule at alpha/11 against a 95 % look
+//                    after every pair;
+//   sequential stop  pairs to a settled answer and the verdicts, per true change;
+//   drift            coverage when the ratio itself wanders (AR(1)), with and without the block widening;
 //   deterministic    the instruction-count rule on 2 runs a side with 0.002 % jitter.
-// Noise is lognormal: "2 %" is a log-space standard deviation of 0.02.
-// Usage: node bench/statistics.mjs [--trials 1000] [--seed 1]   (build first: npx tsc -p tsconfig.json)
+// Noise model: each pair shares a machine state (lognormal 5 %), each run adds lognormal `sigma`, and one
+// run in ten stalls by 20 % (on either side) — the heavy tail seen on this machine.
+// Usage: node bench/statistics.mjs [--trials 400] [--seed 1]   (build first: npx tsc -p tsconfig.json)
 import { parseArgs } from 'node:util';
-import { shouldContinue } from '../dist/bench/adaptive.js';
+import { isSettled, lookSchedule } from '../dist/bench/adaptive.js';
+import { driftFactor } from '../dist/bench/drift.js';
+import { shiftInterval } from '../dist/bench/signed-rank.js';
 import { compareDeterministic, compareSamples, mulberry32 } from '../dist/bench/stats.js';
 import { lognormalSamples } from './lib/samples.mjs';
 
 const { values: flags } = parseArgs({
-  options: { trials: { type: 'string', default: '1000' }, seed: { type: 'string', default: '1' } },
+  options: { trials: { type: 'string', default: '400' }, seed: { type: 'string', default: '1' } },
 });
 const trials = Number(flags.trials);
-const random = mulberry32(Number(flags.seed));
-const NOISES = [0.01, 0.02, 0.05];
-const SAMPLE_COUNTS = [5, 10, 30, 100];
-const CHANGES = [0.02, 0.05, 0.1];
+const seed0 = Number(flags.seed);
 const started = performance.now();
-
-/** Share of the trials (n samples a side, head slower by `change`) for which `hit` holds. */
-function rate(n, noise, change, hit, trialCount = trials) {
-  let hits = 0;
-  for (let t = 0; t < trialCount; t++) {
-    const base = lognormalSamples(random, n, 100, noise);
-    const head = lognormalSamples(random, n, 100 * (1 + change), noise);
-    if (hit(compareSamples(base, head, { seed: t }), 1 + change)) hits++;
-  }
-  return hits / trialCount;
-}
-
-function table(title, rowLabel, columns, cell) {
-  console.log(`\n${title}`);
-  console.log(`| ${rowLabel} | ${columns.map((c) => c.label).join(' | ')} |`);
-  console.log(`|:--|${columns.map(() => '--:').join('|')}|`);
-  for (const noise of NOISES) {
-    console.log(`| ${noise * 100} % | ${columns.map((c) => cell(noise, c)).join(' | ')} |`);
-  }
-}
-
+const LOOKS = lookSchedule();
 const pct = (share) => `${(100 * share).toFixed(1)} %`;
-const perSampleCount = SAMPLE_COUNTS.map((n) => ({ label: `n=${n}`, n }));
 
-console.log(`# Statistics quality — ${trials} seeded trials per cell, lognormal noise around 100`);
-
-table('## A/A false-positive rate (verdict not `unchanged`; target ≤ 5 %)', 'noise', perSampleCount, (noise, { n }) =>
-  pct(rate(n, noise, 0, (r) => r.verdict !== 'unchanged')),
-);
-
-for (const change of CHANGES) {
-  table(`## Power: head ${change * 100} % slower, called \`slower\``, 'noise', perSampleCount, (noise, { n }) =>
-    pct(rate(n, noise, change, (r) => r.verdict === 'slower')),
-  );
+/** `n` pairs: head `change` slower; pair state, run noise `sigma`, stalls. */
+function pairs(random, n, change, sigma) {
+  const base = [];
+  const head = [];
+  for (let i = 0; i < n; i++) {
+    const [state] = lognormalSamples(random, 1, 1, 0.05);
+    const stall = random() < 0.1 ? 1.2 : 1;
+    const onBase = random() < 0.5;
+    base.push(lognormalSamples(random, 1, 100, sigma)[0] * state * (onBase ? stall : 1));
+    head.push(lognormalSamples(random, 1, 100 * (1 + change), sigma)[0] * state * (onBase ? 1 : stall));
+  }
+  return { base, head };
 }
 
-table('## 95 % bootstrap CI coverage of the true ratio (1.05)', 'noise', perSampleCount, (noise, { n }) =>
-  pct(rate(n, noise, 0.05, (r, truth) => r.ciLowPct / 100 + 1 <= truth && truth <= r.ciHighPct / 100 + 1)),
-);
+function share(count, hit) {
+  let hits = 0;
+  for (let t = 0; t < count; t++) if (hit(mulberry32(seed0 * 100_003 + t))) hits++;
+  return hits / count;
+}
 
-const ADAPTIVE_TRIALS = Math.max(20, Math.round(trials / 20));
-const policy = { minPairs: 5, maxPairs: 500, precisionPct: 1, maxTimeMs: Number.POSITIVE_INFINITY };
-table(
-  `## Adaptive stop (±1 %, 5..500 pairs, ${ADAPTIVE_TRIALS} trials): median pairs, share stopped by precision, A/A false positives at the stop`,
-  'noise',
-  [{ label: 'pairs' }, { label: 'precision reached' }, { label: 'A/A called' }],
-  (() => {
-    const cache = new Map();
-    return (noise, { label }) => {
-      if (!cache.has(noise)) cache.set(noise, adaptiveRun(noise));
-      return cache.get(noise)[label];
-    };
-  })(),
-);
+function row(cells) {
+  console.log(`| ${cells.join(' | ')} |`);
+}
 
-function adaptiveRun(noise) {
-  const pairs = [];
-  let precise = 0;
-  let called = 0;
-  for (let t = 0; t < ADAPTIVE_TRIALS; t++) {
-    const base = [];
-    const head = [];
-    for (;;) {
-      base.push(...lognormalSamples(random, 1, 100, noise));
-      head.push(...lognormalSamples(random, 1, 100, noise));
-      const decision = shouldContinue(base, head, 0, policy);
-      if (decision.more) continue;
-      if (decision.reason === 'precision_reached') precise++;
-      if (compareSamples(base, head).verdict !== 'unchanged') called++;
-      pairs.push(base.length);
-      break;
+console.log(`# Statistics quality — seeded synthetic samples, ${trials} trials per cell`);
+
+console.log('\n## Fixed pairs, one look at 95 %: A/A called changed, 5 % change called slower, interval holds the truth');
+row(['noise (per run)', 'pairs', 'A/A called', '+5 % called slower', 'coverage of +5 %']);
+row([':--', '--:', '--:', '--:', '--:']);
+for (const sigma of [0.01, 0.02]) {
+  for (const n of [6, 10, 30, 100]) {
+    const aa = share(trials, (r) => ['faster', 'slower'].includes(compareSamples(...Object.values(pairs(r, n, 0, sigma))).verdict));
+    const power = share(trials, (r) => compareSamples(...Object.values(pairs(r, n, 0.05, sigma))).verdict === 'slower');
+    const coverage = share(trials, (r) => {
+      const c = compareSamples(...Object.values(pairs(r, n, 0.05, sigma)));
+      return c.ciLowPct <= 5 && 5 <= c.ciHighPct;
+    });
+    row([`${sigma * 100} %`, n, pct(aa), pct(power), pct(coverage)]);
+  }
+}
+
+const SEQUENCE_TRIALS = Math.max(40, Math.round(trials / 4));
+const maxPairs = 270;
+const scheduled = LOOKS.filter((n) => n <= maxPairs);
+const everyPair = Array.from({ length: maxPairs - 9 }, (_, i) => i + 10);
+function sequence(random, change, sigma, looks, alphaLooks) {
+  const { base, head } = pairs(random, maxPairs, change, sigma);
+  return looks.map((n) => compareSamples(base.slice(0, n), head.slice(0, n), { looks: alphaLooks }));
+}
+console.log(`\n## Repeated looks up to ${maxPairs} pairs (1.5 % run noise)`);
+row(['looks', 'A/A: any look calls a change', '+3 %: any look misses the truth']);
+row([':--', '--:', '--:']);
+// Looking after every pair costs 261 intervals a sequence: fewer sequences there.
+for (const [label, looks, alphaLooks, count] of [
+  [`schedule (${scheduled.join(', ')}) at α/${LOOKS.length}`, scheduled, LOOKS.length, SEQUENCE_TRIALS],
+  ['every pair from 10 at 95 %', everyPair, 1, Math.min(SEQUENCE_TRIALS, 40)],
+]) {
+  const called = share(count, (r) =>
+    sequence(r, 0, 0.015, looks, alphaLooks).some((c) => c.verdict === 'faster' || c.verdict === 'slower'),
+  );
+  const missed = share(count, (r) => sequence(r, 0.03, 0.015, looks, alphaLooks).some((c) => c.ciLowPct > 3 || c.ciHighPct < 3));
+  row([`${label} (${count} sequences)`, pct(called), pct(missed)]);
+}
+
+console.log(`\n## Sequential stop (looks at ${LOOKS.slice(0, 5).join(', ')}, …; budget ${maxPairs} pairs; ${SEQUENCE_TRIALS} sequences)`);
+row(['true change', 'noise', 'median pairs', '90th percentile pairs', 'faster/slower/unchanged/inconclusive', 'interval holds truth']);
+row(['--:', '--:', '--:', '--:', ':--', '--:']);
+for (const [change, sigma] of [
+  [0, 0.015],
+  [0.03, 0.015],
+  [0.1, 0.015],
+  [0.25, 0.015],
+  [0.1, 0.03],
+]) {
+  const stops = [];
+  const verdicts = { faster: 0, slower: 0, unchanged: 0, inconclusive: 0 };
+  let held = 0;
+  for (let t = 0; t < SEQUENCE_TRIALS; t++) {
+    const random = mulberry32(seed0 * 7919 + t);
+    const { base, head } = pairs(random, maxPairs, change, sigma);
+    const looks = [...scheduled, maxPairs];
+    for (const n of looks) {
+      const c = compareSamples(base.slice(0, n), head.slice(0, n), { looks: LOOKS.length });
+      if (isSettled(c, { precisionPct: 1 }) || n === maxPairs) {
+        stops.push(n);
+        verdicts[c.verdict]++;
+        if (c.ciLowPct <= change * 100 && change * 100 <= c.ciHighPct) held++;
+        break;
+      }
     }
   }
-  pairs.sort((a, b) => a - b);
-  return {
-    pairs: String(pairs[pairs.length >> 1]),
-    'precision reached': pct(precise / ADAPTIVE_TRIALS),
-    'A/A called': pct(called / ADAPTIVE_TRIALS),
-  };
+  stops.sort((a, b) => a - b);
+  row([
+    `${change * 100} %`,
+    `${sigma * 100} %`,
+    stops[stops.length >> 1],
+    stops[Math.floor(stops.length * 0.9)],
+    `${verdicts.faster}/${verdicts.slower}/${verdicts.unchanged}/${verdicts.inconclusive}`,
+    pct(held / SEQUENCE_TRIALS),
+  ]);
+}
+
+console.log('\n## Slow drift of the ratio (AR(1) around +3 %, 1 % stationary spread, 1 % pair noise): 95 % interval holds +3 %');
+row(['correlation pair to pair', 'pairs', 'plain signed-rank', 'widened by time blocks', 'median widening']);
+row(['--:', '--:', '--:', '--:', '--:']);
+for (const [rho, n] of [
+  [0, 120],
+  [0.9, 120],
+  [0.97, 120],
+  [0.9, 270],
+]) {
+  const factors = [];
+  const hold = (widen) =>
+    share(trials, (random) => {
+      const d = driftingLogRatios(random, n, rho);
+      const factor = driftFactor(d);
+      if (widen) factors.push(factor);
+      const { low, high } = shiftInterval(d, 0.95, { spreadFactor: widen ? factor : 1 });
+      return low <= 0.03 && 0.03 <= high;
+    });
+  const plain = hold(false);
+  const widened = hold(true);
+  factors.sort((a, b) => a - b);
+  row([rho, n, pct(plain), pct(widened), factors[factors.length >> 1].toFixed(2)]);
+}
+
+/** Per-pair log ratios around +3 % whose centre wanders as an AR(1) process with correlation `rho` between pairs. */
+function driftingLogRatios(random, n, rho) {
+  let level = Math.log(lognormalSamples(random, 1, 1, 0.01)[0]);
+  return lognormalSamples(random, n, 1, 0.01).map((x) => {
+    level = rho * level + Math.sqrt(1 - rho * rho) * Math.log(lognormalSamples(random, 1, 1, 0.01)[0]);
+    return Math.log(x) + 0.03 + level;
+  });
 }
 
 console.log('\n## Instruction counts (2 runs a side, 0.002 % jitter)');
-console.log('| true change | called slower | called unchanged |');
-console.log('|--:|--:|--:|');
+row(['true change', 'called slower', 'called unchanged']);
+row(['--:', '--:', '--:']);
 for (const change of [0, 0.0001, 0.002, 0.02]) {
-  let slower = 0;
-  let unchanged = 0;
-  for (let t = 0; t < trials; t++) {
-    const result = compareDeterministic(
-      lognormalSamples(random, 2, 1e9, 0.00002),
-      lognormalSamples(random, 2, 1e9 * (1 + change), 0.00002),
-    );
-    if (result.verdict === 'slower') slower++;
-    if (result.verdict === 'unchanged') unchanged++;
-  }
-  console.log(`| ${change * 100} % | ${pct(slower / trials)} | ${pct(unchanged / trials)} |`);
+  const results = Array.from({ length: trials }, (_, t) => {
+    const random = mulberry32(seed0 * 31 + t);
+    return compareDeterministic(lognormalSamples(random, 2, 1e9, 0.00002), lognormalSamples(random, 2, 1e9 * (1 + change), 0.00002))
+      .verdict;
+  });
+  row([
+    `${change * 100} %`,
+    pct(results.filter((v) => v === 'slower').length / trials),
+    pct(results.filter((v) => v === 'unchanged').length / trials),
+  ]);
 }
 
 console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);

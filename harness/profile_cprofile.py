@@ -10,20 +10,33 @@ from codeflash_profile_common import exit_on_sigterm, ignore_sigterm, run_target
 INLINED = {"<listcomp>", "<dictcomp>", "<setcomp>"}
 
 
+def _frame(key):
+    filename, line, name = key
+    return [name, "" if filename == "~" else filename, line]
+
+
 def per_function(stats):
+    """Per-function rows and caller-to-callee edges, comprehensions folded into the function that holds them."""
     own = {key: value[2] for key, value in stats.items()}
+    folded = {}
     for key, (_cc, _nc, tt, _ct, callers) in stats.items():
         if key[2] in INLINED and len(callers) == 1:
             caller = next(iter(callers))
             if caller[0] == key[0] and caller in own:
                 own[caller] += tt
                 del own[key]
+                folded[key] = caller
     rows = []
-    for key, (_cc, nc, _tt, ct, _callers) in stats.items():
+    edges = []
+    for key, (_cc, nc, _tt, ct, callers) in stats.items():
         if key in own:
-            filename, line, name = key
-            rows.append([name, "" if filename == "~" else filename, line, round(own[key] * 1e9), round(ct * 1e9), nc])
-    return rows
+            rows.append([*_frame(key), round(own[key] * 1e9), round(ct * 1e9), nc])
+        callee = folded.get(key, key)
+        for caller, (_ccc, calls, _ctt, cct) in callers.items():
+            caller = folded.get(caller, caller)
+            if caller != callee:
+                edges.append([*_frame(caller), *_frame(callee), calls, round(cct * 1e9)])
+    return rows, edges
 
 
 def main():
@@ -37,7 +50,8 @@ def main():
         profiler.disable()
         ignore_sigterm()
     profiler.dump_stats(pstats_path)
-    write_json(json_path, {"flat": per_function(pstats.Stats(profiler).stats)})
+    rows, edges = per_function(pstats.Stats(profiler).stats)
+    write_json(json_path, {"flat": rows, "edges": edges})
     sys.exit(status)
 
 

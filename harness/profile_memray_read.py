@@ -16,7 +16,7 @@ def main():
     stacks = []
     for record in reader.get_high_watermark_allocation_records(merge_threads=True):
         path = [
-            function_at(filename, line, function)
+            [*function_at(filename, line, function), line]
             for function, filename, line in reversed(record.stack_trace())
             if not filename.startswith(HARNESS)
         ]

@@ -59,7 +59,7 @@ def main():
     tracemalloc.stop()
     snapshot.dump(snapshot_path)
     stacks = [
-        [[function_at(frame.filename, frame.lineno) for frame in stat.traceback], stat.size, stat.count]
+        [[[*function_at(frame.filename, frame.lineno), frame.lineno] for frame in stat.traceback], stat.size, stat.count]
         for stat in snapshot.statistics("traceback")
         if stat.traceback[-1].filename != tracemalloc.__file__
     ]

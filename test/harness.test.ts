@@ -29,6 +29,16 @@ describe('harness programs', () => {
     for (const name of [...programs('.cjs'), ...programs('.mjs')]) passes([process.execPath, '--check', join(HARNESS_DIR, name)]);
   });
 
+  const cc = requireTool('cc');
+  it.skipIf(!cc.ok)('every C program compiles without a warning', () => {
+    for (const name of programs('.c')) {
+      const result = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-Werror', '-fsyntax-only', join(HARNESS_DIR, name)], {
+        encoding: 'utf8',
+      });
+      expect(result.status, result.stderr).toBe(0);
+    }
+  });
+
   const ruff = requireTool('ruff');
   it.skipIf(!ruff.ok)('ruff finds nothing to fix in the Python programs', () => {
     passes(['ruff', 'check', '--no-cache', 'harness']);
@@ -50,7 +60,7 @@ describe('harness programs', () => {
   it('the npm package ships every program', () => {
     const [pack] = JSON.parse(passes(['npm', 'pack', '--dry-run', '--json', '--ignore-scripts'])) as [{ files: { path: string }[] }];
     const shipped = new Set(pack.files.map((file) => file.path));
-    for (const name of [...programs('.py'), ...programs('.cjs'), ...programs('.mjs'), ...programs('.tmpl')]) {
+    for (const name of [...programs('.py'), ...programs('.cjs'), ...programs('.mjs'), ...programs('.tmpl'), ...programs('.c')]) {
       expect(shipped, name).toContain(`harness/${name}`);
     }
     expect([...shipped].filter((path) => path.includes('__pycache__'))).toEqual([]);

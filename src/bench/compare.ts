@@ -8,9 +8,19 @@ import { resolveRealPython } from '../env/interpreter.js';
 import { excerpt, UserError } from '../errors.js';
 import { shortSha } from '../format.js';
 import { parseCommand } from '../proc/command.js';
+import { type TimerKind, timingHelper } from '../proc/timer.js';
 import { confinedPath, refuseOptionLike } from '../workspace/paths.js';
-import { ciHalfWidthPct } from './adaptive.js';
-import { type CompareHooks, contextFor, type MeasurePlan, MIN_PAIRS, measure, type PreparedSide, type StopReason } from './measure.js';
+import { halfWidthPct, pairsToSettle, sequentialMethod } from './adaptive.js';
+import {
+  type CompareHooks,
+  contextFor,
+  type Measured,
+  type MeasurePlan,
+  MIN_PAIRS,
+  measure,
+  type PreparedSide,
+  type StopReason,
+} from './measure.js';
 import { installNodeWorktrees, needsNodeInstall } from './node-install.js';
 import { pythonEnv } from './python.js';
 import { type ComparisonRow, markdownTable } from './report.js';
@@ -22,6 +32,7 @@ import { peakRssRunner } from './runners/memory.js';
 import { pytestBenchmarkRunner } from './runners/pytest-benchmark.js';
 import { type CommandSpec, type Runner, runChecked } from './runners/runner.js';
 import { compareDeterministic, compareSamples, type RatioComparison } from './stats.js';
+import { DEFAULT_EQUIVALENCE_PCT } from './verdict.js';
 import { copyIntoWorktree, markSetupDone, type ResolvedRef, resolveRef, setupDone, WORKING_TREE_REF, WorktreeSet } from './worktrees.js';
 
 export type CompareMode = 'wall' | 'instructions' | 'memory';
@@ -50,6 +61,8 @@ export interface CompareRequest extends MeasurePlan {
   keepWorktrees?: boolean;
   /** Seconds per benchmark per invocation for pytest-benchmark (`--benchmark-max-time`) and Go (`-benchtime`). */
   benchTimeS?: number;
+  /** Which clock times wall runs (default: the C helper, else the Python one, else Node's); for measuring them against each other. */
+  timer?: TimerKind;
 }
 
 export type { ComparisonRow } from './report.js';
@@ -65,6 +78,20 @@ export interface Comparison {
   /** The widest confidence half-width over the rows, in percent. */
   precisionReachedPct: number;
   stopReason: StopReason;
+  /** How sampling stopped and how the interval was formed, in one sentence. */
+  method: string;
+  /** Looks at the data taken, of `looks.length` scheduled. */
+  looksTaken: number;
+  looks: number[];
+  /** Which schedule ran: interleaved pairs, or duet on two pinned cores; `note` says why a requested duet did not run. */
+  schedule: Measured['schedule'];
+  /** Each timed run got a random environment padding. */
+  layoutRandomized: boolean;
+  /** How wall runs were clocked; absent for runners that time themselves. */
+  timer?: string;
+  /** When a row is inconclusive: about how many more pairs the noise seen suggests would settle it. */
+  morePairs?: number;
+  equivalencePct: number;
   runner: string;
   /** The runs' own output per side, as benchstat reads it (Go benchmarks). */
   benchstat?: { base: string; head: string };
@@ -109,7 +136,8 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     const setupMs = performance.now() - setupStart;
     hooks.log?.(`runner: ${runner.describe()}`);
     const measured = await measure(request, runner, sides, scratchDir, hooks);
-    const rows = compareRows(measured.samples, runner);
+    const equivalencePct = request.equivalencePct ?? DEFAULT_EQUIVALENCE_PCT;
+    const rows = compareRows(measured, runner, equivalencePct);
     const comparison: Comparison = {
       mode: request.mode,
       base: { ref: baseRef.ref, sha: baseRef.sha },
@@ -118,8 +146,16 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       samples: Object.fromEntries(measured.samples),
       pairs: measured.pairs,
       warmups: measured.warmups,
-      precisionReachedPct: precisionReached(measured.samples, runner, rows),
+      precisionReachedPct: rows.length ? Math.max(...rows.map(halfWidthPct)) : Number.NaN,
       stopReason: measured.stopReason,
+      method: runner.deterministic ? stoppingOf(measured, runner) : `${stoppingOf(measured, runner)}; ${PAIRED_INTERVAL}`,
+      looksTaken: measured.looksTaken,
+      looks: measured.looks,
+      schedule: measured.schedule,
+      layoutRandomized: measured.layoutRandomized,
+      timer: await runner.timer?.(),
+      morePairs: morePairs(rows, measured, request, equivalencePct),
+      equivalencePct,
       runner: runner.describe(),
       ...(runner.benchstatInput ? { benchstat: runner.benchstatInput() } : {}),
       timings: {
@@ -139,6 +175,12 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       warmups: comparison.warmups,
       precisionPct: comparison.precisionReachedPct,
       runner: comparison.runner,
+      stopping: stoppingOf(measured, runner),
+      stopReason: comparison.stopReason,
+      schedule: comparison.schedule,
+      layoutRandomized: comparison.layoutRandomized,
+      timer: comparison.timer,
+      equivalencePct,
     });
     comparison.timings.totalMs = performance.now() - started;
     return comparison;
@@ -171,6 +213,10 @@ export function checkCompareRequest(request: CompareRequest): void {
     throw new UserError('runs must be a positive integer');
   if (request.warmup !== undefined && !(Number.isInteger(request.warmup) && request.warmup >= 0))
     throw new UserError('warmup must be a non-negative integer');
+  if (request.equivalencePct !== undefined && !(request.equivalencePct > 0)) throw new UserError('equivalencePct must be positive');
+  if (request.schedule === 'duet' && (request.mode !== 'wall' || request.command === undefined)) {
+    throw new UserError('schedule "duet" times whole commands in wall mode: pass command, and mode wall');
+  }
 }
 
 /**
@@ -270,7 +316,7 @@ async function buildRunner(request: CompareRequest, signal?: AbortSignal): Promi
     const paths = command.shell ? [] : projectPathArguments(command.argv, request.root);
     if (request.mode === 'instructions') return callgrindRunner(command, name, paths);
     if (request.mode === 'memory') return peakRssRunner(command, name, paths);
-    return wallRunner(command, name, paths, await helperPython(request, signal));
+    return wallRunner(command, name, paths, timerHelper(request, signal));
   }
   if (request.language === 'python') {
     const python = await resolveRealPython(request.root, request.python, signal);
@@ -291,10 +337,13 @@ async function commandSpec(request: CompareRequest, signal?: AbortSignal): Promi
   return { argv: resolved.argv, shell: resolved.needsShell, env: {} };
 }
 
-/** A Python for the timing helper: the project's own for Python, any python3 for the rest, or none. */
-async function helperPython(request: CompareRequest, signal?: AbortSignal): Promise<string | undefined> {
-  if (request.language === 'python') return resolveRealPython(request.root, request.python, signal);
-  return resolveRealPython(request.root, undefined, signal).catch(() => undefined);
+/** The timing helper for wall runs; a Python (the project's own, or any python3) only for when the C one cannot be built. */
+async function timerHelper(request: CompareRequest, signal?: AbortSignal) {
+  const python =
+    request.language === 'python'
+      ? await resolveRealPython(request.root, request.python, signal)
+      : await resolveRealPython(request.root, undefined, signal).catch(() => undefined);
+  return timingHelper({ python, prefer: request.timer });
 }
 
 function assertRequiredPaths(root: string, runner: Runner, sides: PreparedSide[]): void {
@@ -309,11 +358,13 @@ function assertRequiredPaths(root: string, runner: Runner, sides: PreparedSide[]
   }
 }
 
-function compareRows(samples: Map<string, { base: number[]; head: number[] }>, runner: Runner): ComparisonRow[] {
-  return [...samples].map(([name, { base, head }]) => {
-    const result: RatioComparison = runner.deterministic ? compareDeterministic(base, head) : compareSamples(base, head);
+function compareRows(measured: Measured, runner: Runner, equivalencePct: number): ComparisonRow[] {
+  return [...measured.samples].map(([name, { base, head }]) => {
+    const result: RatioComparison = runner.deterministic
+      ? compareDeterministic(base, head, { equivalencePct })
+      : compareSamples(base, head, { looks: measured.looks.length, equivalencePct });
     // A benchmark missing from some invocations on both sides has fewer pairs than the run; no verdict below the minimum.
-    if (!runner.deterministic && base.length < MIN_PAIRS) result.verdict = 'unchanged';
+    if (!runner.deterministic && base.length < MIN_PAIRS) result.verdict = 'inconclusive';
     return {
       name,
       base: result.base.median,
@@ -323,6 +374,8 @@ function compareRows(samples: Map<string, { base: number[]; head: number[] }>, r
       ciLowPct: result.ciLowPct,
       ciHighPct: result.ciHighPct,
       pValue: result.pValue,
+      noiseFloorPct: result.noiseFloorPct,
+      mdePct: result.mdePct,
       verdict: result.verdict,
       baseSpread: result.base.mad,
       headSpread: result.head.mad,
@@ -330,10 +383,20 @@ function compareRows(samples: Map<string, { base: number[]; head: number[] }>, r
   });
 }
 
-/** The widest confidence half-width over all rows: the precision the whole result can claim. */
-function precisionReached(samples: Map<string, { base: number[]; head: number[] }>, runner: Runner, rows: ComparisonRow[]): number {
-  const widths = runner.deterministic
-    ? rows.map((row) => (row.ciHighPct - row.ciLowPct) / 2)
-    : [...samples.values()].map(({ base, head }) => ciHalfWidthPct(base, head));
-  return widths.length ? Math.max(...widths) : Number.NaN;
+const PAIRED_INTERVAL =
+  'change = Hodges–Lehmann estimate of the per-pair log ratios, interval from the Wilcoxon signed-rank test, widened when time blocks of pairs disagree more than single pairs';
+
+function stoppingOf(measured: Measured, runner: Runner): string {
+  if (runner.deterministic) return `fixed: ${measured.pairs} runs per ref`;
+  return measured.stopReason === 'fixed_runs' ? `fixed: ${measured.pairs} pairs` : sequentialMethod(measured.looks, 0.05);
+}
+
+/** For inconclusive rows: the most more pairs any of them needs at the noise seen; undefined when nothing is left open. */
+function morePairs(rows: ComparisonRow[], measured: Measured, request: CompareRequest, equivalencePct: number): number | undefined {
+  const open = rows.filter((row) => row.verdict === 'inconclusive');
+  if (open.length === 0) return undefined;
+  const settling = { precisionPct: request.precisionPct ?? 1 };
+  const needed = open.map((row) => pairsToSettle(row, measured.pairs, equivalencePct, settling));
+  if (needed.some((n) => n === undefined)) return undefined;
+  return Math.max(0, ...needed.map((n) => n! - measured.pairs));
 }

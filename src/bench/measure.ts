@@ -1,21 +1,33 @@
-import { type AdaptivePolicy, abbaOrder, shouldContinue } from './adaptive.js';
+import { abbaOrder, FIRST_LOOK, isSettled, lookSchedule, MAX_PAIRS } from './adaptive.js';
+import { type DuetPlan, planDuet, singleThreadedNote } from './duet.js';
 import { nsToMs, type RunContext, type Runner, type Side } from './runners/runner.js';
+import { compareSamples } from './stats.js';
+import { DEFAULT_EQUIVALENCE_PCT } from './verdict.js';
 import type { ResolvedRef, Worktree } from './worktrees.js';
 
-export type StopReason = 'fixed_runs' | 'min_pairs' | 'precision_reached' | 'time_budget' | 'max_pairs' | 'need_more';
+export type StopReason = 'fixed_runs' | 'settled' | 'time_budget' | 'max_pairs';
+export type Schedule = 'interleaved' | 'duet';
 
-/** How long to measure. */
+/** How long and how to measure. */
 export interface MeasurePlan {
-  /** Fixed number of base/head pairs (at least 5 for timed modes); omitted = adaptive. */
+  /** Fixed number of base/head pairs (at least MIN_PAIRS for timed modes); omitted = sequential. */
   runs?: number;
   /** Dropped runs per ref before measuring (default 1). */
   warmup?: number;
-  /** Adaptive target: stop once the ratio's confidence half-width is at most this (default 1 %). */
+  /** A faster/slower verdict stops the sampling once its half-width is within this or half the change (default 1 %). */
   precisionPct?: number;
-  /** Adaptive budget for the measuring phase (default 120 s). */
+  /** `unchanged` needs the interval inside ± this (default 1 %). */
+  equivalencePct?: number;
+  /** Budget for the measuring phase (default 120 s); never stops before the first look. */
   maxTimeMs?: number;
   /** Per-run timeout. */
   timeoutMs: number;
+  /** Interleaved ABBA pairs (default), or both refs at once on two pinned cores. */
+  schedule?: Schedule;
+  /** A fresh random environment padding for every timed run (default true). */
+  randomizeLayout?: boolean;
+  /** A duet first checks that two cores are idle (default true); benchmarks of the duet itself turn this off. */
+  duetNeedsIdleCores?: boolean;
 }
 
 export interface CompareHooks {
@@ -34,18 +46,22 @@ export interface PreparedSide {
 }
 
 const DEFAULT_MAX_TIME_MS = 120_000;
-const MAX_PAIRS = 500;
-/** Timed modes never give a verdict from fewer pairs than this. */
-export const MIN_PAIRS = 5;
+/** Fixed runs never give a verdict from fewer pairs: with 5 the signed-rank test cannot reach p < 0.05. */
+export const MIN_PAIRS = 6;
 /** Instruction counts repeat almost exactly; a few runs per ref show the residual spread. */
 const DEFAULT_DETERMINISTIC_PAIRS = 2;
+/** The environment variable whose random length moves the program's stack and heap start (Mytkowicz et al., ASPLOS 2009). */
+export const LAYOUT_PADDING_VAR = 'CODEFLASH_LAYOUT_PADDING';
+const MAX_PADDING = 4096;
 
 /** What a runner needs to run once on this side. */
 export function contextFor(
   side: PreparedSide,
-  options: { scratchDir: string; warmup: boolean; timeoutMs: number; signal?: AbortSignal },
+  options: { scratchDir: string; warmup: boolean; timeoutMs: number; signal?: AbortSignal; cpu?: number; padding?: boolean },
 ): RunContext {
-  return { cwd: side.worktree.dir, side: side.side, label: side.label, env: side.env, ...options };
+  const { padding, ...rest } = options;
+  const env = padding ? { ...side.env, [LAYOUT_PADDING_VAR]: 'x'.repeat(Math.floor(Math.random() * MAX_PADDING)) } : side.env;
+  return { cwd: side.worktree.dir, side: side.side, label: side.label, env, ...rest };
 }
 
 export interface Measured {
@@ -53,14 +69,20 @@ export interface Measured {
   pairs: number;
   warmups: number;
   stopReason: StopReason;
+  /** The pair counts at which the data were (or would have been) looked at; one entry for fixed runs. */
+  looks: number[];
+  /** Looks actually taken; the last one decided. */
+  looksTaken: number;
+  schedule: { ran: Schedule; cpus?: [number, number]; note?: string };
+  layoutRandomized: boolean;
   timedMs: number;
   warmupMs: number;
 }
 
 /**
- * Warmups, then base/head pairs in ABBA order until the plan's fixed count or,
- * adaptively, until every benchmark's change is known to the target precision
- * or the budget runs out.
+ * Warmups, then base/head pairs — in ABBA order, or both at once in duet —
+ * until the plan's fixed count or, sequentially, until every benchmark's answer
+ * is settled at one of the scheduled looks or the budget runs out.
  */
 export async function measure(
   request: MeasurePlan,
@@ -70,45 +92,95 @@ export async function measure(
   hooks: CompareHooks,
 ): Promise<Measured> {
   const bySide = { base: sides[0]!, head: sides[1]! };
-  const run = (side: Side, warmup: boolean) =>
-    runner.measure(contextFor(bySide[side], { scratchDir, warmup, timeoutMs: request.timeoutMs, signal: hooks.signal }));
-  const warmups = request.warmup ?? 1;
+  const padding = request.randomizeLayout !== false && !runner.deterministic;
+  const run = (side: Side, warmup: boolean, cpu?: number) =>
+    runner.measure(contextFor(bySide[side], { scratchDir, warmup, timeoutMs: request.timeoutMs, signal: hooks.signal, cpu, padding }));
+  let duet: DuetPlan = request.schedule === 'duet' ? await planDuet(runner, request.duetNeedsIdleCores !== false) : { ran: 'interleaved' };
+  // A duet needs a warmup to see how many cores the benchmark keeps busy.
+  const warmups = Math.max(request.warmup ?? 1, duet.cpus ? 1 : 0);
   const fixedPairs = fixedPairCount(request, runner, hooks.log);
   const total = fixedPairs === undefined ? undefined : 2 * (warmups + fixedPairs);
+  const maxTimeMs = request.maxTimeMs ?? DEFAULT_MAX_TIME_MS;
   let done = 0;
-  let warmupMs = 0;
-  for (let i = 0; i < warmups; i++) {
-    for (const side of abbaOrder(i)) {
-      warmupMs += nsToMs((await run(side, true)).durationNs);
-      hooks.onProgress?.(++done, total, `warmup ${i + 1}/${warmups} on ${side}`);
-    }
-  }
-  const samples = new Map<string, { base: number[]; head: number[] }>();
-  const policy: AdaptivePolicy = {
-    minPairs: MIN_PAIRS,
-    maxPairs: MAX_PAIRS,
-    precisionPct: request.precisionPct ?? 1,
-    maxTimeMs: request.maxTimeMs ?? DEFAULT_MAX_TIME_MS,
+  let measuringStart: number | undefined;
+  // Fixed runs count runs; an adaptive compare counts seconds of its measuring budget, the longest it can take.
+  const progress = (message: string) => {
+    done++;
+    if (total !== undefined) return hooks.onProgress?.(done, total, message);
+    const elapsedS = measuringStart === undefined ? 0 : Math.round((performance.now() - measuringStart) / 100) / 10;
+    hooks.onProgress?.(elapsedS, maxTimeMs / 1000, message);
   };
-  const measuringStart = performance.now();
+  const { warmupMs, cpuShare } = await warmUp(warmups, (side) => run(side, true), progress);
+  if (duet.cpus) {
+    const note = singleThreadedNote(cpuShare);
+    if (note) duet = { ran: 'interleaved', note };
+  }
+  if (duet.note) hooks.log?.(duet.note);
+  const samples = new Map<string, { base: number[]; head: number[] }>();
+  const looks = fixedPairs === undefined ? lookSchedule(MAX_PAIRS) : [fixedPairs];
+  measuringStart = performance.now();
   let timedMs = 0;
   let pairs = 0;
+  let looksTaken = 0;
   for (;;) {
     const pair: Partial<Record<Side, Map<string, number>>> = {};
-    for (const side of abbaOrder(pairs)) {
-      const measurement = await run(side, false);
+    const order = abbaOrder(pairs);
+    const record = (side: Side, measurement: Awaited<ReturnType<Runner['measure']>>) => {
       timedMs += nsToMs(measurement.durationNs);
       pair[side] = measurement.values;
-      hooks.onProgress?.(++done, total, `pair ${pairs + 1} ${side}`);
+      progress(`pair ${pairs + 1} ${side}`);
+    };
+    if (duet.cpus) {
+      // Both at once, each on its own core; which side gets which core (and starts first) alternates like ABBA.
+      // Both settle before a failure is passed on, so no run is left going when the compare ends.
+      const settled = await Promise.allSettled(order.map((side, i) => run(side, false, duet.cpus![i])));
+      for (const [i, side] of order.entries()) {
+        const outcome = settled[i]!;
+        if (outcome.status === 'rejected') throw outcome.reason;
+        record(side, outcome.value);
+      }
+    } else {
+      for (const side of order) record(side, await run(side, false));
     }
     addPair(samples, pair.base!, pair.head!, bySide);
     pairs++;
-    const stop = stopReason(samples, pairs, fixedPairs, performance.now() - measuringStart, policy);
-    if (stop) {
-      hooks.log?.(`stopped after ${pairs} pairs: ${stop}`);
-      return { samples, pairs, warmups, stopReason: stop, timedMs, warmupMs };
+    const stop = stopReason(samples, pairs, fixedPairs, performance.now() - measuringStart, { request, looks, maxTimeMs });
+    if (stop.looked) looksTaken++;
+    if (stop.reason) {
+      hooks.log?.(`stopped after ${pairs} pairs at look ${looksTaken} of ${looks.length}: ${stop.reason}`);
+      return {
+        samples,
+        pairs,
+        warmups,
+        stopReason: stop.reason,
+        looks,
+        looksTaken,
+        schedule: duet.cpus ? { ran: 'duet', cpus: duet.cpus } : { ran: 'interleaved', note: duet.note },
+        layoutRandomized: padding,
+        timedMs,
+        warmupMs,
+      };
     }
   }
+}
+
+/** Warmup runs in ABBA order; their numbers are dropped, except how much of a core each kept busy. */
+async function warmUp(
+  warmups: number,
+  run: (side: Side) => ReturnType<Runner['measure']>,
+  progress: (message: string) => void,
+): Promise<{ warmupMs: number; cpuShare: number[] }> {
+  let warmupMs = 0;
+  const cpuShare: number[] = [];
+  for (let i = 0; i < warmups; i++) {
+    for (const side of abbaOrder(i)) {
+      const warm = await run(side);
+      warmupMs += nsToMs(warm.durationNs);
+      if (warm.cpuNs !== undefined && warm.durationNs > 0n) cpuShare.push(warm.cpuNs / Number(warm.durationNs));
+      progress(`warmup ${i + 1}/${warmups} on ${side}`);
+    }
+  }
+  return { warmupMs, cpuShare };
 }
 
 function fixedPairCount(request: MeasurePlan, runner: Runner, log?: (line: string) => void): number | undefined {
@@ -138,27 +210,26 @@ function addPair(
   }
 }
 
+/**
+ * Whether this pair is a look, and whether sampling stops here. Sequentially,
+ * the data are looked at only at the scheduled pair counts, and at the pair that
+ * spends the budget (which takes the place of the next scheduled look, so no
+ * more looks are taken than the error rate was split over).
+ */
 function stopReason(
   samples: Map<string, { base: number[]; head: number[] }>,
   pairs: number,
   fixedPairs: number | undefined,
   elapsedMs: number,
-  policy: AdaptivePolicy,
-): StopReason | undefined {
-  if (fixedPairs !== undefined) return pairs >= fixedPairs ? 'fixed_runs' : undefined;
-  const outOfBudget = elapsedMs >= policy.maxTimeMs || pairs >= policy.maxPairs;
-  if (!outOfBudget && !isCheckpoint(pairs)) return undefined;
-  const decisions = [...samples.values()].map(({ base, head }) => shouldContinue(base, head, elapsedMs, policy));
-  const final = decisions.find((d) => d.reason === 'time_budget' || d.reason === 'max_pairs');
-  if (final) return final.reason;
-  return decisions.every((d) => !d.more) ? 'precision_reached' : undefined;
-}
-
-/**
- * Pairs after which the (bootstrap) precision is checked: every pair at first,
- * then about every tenth of the pairs so far, so the statistics never cost a
- * noticeable share of the measuring time as samples grow.
- */
-function isCheckpoint(pairs: number): boolean {
-  return pairs < 20 || pairs % Math.ceil(pairs / 10) === 0;
+  plan: { request: MeasurePlan; looks: number[]; maxTimeMs: number },
+): { looked: boolean; reason?: StopReason } {
+  if (fixedPairs !== undefined) return pairs >= fixedPairs ? { looked: true, reason: 'fixed_runs' } : { looked: false };
+  const budget = pairs >= MAX_PAIRS ? 'max_pairs' : elapsedMs >= plan.maxTimeMs && pairs >= FIRST_LOOK ? 'time_budget' : undefined;
+  if (!budget && !plan.looks.includes(pairs)) return { looked: false };
+  const settling = { precisionPct: plan.request.precisionPct ?? 1 };
+  const equivalencePct = plan.request.equivalencePct ?? DEFAULT_EQUIVALENCE_PCT;
+  const settled = [...samples.values()].every(({ base, head }) =>
+    isSettled(compareSamples(base, head, { looks: plan.looks.length, equivalencePct }), settling),
+  );
+  return { looked: true, reason: settled ? 'settled' : budget };
 }

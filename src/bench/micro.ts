@@ -2,7 +2,8 @@ import { harnessPath } from '../package.js';
 import { runProcess, tail } from '../proc/run.js';
 import { abbaOrder } from './adaptive.js';
 import { buildGoMicro, type MicroProgram } from './micro-go.js';
-import { compareProcessGroups, type SampleSummary, type Verdict } from './stats.js';
+import { compareProcessGroups, type SampleSummary } from './stats.js';
+import { unchangedBoundPct, type Verdict } from './verdict.js';
 
 export type MicroLanguage = 'python' | 'node' | 'go';
 type Snippet = 'setup' | 'a' | 'b';
@@ -40,9 +41,12 @@ export interface MicroResult {
   ciLowPct: number;
   ciHighPct: number;
   confidence: number;
+  /** Student's t over the processes. */
   pValue: number;
   noiseFloorPct: number;
-  /** How b compares with a: `slower` means b takes longer. */
+  /** The smallest difference this run would have called (80 % of the time) at the spread between its processes. */
+  mdePct: number;
+  /** How b compares with a: `slower` means b takes longer; `unchanged` within ±1 %, `inconclusive` when neither is shown. */
   verdict: Verdict;
   /** Loops per timed sample, the same for a and b: calibrated in the first process so the cheaper snippet's sample takes ≥ 20 ms. */
   loops: number;
@@ -206,6 +210,7 @@ function toResult(language: MicroLanguage, loops: number, samples: MicroResult['
     confidence: comparison.confidence,
     pValue: comparison.pValue,
     noiseFloorPct: comparison.noiseFloorPct,
+    mdePct: comparison.mdePct,
     verdict: comparison.verdict,
     loops,
     runs: comparison.base.n,
@@ -217,6 +222,10 @@ function toResult(language: MicroLanguage, loops: number, samples: MicroResult['
 
 function summaryLine(verdict: Verdict, ratio: number, lowPct: number, highPct: number): string {
   const interval = `95 % CI ${(1 + lowPct / 100).toFixed(3)}–${(1 + highPct / 100).toFixed(3)}×`;
-  if (verdict === 'unchanged') return `no difference called between a and b (b/a = ${ratio.toFixed(3)}×, ${interval})`;
+  if (verdict === 'unchanged') {
+    const bound = unchangedBoundPct({ ciLowPct: lowPct, ciHighPct: highPct });
+    return `a and b are within ±${bound.toFixed(1)} % of each other (b/a = ${ratio.toFixed(3)}×, ${interval})`;
+  }
+  if (verdict === 'inconclusive') return `no difference shown, nor ruled out beyond ±1 % (b/a = ${ratio.toFixed(3)}×, ${interval})`;
   return `b is ${verdict} than a: b/a = ${ratio.toFixed(3)}× (${interval})`;
 }

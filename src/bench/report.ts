@@ -1,9 +1,10 @@
 import os from 'node:os';
 import type { MachineInfo } from '../env/types.js';
 import { DEFAULT_DIGITS, formatChangeInterval, formatPct, shortSha, unitScale } from '../format.js';
-import { DETERMINISTIC_FLOOR_PCT, type Verdict } from './stats.js';
+import { DETERMINISTIC_FLOOR_PCT, MIN_TIMED_FLOOR_PCT } from './stats.js';
+import { unchangedBoundPct, type Verdict } from './verdict.js';
 
-/** One benchmark compared: medians, change with its interval, p-value and verdict. */
+/** One benchmark compared: medians, change with its interval, the smallest change it could have seen, p-value and verdict. */
 export interface ComparisonRow {
   name: string;
   /** Medians, in `unit`. */
@@ -15,6 +16,10 @@ export interface ComparisonRow {
   ciLowPct: number;
   ciHighPct: number;
   pValue: number;
+  /** The band a change must clear to be called, ± this many percent. */
+  noiseFloorPct: number;
+  /** The smallest change this run would have called (80 % of the time) at the noise it measured. */
+  mdePct: number;
   verdict: Verdict;
   /** Spread of each side (median absolute deviation), in `unit`, shown as ± when present. */
   baseSpread?: number;
@@ -38,6 +43,14 @@ export interface ReportMeta {
   date?: Date;
   /** Confidence level of the intervals (default 0.95). */
   confidence?: number;
+  /** The stopping rule, e.g. `fixed: 20 pairs` or the sequential schedule. */
+  stopping?: string;
+  stopReason?: string;
+  schedule?: { ran: string; cpus?: number[]; note?: string };
+  layoutRandomized?: boolean;
+  timer?: string;
+  /** `unchanged` means inside ± this (default 1 %). */
+  equivalencePct?: number;
 }
 
 /**
@@ -50,14 +63,14 @@ export function markdownTable(rows: readonly ComparisonRow[], meta: ReportMeta):
   const interval = meta.mode === 'instructions' ? 'range of runs' : `${confidencePct} % CI`;
   const withSpread = rows.some((row) => row.baseSpread !== undefined);
   const lines = [
-    `| benchmark | base | head | change (${interval}) | p | verdict |`,
-    '|:--|--:|--:|--:|--:|:--|',
+    `| benchmark | base | head | change (${interval}) | smallest detectable | p | verdict |`,
+    '|:--|--:|--:|--:|--:|--:|:--|',
     ...rows.map((row) => {
       const [base, head] = formatPair(row);
-      return `| ${escapeCell(row.name)} | ${base} | ${head} | ${formatChangeInterval(row.changePct, row.ciLowPct, row.ciHighPct)} | ${formatPValue(row.pValue)} | ${verdictCell(row.verdict)} |`;
+      return `| ${escapeCell(row.name)} | ${base} | ${head} | ${formatChangeInterval(row.changePct, row.ciLowPct, row.ciHighPct)} | ±${formatPct(row.mdePct)} % | ${formatPValue(row.pValue)} | ${verdictCell(row)} |`;
     }),
     '',
-    ...footer(meta, methodOf(meta.mode, confidencePct, withSpread)),
+    ...footer(meta, methodOf(meta.mode, confidencePct, withSpread, meta.equivalencePct ?? 1)),
   ];
   return lines.join('\n');
 }
@@ -68,6 +81,15 @@ function footer(meta: ReportMeta, method: string): string[] {
     (meta.warmups === undefined ? '' : ` after ${meta.warmups} warmup run${meta.warmups === 1 ? '' : 's'} per ref`);
   const precision =
     meta.precisionPct !== undefined && Number.isFinite(meta.precisionPct) ? `, precision ±${formatPct(meta.precisionPct)} %` : '';
+  const stopping = meta.stopping
+    ? [`Stopping: ${meta.stopping}${meta.stopReason ? `; stopped: ${meta.stopReason.replaceAll('_', ' ')}` : ''}.`]
+    : [];
+  const schedule = meta.schedule
+    ? [
+        `Schedule: ${meta.schedule.ran === 'duet' ? `duet, base and head at once on cores ${meta.schedule.cpus?.join(' and ')}` : 'interleaved ABBA pairs'}${meta.schedule.note ? ` (${meta.schedule.note})` : ''}${meta.layoutRandomized ? '; random environment padding per run (0–4 KiB), worktree paths of equal length' : ''}.`,
+      ]
+    : [];
+  const timer = meta.timer ? [`Timer: ${meta.timer}.`] : [];
   const refs =
     meta.base && meta.head
       ? [`Refs: base \`${meta.base.ref}\` (${shortSha(meta.base.sha)}) → head \`${meta.head.ref}\` (${shortSha(meta.head.sha)})`]
@@ -75,6 +97,9 @@ function footer(meta: ReportMeta, method: string): string[] {
   return [
     `Mode: ${meta.mode} — ${method}.`,
     `Runs: ${runs}${precision}.`,
+    ...stopping,
+    ...schedule,
+    ...timer,
     ...refs,
     `Runner: \`${meta.runner.replaceAll('`', "'")}\``,
     `Machine: ${meta.machine ?? machineDescription()}`,
@@ -82,7 +107,7 @@ function footer(meta: ReportMeta, method: string): string[] {
   ].map((line) => `${line}  `);
 }
 
-function methodOf(mode: string, confidencePct: number, withSpread: boolean): string {
+function methodOf(mode: string, confidencePct: number, withSpread: boolean, equivalence: number): string {
   if (mode === 'instructions') {
     return (
       'instruction counts under callgrind; the range spans every head/base ratio of the runs, ' +
@@ -90,8 +115,9 @@ function methodOf(mode: string, confidencePct: number, withSpread: boolean): str
     );
   }
   return (
-    `medians of interleaved (ABBA) runs${withSpread ? ' ± median absolute deviation' : ''}; change = median of the per-pair head/base ratios with its ${confidencePct} % bootstrap interval, ` +
-    'Mann–Whitney U p-value; unchanged when the interval holds 0 %, p ≥ 0.05, or the change is below what each ref shows against itself (at least 0.5 %)'
+    `medians of paired runs${withSpread ? ' ± median absolute deviation' : ''}; change = Hodges–Lehmann estimate of the per-pair head/base log ratios with its ${confidencePct} % Wilcoxon signed-rank interval, ` +
+    `p from the signed-rank test, times the looks taken; faster/slower when the interval clears the noise band (what each ref shows against itself, at least ${MIN_TIMED_FLOOR_PCT} %), ` +
+    `unchanged when it lies within ±${formatPct(equivalence)} %, inconclusive otherwise; smallest detectable = noise band + the interval's reach at 80 % power`
   );
 }
 
@@ -113,8 +139,9 @@ function digitsToShow(base: number, head: number): number {
   return Math.min(MAX_DIGITS, Math.max(DEFAULT_DIGITS, needed));
 }
 
-function verdictCell(verdict: Verdict): string {
-  return verdict === 'unchanged' ? 'unchanged' : `**${verdict}**`;
+function verdictCell(row: ComparisonRow): string {
+  if (row.verdict === 'unchanged') return `unchanged (within ±${formatPct(unchangedBoundPct(row))} %)`;
+  return row.verdict === 'inconclusive' ? 'inconclusive' : `**${row.verdict}**`;
 }
 
 function formatPValue(p: number): string {

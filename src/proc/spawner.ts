@@ -3,18 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { harnessPath } from '../package.js';
 import { readFileTail } from './capture.js';
 import { releaseGroup, signalGroup, trackGroup, untrackGroup, watchGroup } from './children.js';
 import type { RunResult } from './run.js';
-
-/** The timing helper (its protocol is described at the top of the file). */
-const HELPER = harnessPath('timed_spawn.py');
+import type { TimingHelper } from './timer.js';
 
 interface HelperMessage {
   ready?: boolean;
   pid?: number;
   elapsed_ns?: number;
+  cpu_ns?: number;
   exit?: number;
   signal?: number;
   error?: string;
@@ -30,14 +28,19 @@ export interface TimedRunOptions {
   killGraceMs?: number;
 }
 
+/** A timed run also says how much CPU time the program and its waited-for children used. */
+export interface TimedRunResult extends RunResult {
+  cpuNs?: number;
+}
+
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
 
 /**
- * Times whole processes the way hyperfine does, through a small Python helper
- * that spawns each one and clocks spawn to exit. Node's own spawn carries a
- * cost of its own into every run — measured here on a 40 ms Python program,
- * 3 ms (7 %) above hyperfine's median, which also shrinks every change it shows
- * by that share. One run at a time; `close()` ends the helper.
+ * Times whole processes the way hyperfine does, through a small helper (C or
+ * Python, see timer.ts) that spawns each one and clocks spawn to exit. Node's own
+ * spawn carries a cost of its own into every run — measured here on a 40 ms
+ * Python program, 3 ms (7 %) above hyperfine's median, which also shrinks every
+ * change it shows by that share. One run at a time; `close()` ends the helper.
  */
 export class TimedSpawner {
   private readonly lines: AsyncIterator<string>;
@@ -48,9 +51,11 @@ export class TimedSpawner {
     this.lines = createInterface({ input: helper.stdout })[Symbol.asyncIterator]();
   }
 
-  /** Start the helper under `python` (CPython 3.8+, for posix_spawn); rejects when it cannot run there. */
-  static async start(python: string): Promise<TimedSpawner> {
-    const helper = spawn(python, ['-S', '-u', HELPER], { stdio: 'pipe', detached: true });
+  /** Start the helper, pinned with every program it runs to `cpu` when given; rejects when it cannot run. */
+  static async start(timing: TimingHelper, options: { cpu?: number } = {}): Promise<TimedSpawner> {
+    const [file, ...args] = timing.argv;
+    const pin = options.cpu === undefined ? [] : ['--cpu', String(options.cpu)];
+    const helper = spawn(file!, [...args, ...pin], { stdio: 'pipe', detached: true });
     await new Promise<void>((resolve, reject) => {
       helper.once('spawn', resolve);
       helper.once('error', reject);
@@ -60,12 +65,12 @@ export class TimedSpawner {
     const hello = await spawner.next().catch((error: Error) => ({ error: error.message }) as HelperMessage);
     if (!hello.ready) {
       await spawner.close();
-      throw new Error(`the timing helper could not start under ${python}: ${hello.error ?? 'no posix_spawn'}`);
+      throw new Error(`the timing helper ${file} could not start: ${hello.error ?? 'no posix_spawn'}`);
     }
     return spawner;
   }
 
-  async run(argv: string[], options: TimedRunOptions): Promise<RunResult> {
+  async run(argv: string[], options: TimedRunOptions): Promise<TimedRunResult> {
     if (this.busy) throw new Error('TimedSpawner runs one program at a time');
     this.busy = true;
     try {
@@ -75,14 +80,20 @@ export class TimedSpawner {
     }
   }
 
-  private async runOne(argv: string[], options: TimedRunOptions): Promise<RunResult> {
+  private async runOne(argv: string[], options: TimedRunOptions): Promise<TimedRunResult> {
     const full = options.shell ? ['/bin/sh', '-c', argv.join(' ')] : argv;
     const stdout = join(this.outputDir, 'stdout');
     const stderr = join(this.outputDir, 'stderr');
-    const env = { ...process.env, ...options.env } as Record<string, string>;
-    this.helper.stdin.write(`${JSON.stringify({ argv: full, cwd: options.cwd, env, stdout, stderr })}\n`);
-    const started = await this.next();
+    const env = Object.entries({ ...process.env, ...options.env }).flatMap(([key, value]) =>
+      value === undefined ? [] : [`${key}=${value}`],
+    );
+    const fields = [options.cwd, stdout, stderr, String(full.length), ...full, String(env.length), ...env];
     const empty = { argv, stdout: '', stdoutCut: false, stderr: '', durationNs: 0n, timedOut: false, cancelled: false };
+    // Fields travel NUL-terminated, as the kernel takes them: a NUL inside one could never reach the program anyway.
+    if (fields.some((field) => field.includes('\0')))
+      return { ...empty, exitCode: null, signal: null, spawnError: 'an argument or environment value holds a NUL byte' };
+    this.helper.stdin.write(`${fields.join('\0')}\0`);
+    const started = await this.next();
     if (started.error !== undefined) return { ...empty, exitCode: null, signal: null, spawnError: started.error };
     const pid = started.pid!;
     trackGroup(pid);
@@ -106,6 +117,7 @@ export class TimedSpawner {
       stdoutCut: out.cut,
       stderr: readFileTail(stderr).text,
       durationNs: BigInt(ended.elapsed_ns!),
+      cpuNs: ended.cpu_ns,
       timedOut: watch.timedOut,
       cancelled: watch.cancelled,
       pid,

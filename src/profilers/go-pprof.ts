@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { goExecutable } from '../env/go.js';
 import { UserError } from '../errors.js';
 import { assertStarted, clearOutputs, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
-import { type FrameRef, type Profile, ProfileBuilder, type ProfileMode } from './model.js';
+import { type PathFrame, type Profile, ProfileBuilder, type ProfileMode } from './model.js';
 import { decodePprof, type PprofProfile } from './pprof-proto.js';
 
 const USAGE = 'Go profiles come from benchmarks: pass `go test -bench <regexp> ./pkg` or just the package (./pkg)';
@@ -55,11 +55,11 @@ export function pprofToProfile(pprof: PprofProfile, mode: ProfileMode): Profile 
   const value = valueAt >= 0 ? valueAt : pprof.sampleTypes.length - 1;
   const builder = new ProfileBuilder(memory ? 'bytes' : 'ns');
   for (const sample of pprof.samples) {
-    const path: FrameRef[] = [];
+    const path: PathFrame[] = [];
     for (const id of [...sample.locationIds].reverse()) {
       for (const line of [...(pprof.locations.get(id) ?? [])].reverse()) {
         const fn = pprof.functions.get(line.functionId);
-        if (fn) path.push({ function: fn.name, file: fn.file, line: fn.startLine });
+        if (fn) path.push({ function: fn.name, file: fn.file, line: fn.startLine, ...(line.line > 0 ? { at: line.line } : {}) });
       }
     }
     builder.addSample(path, sample.values[value] ?? 0, countAt >= 0 ? sample.values[countAt] : undefined);

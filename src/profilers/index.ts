@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { resolveCommand } from '../env/command.js';
 import { isBarePythonName } from '../env/interpreter.js';
 import { excerpt, UserError } from '../errors.js';
@@ -16,6 +16,7 @@ import { memrayAdapter } from './memray.js';
 import type { Hotspot, Profile, ProfileLanguage, ProfileMode, ProfileUnit } from './model.js';
 import { nodeCpuAdapter } from './node-cpu.js';
 import { nodeHeapAdapter } from './node-heap.js';
+import { type ProbeResult, runPythonProbe } from './probe.js';
 import { pyspyAdapter } from './pyspy.js';
 import { checkPythonCommand } from './python.js';
 import { writeSpeedscope } from './speedscope.js';
@@ -23,7 +24,20 @@ import { tracemallocAdapter } from './tracemalloc.js';
 
 export type { ProfileRequest } from './adapter.js';
 export { ALL_FRAMES, type HotspotOptions, rankHotspots } from './hotspots.js';
-export type { Frame, FrameRef, Hotspot, Profile, ProfileLanguage, ProfileMode, ProfileUnit, Stack } from './model.js';
+export type {
+  CallEdge,
+  Frame,
+  FrameRef,
+  Hotspot,
+  LineCost,
+  PathFrame,
+  Profile,
+  ProfileLanguage,
+  ProfileMode,
+  ProfileUnit,
+  Stack,
+} from './model.js';
+export type { ArgumentSizes, ProbeResult, SlowCallback } from './probe.js';
 export { SPEEDSCOPE_SCHEMA, toSpeedscope, writeSpeedscope } from './speedscope.js';
 
 export const PROFILERS: readonly ProfilerAdapter[] = [
@@ -158,6 +172,19 @@ async function profileInto(
     pid: run.pid,
     artifacts: { speedscope, ...(outcome.raw ? { raw: outcome.raw } : {}) },
   };
+}
+
+/**
+ * Run a Python command once under the scan probe (sampled stacks with lines,
+ * GC pauses, asyncio's slow callbacks, peak RSS); the request is checked as a
+ * profile request is. Undefined when the program died before the probe wrote.
+ */
+export async function runProbe(request: Omit<ProfileRequest, 'mode' | 'profiler' | 'language'>): Promise<ProbeResult | undefined> {
+  const { parsed, cwd } = checkProfileRequest({ ...request, language: 'python', mode: 'cpu', profiler: undefined });
+  const outDir = resolve(request.outDir);
+  await mkdir(outDir, { recursive: true });
+  const { timeoutMs, python, signal } = request;
+  return runPythonProbe({ ...parsed, cwd, mode: 'wall', timeoutMs, outDir, python, signal, log: request.log ?? (() => {}) });
 }
 
 /**

@@ -10,6 +10,11 @@ export interface FrameRef {
   line: number;
 }
 
+/** A frame on a sampled call path; `at` is the line it was executing, when the profiler saw it. */
+export interface PathFrame extends FrameRef {
+  at?: number;
+}
+
 /** One function with its aggregated cost. */
 export interface Frame extends FrameRef {
   /** Cost spent in the function itself. */
@@ -26,6 +31,22 @@ export interface Stack {
   weight: number;
 }
 
+/** Cost seen while a function was on a line (inclusive: callees' cost counts at the calling line). */
+export interface LineCost {
+  /** Index into `Profile.frames`. */
+  frame: number;
+  line: number;
+  cost: number;
+}
+
+/** Calls from one function to another, with the cost spent in the callee for those calls (deterministic profilers). */
+export interface CallEdge {
+  caller: number;
+  callee: number;
+  calls: number;
+  cost: number;
+}
+
 export interface Profile {
   unit: ProfileUnit;
   /** The whole cost observed: the sum of every frame's self cost plus cost seen with no frame at all. */
@@ -35,6 +56,10 @@ export interface Profile {
   stacks: Stack[];
   /** Highest memory in use during the run, for memory profilers that track it. */
   peakBytes?: number;
+  /** Per-line cost, for profilers that see the executing line. */
+  lines?: LineCost[];
+  /** Caller to callee edges, for profilers that record them (cProfile). */
+  edges?: CallEdge[];
 }
 
 export interface Hotspot extends FrameRef {
@@ -55,6 +80,8 @@ export class ProfileBuilder {
   private readonly frames: Frame[] = [];
   private readonly index = new Map<string, number>();
   private readonly stacks = new Map<string, Stack>();
+  private readonly lines = new Map<string, LineCost>();
+  private readonly edges = new Map<string, CallEdge>();
   private total = 0;
 
   constructor(
@@ -63,14 +90,23 @@ export class ProfileBuilder {
   ) {}
 
   /** Add cost observed on one call path (root first); `count` adds to the leaf's calls. */
-  addSample(path: readonly FrameRef[], weight: number, count?: number): void {
+  addSample(path: readonly PathFrame[], weight: number, count?: number): void {
     if (!(weight > 0)) return;
     this.total += weight;
     const ids: number[] = [];
+    const at = new Map<number, number>();
     for (const ref of path) {
       if (!this.keepFrame(ref)) continue;
       const id = this.frameId(ref);
       if (ids[ids.length - 1] !== id) ids.push(id);
+      // The outermost call of a recursive function holds the line its cost is charged to.
+      if (ref.at !== undefined && !at.has(id)) at.set(id, ref.at);
+    }
+    for (const [frame, line] of at) {
+      const key = `${frame}:${line}`;
+      const cost = this.lines.get(key);
+      if (cost) cost.cost += weight;
+      else this.lines.set(key, { frame, line, cost: weight });
     }
     if (ids.length === 0) return;
     const leaf = this.frames[ids[ids.length - 1]!]!;
@@ -93,8 +129,29 @@ export class ProfileBuilder {
     this.total += self;
   }
 
+  /** Add calls from one function to another (both kept only if the frame filter keeps them). */
+  addEdge(caller: FrameRef, callee: FrameRef, calls: number, cost: number): void {
+    if (!this.keepFrame(caller) || !this.keepFrame(callee)) return;
+    const [from, to] = [this.frameId(caller), this.frameId(callee)];
+    if (from === to) return;
+    const key = `${from}>${to}`;
+    const edge = this.edges.get(key);
+    if (edge) {
+      edge.calls += calls;
+      edge.cost += cost;
+    } else this.edges.set(key, { caller: from, callee: to, calls, cost });
+  }
+
   build(extra: { peakBytes?: number } = {}): Profile {
-    return { unit: this.unit, total: this.total, frames: this.frames, stacks: [...this.stacks.values()], ...extra };
+    return {
+      unit: this.unit,
+      total: this.total,
+      frames: this.frames,
+      stacks: [...this.stacks.values()],
+      ...extra,
+      ...(this.lines.size ? { lines: [...this.lines.values()] } : {}),
+      ...(this.edges.size ? { edges: [...this.edges.values()] } : {}),
+    };
   }
 
   private frameId(ref: FrameRef): number {

@@ -5,7 +5,7 @@ import { isBarePythonName, resolveRealPython } from '../env/interpreter.js';
 import { excerpt, UserError } from '../errors.js';
 import { HARNESS_DIR, harnessPath } from '../package.js';
 import { assertStarted, clearOutputs, type ProfileJob, type ProfilerAdapter, runProfiled } from './adapter.js';
-import { type FrameRef, type Profile, ProfileBuilder, type ProfileUnit } from './model.js';
+import { type FrameRef, type PathFrame, type Profile, ProfileBuilder, type ProfileUnit } from './model.js';
 
 export interface PythonTarget {
   interpreter: string;
@@ -107,17 +107,26 @@ export function foldComprehensions(path: FrameRef[]): FrameRef[] {
 }
 
 type FlatRow = [string, string, number, number, number, number];
-type StackRow = [[string, string, number][], number, number];
+/** A frame as [function, file, first_line] or, with the line it was executing, [function, file, first_line, line]. */
+export type FrameRow = [string, string, number, number?];
+type StackRow = [FrameRow[], number, number];
+type EdgeRow = [string, string, number, string, string, number, number, number];
 interface HelperOutput {
   flat?: FlatRow[];
   stacks?: StackRow[];
+  edges?: EdgeRow[];
   peak_bytes?: number;
+}
+
+export function frameOf([fn, file, line, at]: FrameRow): PathFrame {
+  return at === undefined ? { function: fn, file, line } : { function: fn, file, line, at };
 }
 
 /**
  * Read a helper's JSON output into a Profile; undefined when the helper wrote none. Helpers write
- *   {"flat": [[function, file, first_line, self_ns, total_ns, calls], ...]}   per function, or
- *   {"stacks": [[[[function, file, first_line], ...root first], bytes, count], ...], "peak_bytes": n}
+ *   {"flat": [[function, file, first_line, self_ns, total_ns, calls], ...],
+ *    "edges": [[caller function, file, first_line, callee function, file, first_line, calls, total_ns], ...]}   per function, or
+ *   {"stacks": [[[[function, file, first_line, line?], ...root first], bytes, count], ...], "peak_bytes": n}
  */
 export async function readHelperProfile(path: string, unit: ProfileUnit, target: PythonTarget): Promise<Profile | undefined> {
   let output: HelperOutput;
@@ -130,12 +139,9 @@ export async function readHelperProfile(path: string, unit: ProfileUnit, target:
   for (const [fn, file, line, self, total, calls] of output.flat ?? []) {
     builder.addFunction({ function: fn, file, line }, self, total, calls);
   }
-  for (const [path, weight, count] of output.stacks ?? []) {
-    builder.addSample(
-      path.map(([fn, file, line]) => ({ function: fn, file, line })),
-      weight,
-      count,
-    );
+  for (const [path, weight, count] of output.stacks ?? []) builder.addSample(path.map(frameOf), weight, count);
+  for (const [fn, file, line, calleeFn, calleeFile, calleeLine, calls, total] of output.edges ?? []) {
+    builder.addEdge({ function: fn, file, line }, { function: calleeFn, file: calleeFile, line: calleeLine }, calls, total);
   }
   return builder.build(output.peak_bytes === undefined ? {} : { peakBytes: output.peak_bytes });
 }

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import { statePaths } from '../state/paths.js';
 import { Project } from '../state/project.js';
 import { getSession, latestSession, type SessionRow } from '../state/sessions.js';
 import { JobManager } from './jobs.js';
@@ -13,6 +15,10 @@ export interface ServerOptions {
   logger?: Logger;
   /** How long a call that starts a job waits for it before answering with the job id (default 8 s). */
   jobStartWaitMs?: number;
+  /** Run jobs in detached runner processes started by this command (`[node, cli.js]`), so they outlive the server. */
+  detachJobs?: { argv: string[] };
+  /** Set in a runner process: the job it runs. */
+  runJobId?: string;
 }
 
 /**
@@ -49,13 +55,25 @@ export class ServerContext {
     const path = this.roots.resolve(root ?? this.activeRoot);
     let project = this.projects.get(path);
     if (!project) {
-      project = Project.open(path, { stateHome: this.options.stateDir });
+      project = Project.open(path, { stateHome: this.options.stateDir, ownJob: this.options.runJobId });
       this.projects.set(path, project);
       if (project.interruptedJobs)
         this.logger.warn(`${project.interruptedJobs} job(s) were cut off by an earlier stop and are marked interrupted`);
       for (const listener of this.projectOpenedListeners) listener(project);
     }
     return project;
+  }
+
+  /** The active project's store if it is open or exists on disk; undefined rather than creating one. */
+  existingProject(): Project | undefined {
+    let path: string;
+    try {
+      path = this.roots.resolve(this.activeRoot);
+    } catch {
+      return undefined;
+    }
+    if (this.projects.has(path) || existsSync(statePaths(path, this.options.stateDir).database)) return this.project(path);
+    return undefined;
   }
 
   /** Remember an in-flight fetch of the client's roots, so the first tool call can wait for it. */

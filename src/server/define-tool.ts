@@ -17,13 +17,32 @@ export const commonOutput = {
 
 export type CommonOutput = { summary: string; next: string[] };
 
+/** One field of a form put to the user: free text, or one of a few strings. */
+export interface FormField {
+  name: string;
+  title: string;
+  description: string;
+  options?: readonly string[];
+  default?: string;
+}
+
+/** The user's reply to a form: the fields filled in (empty ones left out), or why there are none. */
+export type FormReply = { action: 'accept'; values: Record<string, string> } | { action: 'decline' | 'cancel' | 'unsupported' };
+
 /** What a tool's handler gets besides its arguments. */
 export interface ToolCall {
   ctx: ServerContext;
+  /** The call's arguments as checked against the input schema. */
+  args: Record<string, unknown>;
   /** Aborts when the client cancels the request. */
   signal: AbortSignal;
   /** Send an MCP progress notification if the client asked for them. */
   progress(done: number, total: number | undefined, message: string): void;
+  /**
+   * Ask the user one flat form through the client (MCP elicitation); `unsupported`
+   * when the client cannot show forms. Only for the request itself: a job never asks.
+   */
+  elicit(message: string, fields: readonly FormField[]): Promise<FormReply>;
 }
 
 export interface ToolSpec<I extends z.ZodRawShape, O extends z.ZodRawShape> {

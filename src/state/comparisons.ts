@@ -23,9 +23,12 @@ export interface StoredRequest {
   command?: string | string[];
   benchmark?: string;
   mode: string;
+  language?: string;
   runs?: number;
   warmup?: number;
   precision_pct?: number;
+  equivalence_pct?: number;
+  schedule?: string;
   max_time_s?: number;
   inject?: string[];
   setup?: string | string[];

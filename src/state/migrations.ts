@@ -87,6 +87,39 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
   `
+  CREATE TABLE test_baselines (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT,
+    command TEXT NOT NULL,
+    head_sha TEXT,
+    exit_code INTEGER,
+    framework TEXT,
+    failed_json TEXT NOT NULL,
+    passed INTEGER,
+    complete INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE scans (
+    id TEXT PRIMARY KEY,
+    session_id TEXT,
+    command_json TEXT NOT NULL,
+    recommended_domain TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    targets_json TEXT NOT NULL,
+    data_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
+  // A job may run in a detached runner process of the CLI: it reads the call's arguments from
+  // the row, and any server cancels it by setting cancel_requested_at.
+  `
+  ALTER TABLE jobs ADD COLUMN args_json TEXT;
+  ALTER TABLE jobs ADD COLUMN cancel_requested_at TEXT;
+  `,
+  // The ledger believes measurements: a keep records its proof (a comparison, or an override with
+  // its reason) and the files it committed; reviews and PR bodies are kept beside the experiments.
+  `
   ALTER TABLE experiments ADD COLUMN unit TEXT;
   ALTER TABLE experiments ADD COLUMN comparison_row TEXT;
   ALTER TABLE experiments ADD COLUMN proof TEXT CHECK (proof IN ('proven', 'overridden', 'unproven'));

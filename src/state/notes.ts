@@ -19,6 +19,9 @@ export interface ConventionRow {
 /** The convention topic whose rule is the guard command run after every change. */
 export const GUARD_TOPIC = 'guard';
 
+/** The convention topic naming the code a session works in (a path prefix or module). */
+export const SCOPE_TOPIC = 'scope';
+
 export function addLearning(db: Db, input: { sessionId: string | null; title: string; body: string; evidence: string }): LearningRow {
   return stmt(db, `INSERT INTO learnings (session_id, title, body, evidence, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *`).get(
     input.sessionId,

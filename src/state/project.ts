@@ -43,11 +43,11 @@ export class Project {
   readonly interruptedJobs: number;
   private resultsCache: { lastN: number; count: number; size: number; mtimeMs: number } | undefined;
 
-  private constructor(paths: StatePaths, db: Db, imported: ImportReport | undefined) {
+  private constructor(paths: StatePaths, db: Db, imported: ImportReport | undefined, ownJob: string | undefined) {
     this.paths = paths;
     this.db = db;
     this.importReport = imported;
-    this.interruptedJobs = markInterruptedJobs(db);
+    this.interruptedJobs = markInterruptedJobs(db, ownJob);
   }
 
   /** The import done when this store was made, once: a later caller (a second session_start) gets nothing. */
@@ -57,8 +57,11 @@ export class Project {
     return report;
   }
 
-  /** `stateHome`: a case-study workspace outside the repository (see statePaths); default `<root>/.codeflash`. */
-  static open(root: string, options: { stateHome?: string } = {}): Project {
+  /**
+   * `stateHome`: a case-study workspace outside the repository (see statePaths); default `<root>/.codeflash`.
+   * `ownJob`: the job this process was started to run, which must not be taken for one cut off.
+   */
+  static open(root: string, options: { stateHome?: string; ownJob?: string } = {}): Project {
     const paths = statePaths(root, options.stateHome);
     // A state home asked for may live anywhere; the default directory must not lead out of the project.
     if (!options.stateHome && lstatSync(paths.stateDir, { throwIfNoEntry: false })?.isSymbolicLink()) {
@@ -71,7 +74,7 @@ export class Project {
     if (!existsSync(paths.gitignore)) writeFileAtomic(paths.gitignore, STATE_GITIGNORE);
     removeStaleTempFiles(paths.stateDir);
     const imported = fresh && hasLegacyFiles(paths) ? importLegacyFiles(db, paths) : undefined;
-    return new Project(paths, db, imported);
+    return new Project(paths, db, imported, options.ownJob);
   }
 
   close(): void {

@@ -7,11 +7,12 @@ import {
   checkCompareRequest,
   compareRefs,
 } from '../bench/compare.js';
+import { unchangedBoundPct, VERDICTS } from '../bench/verdict.js';
 import { WORKING_TREE_REF } from '../bench/worktrees.js';
 import { UserError } from '../errors.js';
 import { formatChangeInterval, formatPct } from '../format.js';
 import { defineTool } from '../server/define-tool.js';
-import { jobFields, runAsJob } from '../server/jobs.js';
+import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
 import { saveArtifact } from '../state/artifacts.js';
 import type { StoredRequest } from '../state/comparisons.js';
@@ -24,9 +25,7 @@ const MAX_ROWS = 40;
 
 const commandInput = z
   .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])
-  .describe(
-    'Run in each worktree (argv or string). A script gets its runtime put first: "bench.py" or "-m pkg" (real Python), "bench.js" (node), "bench.ts" (tsx or Node type stripping).',
-  );
+  .describe('Run in each worktree (argv or string); a script gets its runtime first: "bench.py", "-m pkg", "bench.js", "bench.ts".');
 
 const rowOutput = z.object({
   name: z.string(),
@@ -37,7 +36,8 @@ const rowOutput = z.object({
   ci_low_pct: z.number(),
   ci_high_pct: z.number(),
   p_value: z.number(),
-  verdict: z.enum(['faster', 'slower', 'unchanged']),
+  mde_pct: z.number().describe('smallest change this run could have called'),
+  verdict: z.enum(VERDICTS),
   base_spread: z.number().optional().describe('median absolute deviation'),
   head_spread: z.number().optional(),
 });
@@ -55,6 +55,7 @@ function publicRow(row: ComparisonRow): PublicRow {
     ci_low_pct: row.ciLowPct,
     ci_high_pct: row.ciHighPct,
     p_value: row.pValue,
+    mde_pct: row.mdePct,
     verdict: row.verdict,
     base_spread: row.baseSpread,
     head_spread: row.headSpread,
@@ -79,6 +80,14 @@ function publicComparison(comparison: Comparison, request: StoredRequest) {
     warmups: comparison.warmups,
     precision_reached_pct: comparison.precisionReachedPct,
     stop_reason: comparison.stopReason,
+    method: comparison.method,
+    looks_taken: comparison.looksTaken,
+    schedule: comparison.schedule.ran,
+    ...(comparison.schedule.note ? { schedule_note: comparison.schedule.note } : {}),
+    layout_randomized: comparison.layoutRandomized,
+    ...(comparison.timer ? { timer: comparison.timer } : {}),
+    ...(comparison.morePairs !== undefined ? { more_pairs: comparison.morePairs } : {}),
+    equivalence_pct: comparison.equivalencePct,
     runner: comparison.runner,
     ...(comparison.benchstat ? { benchstat: comparison.benchstat } : {}),
     timings: {
@@ -92,10 +101,16 @@ function publicComparison(comparison: Comparison, request: StoredRequest) {
   };
 }
 
-function describeRow(row: PublicRow, mode: string): string {
+function describeRow(row: PublicRow, mode: string, equivalencePct: number): string {
   const change = formatChangeInterval(row.change_pct, row.ci_low_pct, row.ci_high_pct);
-  if (row.verdict === 'unchanged') return `${row.name}: no change shown (${change})`;
-  const factor = row.verdict === 'faster' ? row.base / row.head : row.head / row.base;
+  const detectable = `smallest detectable ${formatPct(row.mde_pct)} %`;
+  if (row.verdict === 'unchanged') {
+    const bound = unchangedBoundPct({ ciLowPct: row.ci_low_pct, ciHighPct: row.ci_high_pct });
+    return `${row.name}: unchanged, no change beyond ±${formatPct(bound)} % (${change}; equivalence ±${formatPct(equivalencePct)} %, ${detectable})`;
+  }
+  if (row.verdict === 'inconclusive') return `${row.name}: inconclusive (${change}, ${detectable})`;
+  const ratio = 1 + row.change_pct / 100;
+  const factor = row.verdict === 'faster' ? 1 / ratio : ratio;
   return `${row.name}: ${row.verdict} ${factor.toFixed(2)}× (${change}, p ${row.p_value < 0.001 ? '< 0.001' : `= ${row.p_value.toFixed(3)}`}, ${mode})`;
 }
 
@@ -103,35 +118,36 @@ export const benchmarkCompare = defineTool({
   name: 'benchmark_compare',
   title: 'Compare base and head',
   description:
-    'Measure a command or benchmark suite at two git refs in temporary worktrees, interleaving runs until the change is known to precision_pct. Modes: wall (median, bootstrap CI, Mann-Whitney p), instructions (callgrind), memory (peak RSS). Verdict per row: faster, slower or unchanged. Returns a PR-ready markdown table and a comparison_id for record_result. Runs as a job.',
+    'Compare a command or benchmark suite at two git refs (own worktrees, interleaved, sequential looks until settled). Rows: change_pct, CI, p_value, verdict (faster, slower, unchanged, inconclusive); PR markdown; comparison_id for record_result. Runs as a job.',
   input: {
-    base: z.string().min(1).max(200).describe('Branch, tag, sha, HEAD~1.'),
-    head: z.string().min(1).max(200).describe('Head ref; WORKTREE = uncommitted working tree.'),
+    base: z.string().min(1).max(200).describe('e.g. main, HEAD~1.'),
+    head: z.string().min(1).max(200).describe('Ref, or WORKTREE (uncommitted).'),
     command: commandInput.optional(),
     benchmark: z
       .string()
       .max(500)
       .optional()
-      .describe(
-        'Compared per benchmark: pytest-benchmark path (Python); vitest bench file or tinybench/mitata script (JS/TS, installed per worktree); Go package[:pattern].',
-      ),
-    mode: z.enum(['wall', 'instructions', 'memory']).optional().describe('Default wall.'),
-    runs: z.number().int().min(1).max(500).optional().describe('Fixed pairs; omit for adaptive.'),
+      .describe('Instead of command: pytest-benchmark path; vitest bench or tinybench/mitata file; Go package[:pattern].'),
+    mode: z.enum(['wall', 'instructions', 'memory']).optional().describe('Default wall; instructions: callgrind; memory: peak RSS.'),
+    language: z.enum(['python', 'node', 'go']).optional().describe('Default: detected.'),
+    runs: z.number().int().min(1).max(500).optional().describe('Fixed pairs (at least 6); omit to stop once settled.'),
     warmup: z.number().int().min(0).max(20).optional().describe('Dropped runs per ref; default 1.'),
-    precision_pct: z.number().min(0.1).max(50).optional().describe('Stop once the CI half-width is at most this; default 1.'),
-    max_time_s: z.number().min(5).max(3600).optional().describe('Measuring budget; default 120.'),
-    timeout_s: z.number().min(1).max(3600).optional().describe('Per run; default 300.'),
-    inject: z
-      .array(z.string().min(1).max(500))
+    precision_pct: z
+      .number()
+      .min(0.1)
       .max(50)
       .optional()
-      .describe('Working-tree files copied into both worktrees (benchmarks newer than base).'),
+      .describe('Stop once the CI half-width is within this or half the change; default 1.'),
+    equivalence_pct: z.number().min(0.1).max(50).optional().describe('unchanged = CI inside ± this; default 1.'),
+    schedule: z.enum(['interleaved', 'duet']).optional().describe('duet: both refs at once on two pinned cores. Default interleaved.'),
+    max_time_s: z.number().min(5).max(3600).optional().describe('Measuring budget; default 120.'),
+    timeout_s: z.number().min(1).max(3600).optional().describe('Per run; default 300.'),
+    inject: z.array(z.string().min(1).max(500)).max(50).optional().describe('Copied into both worktrees (benchmarks newer than base).'),
     setup: z
       .union([z.string().max(2000), z.array(z.string().max(2000)).max(50)])
       .optional()
-      .describe(
-        'Per-worktree build, e.g. "python setup.py build_ext --inplace". Pure Python needs none (each worktree leads PYTHONPATH); avoid pip install into a shared venv.',
-      ),
+      .describe('Per-worktree build step; pure Python needs none.'),
+    wait_s: waitInput,
     session_id: sessionIdInput,
   },
   output: {
@@ -146,6 +162,14 @@ export const benchmarkCompare = defineTool({
     warmups: z.number().optional(),
     precision_reached_pct: z.number().optional(),
     stop_reason: z.string().optional(),
+    method: z.string().optional().describe('stopping rule and interval'),
+    looks_taken: z.number().optional(),
+    schedule: z.enum(['interleaved', 'duet']).optional().describe('the schedule that ran'),
+    schedule_note: z.string().optional(),
+    layout_randomized: z.boolean().optional(),
+    timer: z.string().optional(),
+    more_pairs: z.number().optional().describe('inconclusive: pairs the measured noise suggests would settle it'),
+    equivalence_pct: z.number().optional(),
     runner: z.string().optional(),
     timings: z.record(z.string(), z.number()).optional().describe('total_ms, timed_ms, warmup_ms, worktree_ms, setup_ms'),
     markdown: z.string().optional(),
@@ -160,8 +184,8 @@ export const benchmarkCompare = defineTool({
     refuseOptionLike('benchmark', args.benchmark);
     for (const path of args.inject ?? []) refuseOptionLike('inject path', path);
     const env = await sessionEnvironment(session, project.paths.root);
-    if (env.language === 'unknown')
-      throw new UserError('the project language is unknown: benchmark_compare supports Python, Node and Go projects');
+    const language = args.language ?? (env.language === 'unknown' ? undefined : env.language);
+    if (!language) throw new UserError('the project language is unknown: pass language python, node or go');
     const mode = args.mode ?? 'wall';
     const timeoutMs = (args.timeout_s ?? 300) * 1000;
     const maxTimeMs = (args.max_time_s ?? 120) * 1000;
@@ -171,12 +195,14 @@ export const benchmarkCompare = defineTool({
       head: args.head,
       command: args.command,
       benchmark: args.benchmark,
-      language: env.language,
+      language,
       mode,
       python: env.python?.python,
       runs: args.runs,
       warmup: args.warmup,
       precisionPct: args.precision_pct,
+      equivalencePct: args.equivalence_pct,
+      schedule: args.schedule,
       maxTimeMs,
       timeoutMs,
       inject: args.inject,
@@ -198,9 +224,12 @@ export const benchmarkCompare = defineTool({
           mode,
           ...(args.command !== undefined ? { command: args.command } : {}),
           ...(args.benchmark !== undefined ? { benchmark: args.benchmark } : {}),
+          ...(args.language !== undefined ? { language: args.language } : {}),
           ...(args.runs !== undefined ? { runs: args.runs } : {}),
           ...(args.warmup !== undefined ? { warmup: args.warmup } : {}),
           ...(args.precision_pct !== undefined ? { precision_pct: args.precision_pct } : {}),
+          ...(args.equivalence_pct !== undefined ? { equivalence_pct: args.equivalence_pct } : {}),
+          ...(args.schedule !== undefined ? { schedule: args.schedule } : {}),
           ...(args.max_time_s !== undefined ? { max_time_s: args.max_time_s } : {}),
           ...(args.inject !== undefined ? { inject: args.inject } : {}),
           ...(args.setup !== undefined ? { setup: args.setup } : {}),
@@ -213,12 +242,14 @@ export const benchmarkCompare = defineTool({
           { mode, base: comparison.base, head: comparison.head, rows: comparison.rows },
           comparison,
         );
-        const changed = comparison.rows.filter((r) => r.verdict !== 'unchanged');
+        const changed = comparison.rows.filter((r) => r.verdict === 'faster' || r.verdict === 'slower');
+        const open = comparison.rows.filter((r) => r.verdict === 'inconclusive');
         const dirtyNote = unmeasured
           ? [
               `The working tree has ${unmeasured} uncommitted change(s) to tracked files that neither ref holds: commit them, or pass head "WORKTREE" to measure them.`,
             ]
           : [];
+        const { method, looks_taken, schedule, schedule_note, layout_randomized, timer, more_pairs, equivalence_pct } = comparison;
         return {
           comparison_id: id,
           mode: comparison.mode,
@@ -230,31 +261,56 @@ export const benchmarkCompare = defineTool({
           warmups: comparison.warmups,
           precision_reached_pct: comparison.precision_reached_pct,
           stop_reason: comparison.stop_reason,
+          method,
+          looks_taken,
+          schedule,
+          ...(schedule_note ? { schedule_note } : {}),
+          layout_randomized,
+          ...(timer ? { timer } : {}),
+          ...(more_pairs !== undefined ? { more_pairs } : {}),
+          equivalence_pct,
           runner: comparison.runner,
           timings: comparison.timings,
           markdown: comparison.markdown,
           uri: `codeflash://comparisons/${id}`,
           summary:
             comparison.rows.length === 1
-              ? `${describeRow(comparison.rows[0]!, mode)}; ${comparison.pairs} pairs.`
-              : `${comparison.rows.length} benchmarks: ${changed.length} changed (${changed.filter((r) => r.verdict === 'faster').length} faster), ${comparison.pairs} pairs, ${mode} mode.`,
+              ? `${describeRow(comparison.rows[0]!, mode, equivalence_pct)}; ${comparison.pairs} pairs, ${schedule}.`
+              : `${comparison.rows.length} benchmarks: ${changed.length} changed (${changed.filter((r) => r.verdict === 'faster').length} faster), ${open.length} inconclusive, ${comparison.pairs} pairs, ${mode} mode.`,
           next: [
             ...dirtyNote,
-            ...(changed.length && changed.every((r) => r.verdict === 'faster')
-              ? [`record_result status "keep" with comparison_id ${id}.`]
-              : changed.some((r) => r.verdict === 'slower')
-                ? [`A slowdown is shown: record_result status "discard" with comparison_id ${id}, or investigate the slower rows.`]
-                : [
-                    comparison.stop_reason === 'precision_reached'
-                      ? `No change beyond the noise at ±${formatPct(comparison.precision_reached_pct)} %: record_result "discard", or try instructions mode for a small effect.`
-                      : `Not resolved (±${formatPct(comparison.precision_reached_pct)} % reached): raise max_time_s, or use instructions mode.`,
-                  ]),
+            nextStep(comparison.rows, id, {
+              precision: comparison.precision_reached_pct,
+              morePairs: more_pairs,
+              timings: comparison.timings,
+              pairs: comparison.pairs,
+            }),
           ],
         };
       },
     });
   },
 });
+
+/** What to do with the result: only `faster` everywhere supports a keep; `inconclusive` says how far it got and what would settle it. */
+function nextStep(
+  rows: PublicRow[],
+  id: string,
+  reached: { precision: number; morePairs?: number; timings: { timed_ms: number }; pairs: number },
+): string {
+  if (rows.some((r) => r.verdict === 'slower'))
+    return `A slowdown is shown: record_result status "discard" with comparison_id ${id}, or investigate the slower rows.`;
+  if (rows.some((r) => r.verdict === 'inconclusive')) {
+    const perPairS = reached.timings.timed_ms / 1000 / Math.max(1, reached.pairs);
+    const more =
+      reached.morePairs === undefined
+        ? ''
+        : ` About ${reached.morePairs} more pairs (~${Math.ceil(reached.morePairs * perPairS)} s of runs) would settle it at the noise seen.`;
+    return `Inconclusive: the budget ran out at ±${formatPct(reached.precision)} %.${more} Raise max_time_s, try schedule "duet", or use instructions mode; do not keep on this result.`;
+  }
+  if (rows.some((r) => r.verdict === 'faster')) return `record_result status "keep" with comparison_id ${id}.`;
+  return 'No change beyond the equivalence bound: record_result "discard", or try instructions mode for a smaller effect.';
+}
 
 /** Tracked changes in the working tree that a compare of two committed refs does not see. */
 async function unmeasuredChanges(root: string, stateDir: string, refs: string[]): Promise<number> {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { MAX_PROCESSES, type MicroResult, runMicroBenchmark } from '../bench/micro.js';
+import { VERDICTS } from '../bench/verdict.js';
 import { defineTool } from '../server/define-tool.js';
-import { jobFields, runAsJob } from '../server/jobs.js';
+import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
 import { latestSession } from '../state/sessions.js';
 
@@ -18,6 +19,7 @@ function publicResult(result: MicroResult) {
     ci_high_pct: result.ciHighPct,
     p_value: result.pValue,
     noise_floor_pct: result.noiseFloorPct,
+    mde_pct: result.mdePct,
     verdict: result.verdict,
     loops: result.loops,
     runs: result.runs,
@@ -29,26 +31,17 @@ export const microBenchmark = defineTool({
   name: 'micro_benchmark',
   title: 'A/B two snippets',
   description:
-    "Quick A/B pre-screen of two snippets before an end-to-end compare: timed in child processes, interleaved, the interval taken over processes so one process's luck cannot decide. Runs in the project root. Python and Node: setup is code run before timing (may import project code), a and b are statements. Go: setup holds imports and package-level declarations, a and b are statements (assign results to a package var), compiled as a _test.go benchmark in the package.",
+    'Quick A/B pre-screen of two snippets (Python, Node, Go) in child processes: ratio with CI, verdict. Go: setup holds imports and declarations. Confirm with benchmark_compare.',
   input: {
-    language: z.enum(['python', 'node', 'go']).describe('Which runtime runs the snippets.'),
-    package: z
-      .string()
-      .max(500)
-      .optional()
-      .describe('Go: package directory the benchmark joins, unexported names usable; default the module root.'),
-    setup: z.string().max(20_000).optional().describe('Untimed; defines what a and b use.'),
-    a: snippet('Variant a, usually the current code.'),
-    b: snippet('Variant b, usually the proposed code.'),
-    runs: z.number().int().min(5).max(500).optional().describe('Timed samples per variant, spread over the processes; default 20.'),
-    processes: z
-      .number()
-      .int()
-      .min(2)
-      .max(MAX_PROCESSES)
-      .optional()
-      .describe('Child processes; default 4. More narrows the interval when processes disagree.'),
+    language: z.enum(['python', 'node', 'go']),
+    package: z.string().max(500).optional().describe('Go: package dir to join; default the module root.'),
+    setup: z.string().max(20_000).optional().describe('Untimed; may import project code.'),
+    a: snippet('Current code.'),
+    b: snippet('Proposed code.'),
+    runs: z.number().int().min(5).max(500).optional().describe('Samples per variant; default 20.'),
+    processes: z.number().int().min(2).max(MAX_PROCESSES).optional().describe('Default 4.'),
     timeout_s: z.number().min(1).max(1800).optional().describe('Default 120.'),
+    wait_s: waitInput,
   },
   output: {
     ...jobFields,
@@ -60,7 +53,8 @@ export const microBenchmark = defineTool({
     ci_high_pct: z.number().optional(),
     p_value: z.number().optional(),
     noise_floor_pct: z.number().optional(),
-    verdict: z.enum(['faster', 'slower', 'unchanged']).optional().describe('b against a'),
+    mde_pct: z.number().optional().describe('Smallest difference this run could have called'),
+    verdict: z.enum(VERDICTS).optional().describe('b against a'),
     loops: z.number().optional().describe('Loops per sample, same for a and b'),
     runs: z.number().optional(),
     processes: z.number().optional(),
@@ -97,7 +91,9 @@ export const microBenchmark = defineTool({
           next:
             result.verdict === 'faster'
               ? ['Promising: make the change in the code, run_guard, then confirm end to end with benchmark_compare.']
-              : ['b does not win in isolation: try another idea before editing the code.'],
+              : result.verdict === 'inconclusive'
+                ? [`Not settled (smallest detectable ±${result.mdePct.toFixed(1)} %): raise runs or processes, or try another idea.`]
+                : ['b does not win in isolation: try another idea before editing the code.'],
         };
       },
     });

@@ -6,13 +6,12 @@ import { sessionIdInput } from './shared.js';
 
 export const prBody = defineTool({
   name: 'pr_body',
-  title: 'Write a PR body',
-  description:
-    "Write .codeflash/pr-body-<function>.md from a comparison and the ledger: platform, table, flags, refs, a reproducer with the project's own tools, tests. Refuses an unproven one unless allow_unproven. stacked: all keeps; comparison_id = branch point → HEAD.",
+  title: 'PR body',
+  description: 'Write .codeflash/pr-body-<function>.md from comparison_id; unproven needs allow_unproven; stacked: all keeps.',
   input: {
     comparison_id: z.string().min(1).max(40),
     function: z.string().min(1).max(100).optional(),
-    template: z.string().min(1).max(100).optional().describe('generic, python, memory, or .codeflash/templates/<name>.md'),
+    template: z.string().min(1).max(100).optional(),
     mode: z.enum(['single', 'stacked']).optional(),
     allow_unproven: z.boolean().optional(),
     summary: z.array(z.string().min(1).max(500)).max(10).optional(),

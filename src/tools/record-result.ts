@@ -10,14 +10,14 @@ export const recordResult = defineTool({
   name: 'record_result',
   title: 'Record an experiment',
   description:
-    'Append an experiment to the ledger (results.tsv); with comparison_id its numbers come from that comparison. keep needs a faster verdict or override_reason; keep with files commits exactly those (hooks run), discard with files restores them to HEAD. Returns improvement and plateau (3 discards in a row).',
+    'Append an experiment to the ledger (results.tsv); comparison_id supplies its numbers. keep needs a faster verdict or override_reason; with files, keep commits exactly those (hooks run) and discard restores them.',
   input: {
-    target: z.string().min(1).max(300).describe('What was changed, e.g. "pkg/parse.py:tokenize".'),
-    hypothesis: z.string().min(1).max(2000).describe('Why it should be faster; also the commit message.'),
-    metric: z.string().min(1).max(100).optional().describe('e.g. "wall_ms"; needed without comparison_id.'),
+    target: z.string().min(1).max(300).describe('e.g. "pkg/parse.py:tokenize".'),
+    hypothesis: z.string().min(1).max(2000).describe('Also the commit message.'),
+    metric: z.string().min(1).max(100).optional().describe('Needed without comparison_id.'),
     baseline: z.number().positive('baseline must be greater than 0 (percentages are taken of it)').optional(),
     value: z.number().nonnegative('value must not be negative').optional(),
-    direction: z.enum(['lower', 'higher']).optional().describe('Which way is better; default lower.'),
+    direction: z.enum(['lower', 'higher']).optional().describe('Default lower.'),
     status: z.enum(EXPERIMENT_STATUSES),
     commit: z
       .string()
@@ -27,7 +27,7 @@ export const recordResult = defineTool({
     comparison_id: z.string().max(40).optional(),
     row: z.string().max(500).optional().describe('Comparison row, if several.'),
     files: z.array(z.string().min(1).max(1000)).max(200).optional(),
-    override_reason: z.string().min(1).max(1000).optional().describe('Why keep without a faster comparison.'),
+    override_reason: z.string().min(1).max(1000).optional(),
     notes: z.string().max(2000).optional(),
     session_id: sessionIdInput,
   },

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
-import { jobFields, runAsJob } from '../server/jobs.js';
+import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
+import { guardFailures } from '../session/check-tests.js';
 import { GUARD_TOPIC, getConvention } from '../state/notes.js';
 import { isGitRepo, revertToHead } from '../workspace/git.js';
 import { type GuardRun, runGuardCommand } from '../workspace/guard.js';
@@ -18,16 +19,11 @@ export const runGuard = defineTool({
   name: 'run_guard',
   title: 'Run the guard',
   description:
-    'Run the guard (set_convention topic "guard") in the project root. With revert_on_failure a failure restores tracked files to HEAD, saves the undone diff under .codeflash/reverts/ and lists what was reverted; a guard that times out is an error and reverts nothing. Slow guards continue as a job.',
+    'Run the guard (set_convention "guard"); new failures vs those failing before. revert_on_failure: a new failure restores tracked files to HEAD (diff in .codeflash/reverts/); a timeout reverts nothing.',
   input: {
-    revert_on_failure: z.boolean().optional().describe('Restore tracked files to HEAD on failure.'),
-    timeout_s: z
-      .number()
-      .int()
-      .min(1)
-      .max(7200)
-      .optional()
-      .describe(`Kill the guard after this many seconds; default ${DEFAULT_TIMEOUT_S}.`),
+    revert_on_failure: z.boolean().optional(),
+    timeout_s: z.number().int().min(1).max(7200).optional().describe(`Default ${DEFAULT_TIMEOUT_S}.`),
+    wait_s: waitInput,
     session_id: sessionIdInput,
   },
   output: {
@@ -37,6 +33,8 @@ export const runGuard = defineTool({
     exit_code: z.number().nullable().optional(),
     duration_ms: z.number().optional(),
     output_tail: z.string().optional(),
+    new_failures: z.array(z.string()).optional(),
+    pre_existing_failures: z.array(z.string()).optional(),
     reverted: z
       .object({
         files: z.array(z.object({ status: z.string(), path: z.string() })),
@@ -70,10 +68,16 @@ export const runGuard = defineTool({
               `Raise timeout_s or fix what hangs. Output tail:\n${run.outputTail || '(none)'}`,
           );
         }
+        const failures = run.passed ? undefined : guardFailures(project, command, run.tests);
+        // Reverting cannot fix a test that failed before the session: only a failure the change may have caused reverts.
+        const onlyOld = failures?.onlyPreExisting === true;
         const reverted =
-          !run.passed && args.revert_on_failure
+          !run.passed && args.revert_on_failure && !onlyOld
             ? await revertToHead(root, { stateDir: project.paths.stateDir, patchDir: project.paths.revertsDir })
             : null;
+        const oldNote = onlyOld
+          ? ` Only tests that failed before the session failed (${failures.preExisting.length}); nothing was reverted.`
+          : '';
         const revertNote = reverted
           ? reverted.reverted.length
             ? ` Reverted ${reverted.reverted.length} file(s) to HEAD; the change is saved in ${reverted.patch}.`
@@ -82,13 +86,16 @@ export const runGuard = defineTool({
         return {
           command,
           ...publicRun(run),
+          new_failures: failures?.new,
+          pre_existing_failures: failures?.preExisting,
           reverted: reverted && { files: reverted.reverted, patch: reverted.patch, untracked_kept: reverted.untracked_kept },
-          summary: `Guard ${run.passed ? 'passed' : `failed (exit ${run.exitCode})`} in ${(run.durationMs / 1000).toFixed(1)} s.${revertNote}`,
-          next: run.passed
-            ? ['Measure the change with benchmark_compare.']
-            : reverted
-              ? ['Record the attempt with record_result status "crash" or "discard", then try another hypothesis.']
-              : ['Fix the failure shown in output_tail, or call run_guard with revert_on_failure to drop the change.'],
+          summary: `Guard ${run.passed ? 'passed' : `failed (exit ${run.exitCode})`} in ${(run.durationMs / 1000).toFixed(1)} s.${oldNote}${revertNote}`,
+          next:
+            run.passed || onlyOld
+              ? ['Measure the change with benchmark_compare.']
+              : reverted
+                ? ['Record the attempt with record_result status "crash" or "discard", then try another hypothesis.']
+                : ['Fix the failure shown in output_tail, or call run_guard with revert_on_failure to drop the change.'],
         };
       },
     });

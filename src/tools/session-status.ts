@@ -1,19 +1,14 @@
 import { z } from 'zod';
-import { formatChangePct } from '../format.js';
 import { defineTool } from '../server/define-tool.js';
-import { nextSteps } from '../session/next-steps.js';
-import { keptExperiments, PROOFS, sessionStats } from '../state/experiments.js';
-import { GUARD_TOPIC, getConvention } from '../state/notes.js';
-import { evidenceOf, proofCounts } from '../state/render/markdown.js';
+import { statusReport } from '../session/status-report.js';
+import { PROOFS } from '../state/experiments.js';
 import { DOMAINS } from '../state/sessions.js';
-import { currentBranch } from '../workspace/git.js';
 import { sessionIdInput, statsOutput } from './shared.js';
 
 export const sessionStatus = defineTool({
   name: 'session_status',
   title: 'Session status',
-  description:
-    'Where the session stands: experiment counts, consecutive discards and plateau, baseline, best improvement, branch, next steps.',
+  description: 'Status report: counts, keeps vs discards, plateau, baseline, best result and how it was measured, branch, next steps.',
   input: { session_id: sessionIdInput },
   output: {
     session_id: z.string(),
@@ -24,28 +19,32 @@ export const sessionStatus = defineTool({
     session_branch: z.string().nullable(),
     guard: z.string().nullable(),
     stats: statsOutput,
+    best_measured: z.string().nullable(),
+    planned: z.array(z.string()),
+    failing_before: z.number().nullable().describe('tests failing before any change'),
+    scan: z.string().nullable(),
     kept: z.array(z.object({ n: z.number(), target: z.string(), proof: z.enum(PROOFS).nullable(), evidence: z.string() })),
   },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {
     const { project, session } = ctx.current(args.session_id);
-    const stats = sessionStats(project.db, session.id);
-    const kept = keptExperiments(project.db, session.id);
-    const guard = getConvention(project.db, GUARD_TOPIC)?.rule ?? null;
-    const branch = (await currentBranch(project.paths.root)) ?? null;
-    const best = stats.best ? `best #${stats.best.n} ${formatChangePct(stats.best.improvement_pct)} vs baseline` : 'nothing kept yet';
+    const report = await statusReport(project, session);
     return {
       session_id: session.id,
       root: project.paths.root,
       goal: session.goal,
       domain: session.domain,
-      branch,
+      branch: report.branch,
       session_branch: session.branch,
-      guard,
-      stats,
-      kept: kept.map((row) => ({ n: row.n, target: row.target, proof: row.proof, evidence: evidenceOf(row) })),
-      summary: `${stats.experiments} experiments (${stats.keeps} kept, ${stats.discards} discarded, ${stats.crashes} crashed); ${best}${stats.plateau ? '; plateau reached' : ''}.${kept.length ? ` ${proofCounts(kept)}.` : ''}`,
-      next: nextSteps(stats, guard !== null),
+      guard: report.guard,
+      stats: report.stats,
+      best_measured: report.bestMeasured,
+      planned: report.planned,
+      failing_before: report.failingBefore,
+      scan: report.scan,
+      kept: report.kept,
+      summary: report.summary,
+      next: report.next,
     };
   },
 });

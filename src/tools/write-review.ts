@@ -2,23 +2,31 @@ import { z } from 'zod';
 import { writeReview } from '../pr/review.js';
 import { defineTool } from '../server/define-tool.js';
 import { sessionEnvironment } from '../session/environment.js';
-import { REVIEW_PASSES, REVIEW_VERDICTS, SEVERITIES } from '../state/pr-records.js';
+import { REVIEW_PASSES, REVIEW_VERDICTS, type ReviewPass, SEVERITIES, type Severity } from '../state/pr-records.js';
 import { sessionIdInput } from './shared.js';
+
+/** A word from a fixed list, checked without listing the words in tools/list (the review prompt and the error name them). */
+function oneOf(words: readonly string[], what: string) {
+  return z.string().refine((word) => words.includes(word), { message: `${what} must be one of ${words.join(', ')}` });
+}
 
 export const writeReviewTool = defineTool({
   name: 'write_review',
-  title: 'Write the review report',
-  description:
-    'The review gate: six-pass findings and verdict to .codeflash/review-report.md. The server adds benchmark_verification (keeps proven, benchmark at both refs, PR body numbers match). A critical finding means BLOCK.',
+  title: 'Review gate',
+  description: 'Six-pass review into review-report.md.',
   input: {
     verdict: z.enum(REVIEW_VERDICTS),
     findings: z
       .array(
         z.object({
-          pass: z.enum(REVIEW_PASSES),
-          severity: z.enum(SEVERITIES),
+          pass: oneOf(REVIEW_PASSES, 'pass'),
+          severity: oneOf(SEVERITIES, 'severity'),
           file: z.string().max(1000).optional(),
-          line: z.number().int().min(1).optional(),
+          line: z
+            .number()
+            .int()
+            .refine((n) => n > 0, { message: 'line counts from 1' })
+            .optional(),
           text: z.string().min(1).max(2000),
         }),
       )
@@ -37,7 +45,7 @@ export const writeReviewTool = defineTool({
     const env = await sessionEnvironment(session, project.paths.root);
     const { review, path } = await writeReview(project, session, env, {
       verdict: args.verdict,
-      findings: args.findings,
+      findings: args.findings.map((f) => ({ ...f, pass: f.pass as ReviewPass, severity: f.severity as Severity })),
       summary: args.summary,
     });
     const byServer = review.findings.filter((f) => f.by_server);

@@ -1,5 +1,6 @@
 import { parseCommand } from '../proc/command.js';
 import { runProcess, tail } from '../proc/run.js';
+import { parseTestOutput, type TestOutcome } from './test-output.js';
 
 export interface GuardRun {
   passed: boolean;
@@ -10,16 +11,18 @@ export interface GuardRun {
   outputTail: string;
   /** Whether it ran under /bin/sh (shell syntax in the command). */
   shell: boolean;
+  /** The failing tests its output names, read from the whole output (not only the tail). */
+  tests: TestOutcome;
 }
 
 /**
- * Run the guard command in the project root. Plain commands run without a
+ * Run the guard command (or a test command) in the project root. Plain commands run without a
  * shell; a guard written with shell syntax (`&&`, pipes) runs under /bin/sh,
  * which the result reports.
  */
 export async function runGuardCommand(
   root: string,
-  command: string,
+  command: string | string[],
   options: { timeoutMs: number; signal?: AbortSignal; onLine?: (line: string) => void },
 ): Promise<GuardRun> {
   const parsed = parseCommand(command);
@@ -43,5 +46,6 @@ export async function runGuardCommand(
     timedOut: result.timedOut,
     outputTail: tail([output, note].filter(Boolean).join('\n'), 3000),
     shell: parsed.needsShell,
+    tests: parseTestOutput(output),
   };
 }

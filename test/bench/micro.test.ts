@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type MicroRequest, runMicroBenchmark } from '../../src/bench/micro.js';
+import { VERDICTS } from '../../src/bench/verdict.js';
 import { realPython } from '../helpers/requires.js';
 
 const base = { cwd: tmpdir(), timeoutMs: 60_000, runs: 12 } as const;
@@ -45,11 +46,17 @@ describe.each([
     expect(progress).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
   });
 
-  it('calls identical snippets unchanged', async () => {
+  it('compares identical snippets with an interval around its estimate and the smallest difference it could see', async () => {
     const result = await micro({ language, python, setup, a: small, b: small });
-    expect(result.verdict).toBe('unchanged');
-    // The estimate itself is not bounded here: under load from other processes it wanders (16 % once on
-    // two busy cores) while the interval widens with it; the verdict is what must hold.
+    // How often identical snippets are called anything but unchanged or inconclusive is chance, measured by
+    // bench/micro-quality.mjs; here the result must be whole and say what it found.
+    expect(VERDICTS).toContain(result.verdict);
+    expect(result.mdePct).toBeGreaterThan(result.noiseFloorPct);
+    expect(result.summary).toMatch(
+      result.verdict === 'unchanged' ? /within ±/ : result.verdict === 'inconclusive' ? /no difference shown/ : /b is (faster|slower)/,
+    );
+    // Nor is the estimate bounded: under load from other processes it wanders (16 % once on two busy cores)
+    // while the interval widens with it.
     expect(result.ciLowPct).toBeLessThanOrEqual(result.changePct);
     expect(result.ciHighPct).toBeGreaterThanOrEqual(result.changePct);
   });
@@ -92,7 +99,7 @@ describe('runMicroBenchmark in a project', () => {
     const result = await runMicroBenchmark({ ...base, cwd, language, python: realPython(), setup, a, b });
     expect(result.a.median).toBeGreaterThan(0);
     expect(result.b.median).toBeGreaterThan(0);
-    expect(['faster', 'slower', 'unchanged']).toContain(result.verdict);
+    expect(VERDICTS).toContain(result.verdict);
   });
 });
 

@@ -45,6 +45,8 @@ export function storeComparison(
       ciLowPct: change - half,
       ciHighPct: change + half,
       pValue: r.verdict === 'unchanged' || r.verdict === 'inconclusive' ? 0.4 : 0.0001,
+      noiseFloorPct: 1,
+      mdePct: 2 * half,
       verdict: r.verdict as ComparisonRow['verdict'],
     };
   });
@@ -71,6 +73,7 @@ export function storeComparison(
       ci_low_pct: r.ciLowPct,
       ci_high_pct: r.ciHighPct,
       p_value: r.pValue,
+      mde_pct: r.mdePct,
       verdict: r.verdict,
     })),
     samples: {},

@@ -1,8 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, type ElicitRequest, ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerOptions } from '../../src/server/context.js';
-import { type CodeflashServer, createServer } from '../../src/server/create-server.js';
+import { type CodeflashServer, type CreateServerOptions, createServer } from '../../src/server/create-server.js';
 import { TOOLS } from '../../src/tools/index.js';
 
 export interface InMemory {
@@ -12,11 +12,22 @@ export interface InMemory {
   close(): Promise<void>;
 }
 
+export interface ClientSetup {
+  /** Declare the elicitation capability and answer every `elicitation/create` with this. */
+  elicit?: (request: ElicitRequest['params']) => ElicitResult | Promise<ElicitResult>;
+  tools?: CreateServerOptions['tools'];
+}
+
 /** The real server and a real SDK client joined by the SDK's in-memory transport pair. */
-export async function connectInMemory(options: ServerOptions): Promise<InMemory> {
-  const app = createServer({ ...options, tools: TOOLS });
+export async function connectInMemory(options: ServerOptions, setup: ClientSetup = {}): Promise<InMemory> {
+  const app = createServer({ ...options, tools: setup.tools ?? TOOLS });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: 'codeflash-test', version: '0.0.0' });
+  const client = new Client(
+    { name: 'codeflash-test', version: '0.0.0' },
+    { capabilities: setup.elicit ? { elicitation: { form: {} } } : {} },
+  );
+  const answer = setup.elicit;
+  if (answer) client.setRequestHandler(ElicitRequestSchema, (request) => answer(request.params));
   await Promise.all([app.server.connect(serverSide), client.connect(clientSide)]);
   return {
     app,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TAIL_BYTES } from '../../src/proc/capture.js';
 import { runProcess } from '../../src/proc/run.js';
 import { TimedSpawner } from '../../src/proc/spawner.js';
+import { timingHelper } from '../../src/proc/timer.js';
 import { realPython } from '../helpers/requires.js';
 
 /** A Python program that writes `mb` MiB of numbered lines to stdout (1 KiB each), then "done" on stderr. */
@@ -53,10 +54,10 @@ describe('a program that prints a lot', () => {
     expect(lines).toBeGreaterThan(2);
   });
 
-  describe('under the timing helper', () => {
+  describe.each(['c', 'python'] as const)('under the %s timing helper', (kind) => {
     let spawner: TimedSpawner;
     beforeAll(async () => {
-      spawner = await TimedSpawner.start(realPython());
+      spawner = await TimedSpawner.start((await timingHelper({ python: realPython(), prefer: kind }))!);
     });
     afterAll(async () => {
       await spawner.close();

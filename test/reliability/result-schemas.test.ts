@@ -72,6 +72,9 @@ describe('every tool answers inside its own output schema, extreme inputs includ
     const compare = await ok('benchmark_compare', { base: 'HEAD', head: 'WORKTREE', command: 'bench.py', runs: 5, warmup: 0 });
     expect(compare.state).toBe('succeeded');
     await ok('micro_benchmark', { language: 'python', a: '1 + 1', b: '2 + 2', runs: 5, processes: 2 });
+    const scan = await ok('scan', { command: 'bench.py', timeout_s: 60 });
+    expect(scan.state).toBe('succeeded');
+    await ok('target_dossier', { rank: 1 });
     await ok('job_status', { job_id: profile.job_id, wait_s: 0 });
     await ok('job_cancel', { job_id: profile.job_id });
     for (const uri of [

@@ -88,7 +88,7 @@ describe('a slug that is not plain words', () => {
   ])('branch %j is plain words and becomes %s', async (branch, name) => {
     const root = makeRepo(PYTHON_PROJECT);
     open = await connectInMemory({ root });
-    const result = await open.call('session_start', { branch });
+    const result = await open.call('session_start', { branch, domain: 'deep' });
     expect(result.isError, errorText(result)).toBeFalsy();
     expect(result.structuredContent!.branch).toBe(name);
   });

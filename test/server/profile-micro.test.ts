@@ -25,10 +25,11 @@ async function demoSession(): Promise<InMemory & { root: string }> {
   return Object.assign(open, { root });
 }
 
+/** Jobs the profile tool started (session_start runs the tests as a job of its own). */
 function jobCount(root: string): number {
   const db = new Database(join(root, '.codeflash', 'state.sqlite'), { readonly: true });
   try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
+    return (db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE tool = 'profile'`).get() as { n: number }).n;
   } finally {
     db.close();
   }

@@ -1,27 +1,42 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import { TimedSpawner } from '../../proc/spawner.js';
+import { describeTimer, type TimingHelper } from '../../proc/timer.js';
 import { type CommandSpec, displayCommand, nsToMs, type Runner, runChecked } from './runner.js';
 
 /**
- * Wall time of one whole process per run, in milliseconds, spawn to exit. With
- * a Python to run it, a TimedSpawner takes the time (hyperfine's way); without
- * one, or if it cannot start, Node's own clock around the run does.
+ * Wall time of one whole process per run, in milliseconds, spawn to exit. A
+ * TimedSpawner takes the time (hyperfine's way) when a timing helper can run;
+ * otherwise, or if it fails to start, Node's own clock around the run does. A
+ * run pinned to a CPU gets a helper of its own pinned there.
  */
-export function wallRunner(command: CommandSpec, name: string, requiredPaths: string[], helperPython?: string): Runner {
-  let spawner: Promise<TimedSpawner | undefined> | undefined;
-  const timing = () => (spawner ??= helperPython ? TimedSpawner.start(helperPython).catch(() => undefined) : Promise.resolve(undefined));
+export function wallRunner(command: CommandSpec, name: string, requiredPaths: string[], helper: Promise<TimingHelper | undefined>): Runner {
+  const spawners = new Map<number | undefined, Promise<TimedSpawner | undefined>>();
+  const spawnerFor = (cpu?: number) => {
+    let spawner = spawners.get(cpu);
+    if (!spawner) {
+      spawner = helper.then((found) => (found ? TimedSpawner.start(found, { cpu }).catch(() => undefined) : undefined));
+      spawners.set(cpu, spawner);
+    }
+    return spawner;
+  };
   return {
     unit: 'ms',
     deterministic: false,
     describe: () => describeCommand(command),
     requiredPaths: () => requiredPaths,
     async measure(context) {
-      const result = await runChecked(command, context, { spawner: await timing() });
-      return { values: new Map([[name, nsToMs(result.durationNs)]]), durationNs: result.durationNs };
+      const result = await runChecked(command, context, { spawner: await spawnerFor(context.cpu) });
+      return { values: new Map([[name, nsToMs(result.durationNs)]]), durationNs: result.durationNs, cpuNs: result.cpuNs };
     },
     async close() {
-      await (await spawner)?.close();
+      await Promise.all([...spawners.values()].map(async (spawner) => (await spawner)?.close()));
+    },
+    async pinnable() {
+      return (await spawnerFor()) !== undefined;
+    },
+    async timer() {
+      return describeTimer((await spawnerFor()) ? (await helper)!.kind : 'node');
     },
   };
 }

@@ -1,5 +1,5 @@
-import { type RunResult, runProcess, tail } from '../../proc/run.js';
-import type { TimedSpawner } from '../../proc/spawner.js';
+import { runProcess, tail } from '../../proc/run.js';
+import type { TimedRunResult, TimedSpawner } from '../../proc/spawner.js';
 
 export type Side = 'base' | 'head';
 
@@ -17,6 +17,8 @@ export interface RunContext {
   env: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Pin the run to this CPU (duet schedule; only runners with `pinnable` honour it). */
+  cpu?: number;
 }
 
 export interface Measurement {
@@ -24,6 +26,8 @@ export interface Measurement {
   values: Map<string, number>;
   /** Wall time of the measured process(es). */
   durationNs: bigint;
+  /** CPU time the process used, when the timer can tell. */
+  cpuNs?: number;
 }
 
 export interface Runner {
@@ -42,6 +46,10 @@ export interface Runner {
   benchstatInput?(): { base: string; head: string };
   /** Release what the runner holds between runs (a timing helper); called once after the last run. */
   close?(): Promise<void>;
+  /** Whether runs can be pinned to a CPU and report their CPU time, as a duet needs. */
+  pinnable?(): Promise<boolean>;
+  /** How each run is clocked, for the report. */
+  timer?(): Promise<string>;
 }
 
 export interface CommandSpec {
@@ -61,7 +69,7 @@ export async function runChecked(
   command: CommandSpec,
   context: RunContext,
   extra: { onSpawn?: (pid: number) => void; acceptExitCodes?: number[]; spawner?: TimedSpawner; stdoutMaxBytes?: number } = {},
-): Promise<RunResult> {
+): Promise<TimedRunResult> {
   const options = {
     cwd: context.cwd,
     env: { ...command.env, ...context.env },
