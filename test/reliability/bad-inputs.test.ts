@@ -155,12 +155,17 @@ const TABLE: Array<[string, Record<string, unknown>, RegExp]> = [
   [
     'write_review',
     { verdict: 'APPROVE', findings: [{ pass: 'style', severity: 'minor', text: 't' }] },
-    /findings\.0\.pass: Invalid option/,
+    /findings\.0\.pass: pass must be one of comprehension, correctness, safety, benchmark_verification, quality, disclosure/,
   ],
   [
     'write_review',
     { verdict: 'APPROVE', findings: [{ pass: 'quality', severity: 'minor', text: 't', line: 0 }] },
-    /findings\.0\.line: Too small/,
+    /findings\.0\.line: line counts from 1/,
+  ],
+  [
+    'write_review',
+    { verdict: 'APPROVE', findings: [{ pass: 'quality', severity: 'blocker', text: 't' }] },
+    /findings\.0\.severity: severity must be one of critical, major, minor, info/,
   ],
   ['write_case_study', {}, /dest: Invalid input: expected string/],
   ['write_case_study', { dest: '/etc' }, /dest \/etc is outside the project and its state directory/],
