@@ -54,14 +54,14 @@ beforeAll(async () => {
     body: 'The builtin runs in C; the loop pays per item.',
     evidence: 'compare',
   });
-  // A stored comparison with fixed numbers (2 s → 1.5 s, faster): the keep rests on it, and no timing noise reaches the prompts.
+  // A stored comparison with fixed numbers (2 s → 1.5 s over six pairs, faster): the keep rests on it, and no timing noise reaches the prompts.
   const sessionId = (await mcp.call('session_status')).structuredContent!.session_id as string;
   comparisonId = storeComparison(mcp.app.ctx.project().db, {
     sessionId,
     base: { ref: 'HEAD~1', sha: gitIn(root, 'rev-parse', 'HEAD~1').trim() },
     head: { ref: 'HEAD', sha: gitIn(root, 'rev-parse', 'HEAD').trim() },
     rows: [{ name: 'bench.py', base: 2, head: 1.5, unit: 's', verdict: 'faster' }],
-    pairs: 5,
+    pairs: 6,
   });
   await mcp.call('record_result', {
     target: 'shop/cart.py:total',
@@ -140,13 +140,13 @@ describe('prompts carry the project state', () => {
   it('session_status reads as the status report: best against the baseline and how it was measured, plateau, planned steps', async () => {
     const status = (await mcp.call('session_status')).structuredContent!;
     expect(status.best_measured).toMatch(
-      new RegExp(`^benchmark_compare wall mode, 5 pairs HEAD~1 → HEAD, [−+][\\d.]+ % \\[.*\\] \\w+ \\(${comparisonId}\\)$`),
+      new RegExp(`^benchmark_compare wall mode, 6 pairs HEAD~1 → HEAD, [−+][\\d.]+ % \\[.*\\] \\w+ \\(${comparisonId}\\)$`),
     );
     expect(status.planned[0]).toMatch(/^Step 0: /);
     expect(status.failing_before).toBe(1);
     expect(status.scan).toMatch(/^scan scan-\w+ recommends \w+; top target /);
     expect(status.summary).toMatch(
-      /^1 experiments: 1 kept against 0 discarded \(0 crashed\) on perf\/ds-totals; best #2 \+25\.0 % against the baseline 2 wall_s, measured by benchmark_compare wall mode, 5 pairs .*; no plateau \(0 discard\(s\) in a row\); 1 kept: 1 proven by a comparison, 0 overridden; planned next: Step 0: /,
+      /^1 experiments: 1 kept against 0 discarded \(0 crashed\) on perf\/ds-totals; best #2 \+25\.0 % against the baseline 2 wall_s, measured by benchmark_compare wall mode, 6 pairs .*; no plateau \(0 discard\(s\) in a row\); 1 kept: 1 proven by a comparison, 0 overridden; planned next: Step 0: /,
     );
   });
 });
