@@ -7,7 +7,10 @@ import { sessionIdInput } from './shared.js';
 
 /** A word from a fixed list, checked without listing the words in tools/list (the review prompt and the error name them). */
 function oneOf(words: readonly string[], what: string) {
-  return z.string().refine((word) => words.includes(word), { message: `${what} must be one of ${words.join(', ')}` });
+  return z
+    .string()
+    .max(40)
+    .refine((word) => words.includes(word), { message: `${what} must be one of ${words.join(', ')}` });
 }
 
 export const writeReviewTool = defineTool({
