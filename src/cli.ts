@@ -9,6 +9,7 @@ const USAGE = `codeflash-mcp ${VERSION}
 Usage:
   codeflash-mcp serve [--root DIR] [--state-dir DIR] [--tools SETS] [--detach-jobs] [--http PORT [--token TOKEN]]
       Run the MCP server on stdio (default) or Streamable HTTP on 127.0.0.1:PORT/mcp.
+      --state-dir (or CODEFLASH_STATE_DIR) keeps every project's state in DIR/<org>/<project>.
       --tools core,measure offers only those toolsets (core is always on; default all).
       --detach-jobs runs long jobs in a runner process that outlives the server (for clients that
       start a server per call, such as the Inspector CLI).

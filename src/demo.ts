@@ -14,13 +14,6 @@ type Structured = Record<string, unknown>;
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
-// The demo commits as itself, whatever identity the user's configuration holds.
-const DEMO_IDENTITY = ['-c', 'user.name=codeflash demo', '-c', 'user.email=demo@localhost'];
-
-async function demoGit(cwd: string, ...args: string[]): Promise<void> {
-  await git(cwd, [...DEMO_IDENTITY, ...args]);
-}
-
 /** Call a tool; when it answers with a running job, follow it with job_status until it ends. */
 async function call(client: StdioClient, name: string, args: Record<string, unknown> = {}): Promise<Structured> {
   let answer = await client.callTool(name, args, 300_000);
@@ -46,7 +39,6 @@ interface DemoProject {
   /** The file the fix replaces, and the example file holding the fix. */
   edit: [string, string];
   describeEdit: string;
-  commitMessage: string;
   target: string;
   hypothesis: string;
   profile: Structured;
@@ -60,7 +52,6 @@ const PROJECTS: Record<DemoLanguage, DemoProject> = {
     goal: 'make unique_skus fast on a day of orders',
     edit: ['inventory/dedupe.py', 'python-demo.optimized.py'],
     describeEdit: 'unique_skus keeps a dict instead of scanning a list for every SKU',
-    commitMessage: 'unique_skus: O(1) membership with an insertion-ordered dict',
     target: 'inventory/dedupe.py:unique_skus',
     hypothesis: 'membership test on a list is O(n); a dict keeps order with O(1) lookups',
     profile: { command: 'bench.py', mode: 'cpu' },
@@ -71,7 +62,6 @@ const PROJECTS: Record<DemoLanguage, DemoProject> = {
     goal: 'make uniqueSkus fast on a day of orders',
     edit: ['src/dedupe.js', 'node-demo.optimized.js'],
     describeEdit: 'uniqueSkus keeps a Set instead of calling includes on an array for every SKU',
-    commitMessage: 'uniqueSkus: O(1) membership with an insertion-ordered Set',
     target: 'src/dedupe.js:uniqueSkus',
     hypothesis: 'Array.includes is O(n) per SKU; a Set keeps order with O(1) lookups',
     profile: { command: 'bench.js', mode: 'cpu' },
@@ -82,7 +72,6 @@ const PROJECTS: Record<DemoLanguage, DemoProject> = {
     goal: 'make UniqueSKUs fast on a day of orders',
     edit: ['dedupe.go', 'go-demo.optimized.go'],
     describeEdit: 'UniqueSKUs keeps a map instead of scanning a slice for every SKU',
-    commitMessage: 'UniqueSKUs: O(1) membership with a map',
     target: 'dedupe.go:UniqueSKUs',
     hypothesis: 'the inner loop over seen is O(n) per SKU; a map answers membership in O(1)',
     profile: { command: '.', mode: 'cpu' },
@@ -93,17 +82,21 @@ const PROJECTS: Record<DemoLanguage, DemoProject> = {
 
 /**
  * The whole loop on a bundled example, through a real MCP client talking to
- * this server over stdio: start, guard, profile, optimize, compare, record,
- * hand off. Returns the process exit code.
+ * this server over stdio: start, guard, profile, optimize, compare the edited
+ * tree, keep it (the server commits it), hand off with the progress chart, and
+ * write the pull request body. Returns the process exit code.
  */
 export async function runDemo(options: { keep: boolean; language?: DemoLanguage }): Promise<number> {
   const language = options.language ?? 'python';
   const project = PROJECTS[language];
   const root = mkdtempSync(join(tmpdir(), 'codeflash-demo-'));
   cpSync(join(EXAMPLES, `${language}-demo`), root, { recursive: true });
-  await demoGit(root, 'init', '-q', '-b', 'main');
-  await demoGit(root, 'add', '-A');
-  await demoGit(root, 'commit', '-q', '-m', 'inventory: first version');
+  await git(root, ['init', '-q', '-b', 'main']);
+  // The example commits as itself (the server's keep commits too), whatever identity the user's configuration holds.
+  await git(root, ['config', 'user.name', 'codeflash demo']);
+  await git(root, ['config', 'user.email', 'demo@localhost']);
+  await git(root, ['add', '-A']);
+  await git(root, ['commit', '-q', '-m', 'inventory: first version']);
   say(`codeflash-mcp demo (${language}) — example project copied to ${root}\n`);
 
   const client = await connectStdioClient(process.execPath, [CLI, 'serve', '--root', root], 'codeflash-demo');
@@ -127,49 +120,50 @@ export async function runDemo(options: { keep: boolean; language?: DemoLanguage 
     say(`\n4. edit → ${project.describeEdit}`);
     const guardAfter = await call(client, 'run_guard', { revert_on_failure: true });
     say(`   run_guard → ${guardAfter.summary}`);
-    await demoGit(root, 'commit', '-q', '-am', project.commitMessage);
 
     const compare = await call(client, 'benchmark_compare', {
       base: 'main',
-      head: 'HEAD',
+      head: 'WORKTREE',
       ...project.compare,
       mode: 'wall',
       precision_pct: 2,
       max_time_s: 45,
     });
-    say(`\n5. benchmark_compare main → HEAD ${JSON.stringify(project.compare)} → ${compare.summary}\n`);
+    say(`\n5. benchmark_compare main → the edited tree ${JSON.stringify(project.compare)} → ${compare.summary}\n`);
     say(String(compare.markdown));
 
     const row = (compare.rows as Structured[])[0]!;
+    const measured = { comparison_id: compare.comparison_id, row: row.name };
     await call(client, 'record_result', {
       target: project.target,
       hypothesis: 'baseline before any change',
-      metric: `wall_${row.unit}`,
-      baseline: row.base,
-      value: row.base,
       status: 'baseline',
+      ...measured,
     });
+    const faster = row.verdict === 'faster';
     const recorded = await call(client, 'record_result', {
       target: project.target,
       hypothesis: project.hypothesis,
-      metric: `wall_${row.unit}`,
-      baseline: row.base,
-      value: row.head,
-      status: row.verdict === 'faster' ? 'keep' : 'discard',
-      commit: (compare.head as { sha: string }).sha,
-      comparison_id: compare.comparison_id,
+      status: faster ? 'keep' : 'discard',
+      files: [file],
+      ...measured,
     });
-    say(`6. record_result → ${recorded.summary}`);
+    say(`6. record_result ${faster ? 'keep' : 'discard'} files ${JSON.stringify([file])} → ${recorded.summary}`);
 
     const handoff = await call(client, 'write_handoff', {
       summary: `${project.target} no longer scans for every SKU.`,
       next_steps: ['Profile makeOrders / make_orders: string formatting is the next hotspot.'],
     });
     const changelog = await call(client, 'write_changelog');
-    say(`7. write_handoff → ${handoff.path}\n   write_changelog → ${changelog.path}\n`);
+    say(`7. write_handoff → ${handoff.path}\n   chart → ${handoff.chart}\n   write_changelog → ${changelog.path}\n`);
     say(`The ledger: ${join(root, '.codeflash', 'results.tsv')}`);
     say(readFileSync(join(root, '.codeflash', 'results.tsv'), 'utf8'));
-    return row.verdict === 'faster' ? 0 : 1;
+    if (!faster) return 1;
+    const body = await call(client, 'pr_body', { comparison_id: compare.comparison_id });
+    say(`8. pr_body → ${body.summary}\n`);
+    say(String(body.markdown));
+    say(`The progress chart: ${handoff.chart} (also codeflash://charts/progress.svg)`);
+    return 0;
   } finally {
     await client.close();
     if (!options.keep) rmSync(root, { recursive: true, force: true });

@@ -22,3 +22,6 @@ export const HARNESS_DIR: string = join(PACKAGE_ROOT, 'harness');
 export function harnessPath(name: string): string {
   return join(HARNESS_DIR, name);
 }
+
+/** Built-in document templates shipped with the package (PR bodies: generic, python, memory). */
+export const TEMPLATES_DIR: string = join(PACKAGE_ROOT, 'templates');

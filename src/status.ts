@@ -4,6 +4,7 @@ import { listExperiments, sessionStats } from './state/experiments.js';
 import { GUARD_TOPIC, getConvention } from './state/notes.js';
 import { statePaths } from './state/paths.js';
 import { Project } from './state/project.js';
+import { evidenceOf } from './state/render/markdown.js';
 import { latestSession } from './state/sessions.js';
 
 function table(rows: string[][]): string {
@@ -25,7 +26,7 @@ export function printStatus(root: string, stateDir?: string): number {
     process.stdout.write(`No codeflash state in ${paths.stateDir}: start a session with the session_start tool.\n`);
     return 1;
   }
-  const project = Project.open(root, { stateDir });
+  const project = Project.open(root, { stateHome: stateDir });
   try {
     const session = latestSession(project.db);
     if (!session) {
@@ -60,7 +61,7 @@ export function printStatus(root: string, stateDir?: string): number {
     if (recent.length) {
       process.stdout.write(
         `${table([
-          ['#', 'status', 'target', 'metric', 'baseline', 'value', 'improvement'],
+          ['#', 'status', 'target', 'metric', 'baseline', 'value', 'improvement', 'evidence'],
           ...recent.map((r) => [
             String(r.n),
             r.status,
@@ -69,6 +70,7 @@ export function printStatus(root: string, stateDir?: string): number {
             String(r.baseline),
             String(r.value),
             formatChangePct(r.improvement_pct),
+            r.status === 'keep' ? evidenceOf(r) : '',
           ]),
         ])}\n`,
       );

@@ -189,6 +189,7 @@ export async function detectPython(root: string, warnings: string[], signal?: Ab
     package_manager: manager?.name,
     venv: venv?.dir,
     runner_display: runnerDisplay,
+    project_runner: manager ? formatCommand([...manager.run, 'python']) : 'python3',
     python,
     version: facts?.version,
     test_command: testConfig && python ? [python, '-m', 'pytest'] : undefined,

@@ -31,6 +31,12 @@ export interface PythonEnvironment {
   venv?: string;
   /** How a person runs Python here: `uv run python`, `.venv/bin/python`, `python3`. */
   runner_display: string;
+  /**
+   * How the project's own people run Python, whatever this machine has installed:
+   * `uv run python`, `poetry run python`, else `python3`. Reproducers in pull
+   * requests use it; timed runs never do (they use the real interpreter).
+   */
+  project_runner: string;
   /** The real interpreter (`sys.executable`) used for every timed run; absent when none would start. */
   python?: string;
   version?: string;

@@ -10,7 +10,7 @@ import { RootPolicy } from './roots.js';
 export interface ServerOptions {
   /** Project root given on the command line (`--root`). */
   root?: string;
-  /** Where the state lives, if not `<root>/.codeflash`. */
+  /** A state home outside the repositories (`--state-dir`): each project's state goes to `<stateDir>/<org>/<project>`. */
   stateDir?: string;
   logger?: Logger;
   /** How long a call that starts a job waits for it before answering with the job id (default 8 s). */
@@ -55,7 +55,7 @@ export class ServerContext {
     const path = this.roots.resolve(root ?? this.activeRoot);
     let project = this.projects.get(path);
     if (!project) {
-      project = Project.open(path, { stateDir: this.options.stateDir, ownJob: this.options.runJobId });
+      project = Project.open(path, { stateHome: this.options.stateDir, ownJob: this.options.runJobId });
       this.projects.set(path, project);
       if (project.interruptedJobs)
         this.logger.warn(`${project.interruptedJobs} job(s) were cut off by an earlier stop and are marked interrupted`);

@@ -20,7 +20,9 @@ export async function startDetachedJob<T>(call: ToolCall, request: JobStart<T>, 
   // The runner calls the tool again with the session this call resolved, not whichever is latest then.
   const args = { ...call.args, ...(request.sessionId ? { session_id: request.sessionId } : {}) };
   const row = createJob(project.db, request.tool, request.sessionId, args);
-  const argv = [...runner.argv, 'run-job', row.id, '--root', project.paths.root, '--state-dir', project.paths.stateDir];
+  // The runner derives the same state directory from the root and the state home, when there is one.
+  const home = project.paths.stateHome ? ['--state-dir', project.paths.stateHome] : [];
+  const argv = [...runner.argv, 'run-job', row.id, '--root', project.paths.root, ...home];
   try {
     setJobOwner(project.db, row.id, startDetached(argv, { cwd: project.paths.root }));
   } catch (error) {

@@ -191,24 +191,23 @@ function keptList(digest: ProjectDigest | undefined, links: Links): string[] {
 }
 
 export function reviewText(context: PromptContext, links: Links): string {
-  const finish = context.tools.has('write_review')
-    ? 'End with write_review: verdict APPROVE, REQUEST_CHANGES or BLOCK and the findings.'
-    : 'End with a verdict APPROVE, REQUEST_CHANGES or BLOCK and the findings.';
-  return [
-    'Review every kept experiment of this session before it goes to a maintainer. For each: read the diff and say in one sentence what it changes; check correctness on edge cases (empty input, large input, errors, concurrency, mutation of shared state); check that the guard passed; check that the claimed numbers come from a benchmark_compare with a "faster" verdict (not from a single run) and that the benchmark exercises the changed code; check the change does not trade one resource for another unannounced (memory for speed).',
-    finish,
-    ...keptList(context.digest, links),
-  ].join('\n');
+  const passes = context.tools.has('write_review')
+    ? [
+        "Review every kept experiment of this session before it goes to a maintainer, in six passes. 1 comprehension: read each diff (pr_inventory lists the commits) and say in one sentence what it changes and why it is faster. 2 correctness: edge cases (empty and large input, errors, concurrency, mutation of shared state). 3 safety: resources, security, compatibility of public behaviour. 4 benchmark verification: write_review does it itself (every keep proven by a faster comparison, the benchmark at both refs, the PR bodies' numbers equal to the comparisons); add what you see beyond that, such as a benchmark that misses the changed code, and benchmark_compare again whatever you doubt. 5 quality: readability, tests, the project's conventions. 6 disclosure: trade-offs (memory for speed) and limits stated in the bodies.",
+        'Then call write_review with the verdict APPROVE, REQUEST_CHANGES or BLOCK and every finding (pass, severity critical|major|minor|info, file, line, text); a critical finding makes it BLOCK.',
+      ]
+    : [
+        'Review every kept experiment of this session before it goes to a maintainer. For each: read the diff and say in one sentence what it changes; check correctness on edge cases (empty input, large input, errors, concurrency, mutation of shared state); check that the guard passed; check that the claimed numbers come from a benchmark_compare with a "faster" verdict (not from a single run) and that the benchmark exercises the changed code; check the change does not trade one resource for another unannounced (memory for speed).',
+        'End with a verdict APPROVE, REQUEST_CHANGES or BLOCK and the findings.',
+      ];
+  return [...passes, ...keptList(context.digest, links)].join('\n');
 }
 
 export function prPrepText(context: PromptContext, links: Links): string {
-  const evidence = context.tools.has('pr_body')
-    ? 'then pr_body with its comparison_id writes the PR body with that evidence;'
-    : 'use its markdown table as the evidence;';
-  return [
-    `Prepare pull requests for the kept optimizations. For each one: make sure a benchmark exists that exercises the changed function with realistic input (in the project's benchmarks root); run benchmark_compare between the commit before and the commit with the change (pass inject when the benchmark is newer than the base); ${evidence} write_changelog. One optimization per PR. Do not push or open PRs unless I ask.`,
-    ...keptList(context.digest, links),
-  ].join('\n');
+  const steps = context.tools.has('pr_body')
+    ? 'Prepare pull requests for the kept optimizations; do not push or open any unless I ask. 1 pr_inventory: the kept ones with files, commit, domain, whether the benchmark exists at both refs, and which have a body. 2 For each one without a benchmark that exercises the changed function with realistic input, write one in the project\'s benchmarks root and commit it. 3 benchmark_compare the commit before the change against the commit with it (inject a benchmark newer than the base); only a "faster" verdict goes in a PR. 4 pr_body with that comparison_id (one PR per optimization; add summary and details in your words, quoting only the comparison\'s numbers). 5 Optionally a stacked draft: benchmark_compare the branch point against the branch head, then pr_body mode "stacked" with it. 6 Run the review prompt and write_review. Report a table: optimization, benchmark, comparison verdict, PR body path, review status.'
+    : "Prepare pull requests for the kept optimizations. For each one: make sure a benchmark exists that exercises the changed function with realistic input (in the project's benchmarks root); run benchmark_compare between the commit before and the commit with the change (pass inject when the benchmark is newer than the base); use its markdown table as the evidence; write_changelog. One optimization per PR. Do not push or open PRs unless I ask.";
+  return [steps, ...keptList(context.digest, links)].join('\n');
 }
 
 export function statusText(context: PromptContext): string {

@@ -34,7 +34,7 @@ const TEMPLATES = [
     name: 'codeflash-file',
     title: '.codeflash file',
     description:
-      "A file of the project's .codeflash/ folder: setup.md, results.tsv, HANDOFF.md, conventions.md, learnings.md, changelog.md.",
+      "A file of the project's .codeflash/ folder: setup.md, results.tsv, HANDOFF.md, conventions.md, learnings.md, changelog.md, progress.svg, pr-body-*.md, review-report.md.",
   },
   {
     uriTemplate: 'codeflash://jobs/{id}',

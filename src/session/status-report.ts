@@ -1,8 +1,9 @@
 import { formatChangeInterval, formatChangePct, formatMeasured } from '../format.js';
 import { getArtifact } from '../state/artifacts.js';
-import { listExperiments, type SessionStats, sessionStats } from '../state/experiments.js';
+import { keptExperiments, listExperiments, type Proof, type SessionStats, sessionStats } from '../state/experiments.js';
 import { GUARD_TOPIC, getConvention, latestHandoff } from '../state/notes.js';
 import type { Project } from '../state/project.js';
+import { evidenceOf, proofCounts } from '../state/render/markdown.js';
 import { getScan } from '../state/scans.js';
 import type { SessionRow } from '../state/sessions.js';
 import { latestTestBaseline } from '../state/test-baselines.js';
@@ -19,6 +20,8 @@ export interface StatusReport {
   planned: string[];
   failingBefore: number | null;
   scan: string | null;
+  /** Every kept experiment, proven by its comparison or overridden with the reason given. */
+  kept: { n: number; target: string; proof: Proof | null; evidence: string }[];
   next: string[];
   summary: string;
 }
@@ -62,6 +65,7 @@ export async function statusReport(project: Project, session: SessionRow): Promi
   const guard = getConvention(db, GUARD_TOPIC)?.rule ?? null;
   const branch = (await currentBranch(project.paths.root).catch(() => undefined)) ?? null;
   const bestRow = stats.best ? listExperiments(db, session.id).find((e) => e.n === stats.best!.n) : undefined;
+  const kept = keptExperiments(db, session.id);
   const bestMeasured = bestRow ? describeComparison(project, bestRow.comparison_id) : null;
   const handoff = latestHandoff(db);
   const planned = handoff && (!handoff.session_id || handoff.session_id === session.id) ? handoff.next_steps : [];
@@ -79,6 +83,7 @@ export async function statusReport(project: Project, session: SessionRow): Promi
     `${stats.experiments} experiments: ${stats.keeps} kept against ${stats.discards} discarded (${stats.crashes} crashed) on ${branch ?? 'no branch'}`,
     best,
     plateau,
+    kept.length ? proofCounts(kept) : '',
     planned.length ? `planned next: ${planned[0]}` : '',
   ]
     .filter(Boolean)
@@ -91,6 +96,7 @@ export async function statusReport(project: Project, session: SessionRow): Promi
     planned,
     failingBefore: tests ? tests.failed.length : null,
     scan: scanLine,
+    kept: kept.map((row) => ({ n: row.n, target: row.target, proof: row.proof, evidence: evidenceOf(row) })),
     next: nextSteps(stats, guard !== null),
     summary: `${summary}.`,
   };

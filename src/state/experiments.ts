@@ -6,6 +6,10 @@ export const EXPERIMENT_STATUSES = ['baseline', 'keep', 'discard', 'crash'] as c
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 export type Direction = 'lower' | 'higher';
 
+/** How a kept experiment is backed: a comparison that shows it better, a stated reason to keep it anyway, or nothing (imported rows). */
+export const PROOFS = ['proven', 'overridden', 'unproven'] as const;
+export type Proof = (typeof PROOFS)[number];
+
 /** Consecutive discards (crashes count: a broken attempt is not progress) that mark a plateau. */
 export const PLATEAU_AFTER = 3;
 
@@ -21,6 +25,14 @@ export interface ExperimentInput {
   commit?: string;
   comparisonId?: string;
   notes?: string;
+  unit?: string;
+  /** The comparison row the numbers come from. */
+  comparisonRow?: string;
+  /** Set for keeps only. */
+  proof?: Proof;
+  overrideReason?: string;
+  /** Files the server committed (keep) or restored (discard). */
+  files?: string[];
 }
 
 export interface ExperimentRow {
@@ -40,6 +52,11 @@ export interface ExperimentRow {
   comparison_id: string | null;
   notes: string | null;
   created_at: string;
+  unit: string | null;
+  comparison_row: string | null;
+  proof: Proof | null;
+  override_reason: string | null;
+  files_json: string | null;
 }
 
 /** Signed change of value against baseline, in percent. */
@@ -52,6 +69,17 @@ export function improvementPct(baseline: number, value: number, direction: Direc
   const change = changePct(baseline, value);
   if (change === null) return null;
   return direction === 'lower' ? -change : change;
+}
+
+/**
+ * Whether a comparison row shows the change better in the metric's direction:
+ * a verdict that clears the noise (`faster`, or for a higher-is-better metric a
+ * significant rise) on the right side of base. `unchanged` and `inconclusive`
+ * prove nothing.
+ */
+export function improves(row: { verdict: string; base: number; head: number }, direction: Direction): boolean {
+  if (direction === 'lower') return row.verdict === 'faster' && row.head < row.base;
+  return (row.verdict === 'faster' || row.verdict === 'slower') && row.head > row.base;
 }
 
 const finiteOrNull = (pct: number | null) => pct === null || Number.isFinite(pct);
@@ -85,8 +113,9 @@ export function insertExperiment(db: Db, input: ExperimentInput, createdAt = now
   const insert = stmt(
     db,
     `INSERT INTO experiments (n, session_id, commit_sha, target, hypothesis, metric, direction, baseline, value,
-       change_pct, improvement_pct, status, comparison_id, notes, created_at)
-     VALUES ((SELECT COALESCE(MAX(n), 0) + 1 FROM experiments), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       change_pct, improvement_pct, status, comparison_id, notes, created_at, unit, comparison_row, proof,
+       override_reason, files_json)
+     VALUES ((SELECT COALESCE(MAX(n), 0) + 1 FROM experiments), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      RETURNING *`,
   );
   return db
@@ -106,6 +135,11 @@ export function insertExperiment(db: Db, input: ExperimentInput, createdAt = now
         input.comparisonId ?? null,
         input.notes ?? null,
         createdAt,
+        input.unit ?? null,
+        input.comparisonRow ?? null,
+        input.status === 'keep' ? (input.proof ?? 'unproven') : null,
+        input.overrideReason ?? null,
+        input.files ? JSON.stringify(input.files) : null,
       ) as ExperimentRow;
       if (input.sessionId) assertComparableWithBaseline(db, input.sessionId, row);
       return row;
@@ -113,12 +147,39 @@ export function insertExperiment(db: Db, input: ExperimentInput, createdAt = now
     .immediate();
 }
 
+/**
+ * Refuse (UserError) what insertExperiment would refuse, without writing: so a
+ * caller can check before work that cannot be undone (a commit) and then insert.
+ */
+export function assertRecordable(db: Db, input: ExperimentInput): void {
+  derivedPcts(input);
+  if (!input.sessionId || input.status !== 'keep') return;
+  const { baseline } = sessionStats(db, input.sessionId);
+  if (baseline && baseline.metric === input.metric && !finiteOrNull(improvementPct(baseline.value, input.value, baseline.direction))) {
+    throw farFromBaseline(input.value, baseline);
+  }
+}
+
 function assertComparableWithBaseline(db: Db, sessionId: string, row: ExperimentRow): void {
   const { baseline, best } = sessionStats(db, sessionId);
   if (finiteOrNull(best?.improvement_pct ?? null)) return;
-  throw new UserError(
-    `value ${row.value} is too far from the session baseline ${baseline?.value} (experiment #${baseline?.n}) for an improvement in percent; record values in the baseline's unit`,
+  throw farFromBaseline(row.value, baseline);
+}
+
+function farFromBaseline(value: number, baseline: SessionStats['baseline']): UserError {
+  return new UserError(
+    `value ${value} is too far from the session baseline ${baseline?.value} (experiment #${baseline?.n}) for an improvement in percent; record values in the baseline's unit`,
   );
+}
+
+/** The files an experiment's row says the server committed or restored. */
+export function experimentFiles(row: ExperimentRow): string[] {
+  return row.files_json ? (JSON.parse(row.files_json) as string[]) : [];
+}
+
+/** The kept experiments of a session, in order. */
+export function keptExperiments(db: Db, sessionId: string): ExperimentRow[] {
+  return stmt(db, `SELECT * FROM experiments WHERE session_id = ? AND status = 'keep' ORDER BY n`).all(sessionId) as ExperimentRow[];
 }
 
 export function listExperiments(db: Db, sessionId?: string): ExperimentRow[] {

@@ -147,6 +147,19 @@ export function markInterruptedJobs(db: Db, ownJob?: string): number {
   return count;
 }
 
+/** The last finished job of a tool in a session (its result parsed), e.g. the latest run_guard. */
+export function latestFinishedJob<T = Record<string, unknown>>(
+  db: Db,
+  tool: string,
+  sessionId: string,
+): (JobView<T> & { finished_at: string }) | undefined {
+  const row = stmt(
+    db,
+    `SELECT * FROM jobs WHERE tool = ? AND session_id = ? AND state <> 'running' ORDER BY finished_at DESC, rowid DESC LIMIT 1`,
+  ).get(tool, sessionId) as JobRow | undefined;
+  return row ? { ...toView<T>(row), finished_at: row.finished_at ?? row.updated_at } : undefined;
+}
+
 /** One running job whose owner (another process) is gone without recording its end: interrupted. */
 export function finishOrphanedJob(db: Db, id: string): void {
   const row = stmt(db, `SELECT owner_pid FROM jobs WHERE id = ? AND state = 'running'`).get(id) as { owner_pid: number } | undefined;

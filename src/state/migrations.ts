@@ -117,4 +117,35 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN args_json TEXT;
   ALTER TABLE jobs ADD COLUMN cancel_requested_at TEXT;
   `,
+  // The ledger believes measurements: a keep records its proof (a comparison, or an override with
+  // its reason) and the files it committed; reviews and PR bodies are kept beside the experiments.
+  `
+  ALTER TABLE experiments ADD COLUMN unit TEXT;
+  ALTER TABLE experiments ADD COLUMN comparison_row TEXT;
+  ALTER TABLE experiments ADD COLUMN proof TEXT CHECK (proof IN ('proven', 'overridden', 'unproven'));
+  ALTER TABLE experiments ADD COLUMN override_reason TEXT;
+  ALTER TABLE experiments ADD COLUMN files_json TEXT;
+  UPDATE experiments SET proof = 'unproven' WHERE status = 'keep';
+  CREATE TABLE reviews (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT,
+    verdict TEXT NOT NULL CHECK (verdict IN ('APPROVE', 'REQUEST_CHANGES', 'BLOCK')),
+    given_verdict TEXT NOT NULL CHECK (given_verdict IN ('APPROVE', 'REQUEST_CHANGES', 'BLOCK')),
+    summary TEXT,
+    findings_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE pr_bodies (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT,
+    name TEXT NOT NULL,
+    mode TEXT NOT NULL CHECK (mode IN ('single', 'stacked')),
+    comparison_id TEXT NOT NULL,
+    experiments_json TEXT NOT NULL,
+    template TEXT NOT NULL,
+    path TEXT NOT NULL,
+    unproven INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -4,15 +4,16 @@ import { UserError } from '../errors.js';
 import { processAlive } from '../proc/children.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { type Db, openDatabase, stmt } from './database.js';
-import { type ExperimentRow, listExperiments, sessionStats } from './experiments.js';
+import { type ExperimentRow, keptExperiments, listExperiments, sessionStats } from './experiments.js';
 import { markInterruptedJobs } from './jobs.js';
 import { hasLegacyFiles, type ImportReport, importLegacyFiles } from './legacy-import.js';
 import { latestHandoff, listConventions, listLearnings } from './notes.js';
-import { KEPT_FILES, type StatePaths, statePaths } from './paths.js';
+import { CASE_STUDY_DIR, KEPT_FILES, type StatePaths, statePaths } from './paths.js';
 import { type PlainFileRead, readPlainFile } from './plain-file.js';
 import { renderChangelog, renderConventions, renderHandoff, renderLearnings } from './render/markdown.js';
+import { renderProgressSvg } from './render/progress-svg.js';
 import { RESULTS_HEADER, resultsRow } from './render/results-tsv.js';
-import { getSession } from './sessions.js';
+import { getSession, latestSession } from './sessions.js';
 
 /**
  * The whole state directory stays out of git by default: optimization branches
@@ -56,11 +57,14 @@ export class Project {
     return report;
   }
 
-  /** `ownJob`: the job this process was started to run, which must not be taken for one cut off. */
-  static open(root: string, options: { stateDir?: string; ownJob?: string } = {}): Project {
-    const paths = statePaths(root, options.stateDir);
-    // A state directory asked for may live anywhere; the default one must not lead out of the project.
-    if (!options.stateDir && lstatSync(paths.stateDir, { throwIfNoEntry: false })?.isSymbolicLink()) {
+  /**
+   * `stateHome`: a case-study workspace outside the repository (see statePaths); default `<root>/.codeflash`.
+   * `ownJob`: the job this process was started to run, which must not be taken for one cut off.
+   */
+  static open(root: string, options: { stateHome?: string; ownJob?: string } = {}): Project {
+    const paths = statePaths(root, options.stateHome);
+    // A state home asked for may live anywhere; the default directory must not lead out of the project.
+    if (!options.stateHome && lstatSync(paths.stateDir, { throwIfNoEntry: false })?.isSymbolicLink()) {
       throw new UserError(
         `${paths.stateDir} is a symbolic link; the state is kept only in a real .codeflash directory of the project (remove the link, or pass --state-dir)`,
       );
@@ -144,19 +148,32 @@ export class Project {
     });
   }
 
+  /** A session's experiment history as SVG (the latest session's when none is named; an empty chart before any). */
+  progressSvg(sessionId?: string): string {
+    const session = sessionId ? getSession(this.db, sessionId) : latestSession(this.db);
+    return renderProgressSvg(
+      session ? listExperiments(this.db, session.id) : [],
+      session ? `Session ${session.id}${session.branch ? ` on ${session.branch}` : ''}` : 'No session yet',
+    );
+  }
+
+  renderProgressChart(sessionId: string): string {
+    return this.locked(() => this.writeFile('progress.svg', this.progressSvg(sessionId)));
+  }
+
   renderChangelog(sessionId: string): string {
     return this.locked(() => {
       const session = getSession(this.db, sessionId);
       if (!session) throw new Error(`unknown session ${sessionId}`);
-      const kept = listExperiments(this.db, sessionId).filter((r) => r.status === 'keep');
-      return this.writeFile('changelog.md', renderChangelog(session, kept));
+      return this.writeFile('changelog.md', renderChangelog(session, keptExperiments(this.db, sessionId)));
     });
   }
 
   /**
    * The entries of the state directory a cleanup removes (rendered drafts,
    * setup.md, profiles) and the ones it keeps: the project's long-term memory
-   * (KEPT_FILES), the store and its WAL files, its git rules and revert patches.
+   * (KEPT_FILES), the store and its WAL files, its git rules, revert patches,
+   * the project's own templates and a case study exported into it.
    */
   transientEntries(): { transient: string[]; kept: string[] } {
     const dir = this.paths.stateDir;
@@ -165,6 +182,8 @@ export class Project {
       ...KEPT_FILES,
       basename(this.paths.gitignore),
       basename(this.paths.revertsDir),
+      basename(this.paths.templatesDir),
+      CASE_STUDY_DIR,
       ...['', '-wal', '-shm'].map((suffix) => `${basename(this.paths.database)}${suffix}`),
     ]);
     return {

@@ -2,13 +2,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { excerpt, UserError } from '../errors.js';
 import { type ArtifactKind, getArtifact, listArtifactIds } from './artifacts.js';
-import { listExperiments } from './experiments.js';
 import { getJob, listJobs, toView } from './jobs.js';
 import { isSafeFileName } from './paths.js';
 import { isPlainFile } from './plain-file.js';
 import type { Project } from './project.js';
-import { renderProgressSvg } from './render/progress-svg.js';
-import { latestSession } from './sessions.js';
 
 /**
  * Everything the store shows to a client is addressed by a codeflash:// URI:
@@ -77,15 +74,6 @@ export function artifactEntries(project: Project, segment: string, limit = 20): 
   }));
 }
 
-/** The latest session's experiment history as SVG (an empty chart before any session). */
-function progressChart(project: Project): string {
-  const session = latestSession(project.db);
-  return renderProgressSvg(
-    session ? listExperiments(project.db, session.id) : [],
-    session ? `Session ${session.id}${session.branch ? ` on ${session.branch}` : ''}` : 'No session yet',
-  );
-}
-
 const URI_FORMS = `codeflash://files/<name>, jobs/<id>, profiles/<id>, comparisons/<id> or ${PROGRESS_CHART_URI}`;
 
 /** A URI's percent-escaped last segment, decoded; a malformed escape (%ZZ) is the caller's mistake. */
@@ -99,7 +87,7 @@ function decodedSegment(uri: string, segment: string): string {
 
 /** Read any codeflash:// URI of a project; an unknown or malformed one is a UserError naming the forms that exist. */
 export function readStateResource(project: Project, uri: string): ResourceText {
-  if (uri === PROGRESS_CHART_URI) return { uri, mimeType: 'image/svg+xml', text: progressChart(project) };
+  if (uri === PROGRESS_CHART_URI) return { uri, mimeType: 'image/svg+xml', text: project.progressSvg() };
   const match = /^codeflash:\/\/(files|jobs|profiles|comparisons)\/([^/?#]+)$/.exec(uri);
   if (!match) throw new UserError(`not a codeflash resource: ${uri.slice(0, 200)}; use ${URI_FORMS}`);
   const [, kind, rawId] = match as unknown as [string, string, string];

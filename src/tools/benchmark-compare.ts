@@ -15,6 +15,7 @@ import { defineTool } from '../server/define-tool.js';
 import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
 import { saveArtifact } from '../state/artifacts.js';
+import type { StoredRequest } from '../state/comparisons.js';
 import { changedPaths, isGitRepo } from '../workspace/git.js';
 import { refuseOptionLike } from '../workspace/paths.js';
 import { sessionIdInput } from './shared.js';
@@ -61,10 +62,15 @@ function publicRow(row: ComparisonRow): PublicRow {
   };
 }
 
-/** A comparison in the tool's public fields, as it is returned and stored (the codeflash://comparisons/{id} resource). */
-function publicComparison(comparison: Comparison) {
+/**
+ * A comparison in the tool's public fields, as it is returned and stored (the
+ * codeflash://comparisons/{id} resource), with the inputs it ran with: a pull
+ * request names them as the exact flags and builds its reproducer from them.
+ */
+function publicComparison(comparison: Comparison, request: StoredRequest) {
   const { timings } = comparison;
   return {
+    request,
     mode: comparison.mode,
     base: comparison.base,
     head: comparison.head,
@@ -214,7 +220,20 @@ export const benchmarkCompare = defineTool({
       timeoutMs: maxTimeMs + 20 * 60_000,
       work: async (hooks) => {
         const measured = await compareRefs(request, { signal: hooks.signal, onProgress: hooks.progress, log: hooks.log });
-        const comparison = publicComparison(measured);
+        const comparison = publicComparison(measured, {
+          mode,
+          ...(args.command !== undefined ? { command: args.command } : {}),
+          ...(args.benchmark !== undefined ? { benchmark: args.benchmark } : {}),
+          ...(args.language !== undefined ? { language: args.language } : {}),
+          ...(args.runs !== undefined ? { runs: args.runs } : {}),
+          ...(args.warmup !== undefined ? { warmup: args.warmup } : {}),
+          ...(args.precision_pct !== undefined ? { precision_pct: args.precision_pct } : {}),
+          ...(args.equivalence_pct !== undefined ? { equivalence_pct: args.equivalence_pct } : {}),
+          ...(args.schedule !== undefined ? { schedule: args.schedule } : {}),
+          ...(args.max_time_s !== undefined ? { max_time_s: args.max_time_s } : {}),
+          ...(args.inject !== undefined ? { inject: args.inject } : {}),
+          ...(args.setup !== undefined ? { setup: args.setup } : {}),
+        });
         const rows = comparison.rows.slice(0, MAX_ROWS);
         const id = saveArtifact(
           project.db,

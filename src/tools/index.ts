@@ -4,6 +4,8 @@ import { benchmarkCompare } from './benchmark-compare.js';
 import { jobCancel } from './job-cancel.js';
 import { jobStatus } from './job-status.js';
 import { microBenchmark } from './micro-benchmark.js';
+import { prBody } from './pr-body.js';
+import { prInventoryTool } from './pr-inventory.js';
 import { profile } from './profile.js';
 import { readArtifact } from './read-artifact.js';
 import { recordLearning } from './record-learning.js';
@@ -16,8 +18,10 @@ import { sessionStart } from './session-start.js';
 import { sessionStatus } from './session-status.js';
 import { setConventionTool } from './set-convention.js';
 import { targetDossier } from './target-dossier.js';
+import { writeCaseStudy } from './write-case-study.js';
 import { writeChangelog } from './write-changelog.js';
 import { writeHandoff } from './write-handoff.js';
+import { writeReviewTool } from './write-review.js';
 
 /** Every tool, in the order of the loop. */
 export const TOOLS: readonly ToolDefinition[] = [
@@ -38,6 +42,10 @@ export const TOOLS: readonly ToolDefinition[] = [
   readArtifact,
   writeHandoff,
   writeChangelog,
+  prInventoryTool,
+  prBody,
+  writeReviewTool,
+  writeCaseStudy,
   sessionCleanup,
 ];
 
@@ -62,6 +70,7 @@ export const TOOLSETS: Readonly<Record<string, readonly ToolDefinition[]>> = {
   ],
   measure: [scan, targetDossier, profile, benchmarkCompare, microBenchmark],
   report: [writeHandoff, writeChangelog],
+  pr: [prInventoryTool, prBody, writeReviewTool, writeCaseStudy],
 };
 
 /** The tools a `--tools` value names (comma-separated toolsets, or "all"), in TOOLS order; unset means all. */

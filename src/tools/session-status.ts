@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTool } from '../server/define-tool.js';
 import { statusReport } from '../session/status-report.js';
+import { PROOFS } from '../state/experiments.js';
 import { DOMAINS } from '../state/sessions.js';
 import { sessionIdInput, statsOutput } from './shared.js';
 
@@ -22,6 +23,7 @@ export const sessionStatus = defineTool({
     planned: z.array(z.string()),
     failing_before: z.number().nullable().describe('tests failing before any change'),
     scan: z.string().nullable(),
+    kept: z.array(z.object({ n: z.number(), target: z.string(), proof: z.enum(PROOFS).nullable(), evidence: z.string() })),
   },
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {
@@ -40,6 +42,7 @@ export const sessionStatus = defineTool({
       planned: report.planned,
       failing_before: report.failingBefore,
       scan: report.scan,
+      kept: report.kept,
       summary: report.summary,
       next: report.next,
     };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineTool } from '../server/define-tool.js';
-import { listExperiments } from '../state/experiments.js';
+import { keptExperiments } from '../state/experiments.js';
 import { sessionIdInput } from './shared.js';
 
 export const writeChangelog = defineTool({
@@ -12,7 +12,7 @@ export const writeChangelog = defineTool({
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { ctx }) {
     const { project, session } = ctx.current(args.session_id);
-    const kept = listExperiments(project.db, session.id).filter((r) => r.status === 'keep').length;
+    const kept = keptExperiments(project.db, session.id).length;
     const path = project.renderChangelog(session.id);
     return { path, kept, summary: `changelog.md lists ${kept} kept optimization(s).`, next: [] };
   },

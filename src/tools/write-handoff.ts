@@ -9,7 +9,8 @@ const lines = (max: number) => z.array(z.string().min(1).max(1000)).max(max);
 export const writeHandoff = defineTool({
   name: 'write_handoff',
   title: 'Write HANDOFF.md',
-  description: 'Write HANDOFF.md for the next session from the store, plus the next steps, discoveries and blockers given.',
+  description:
+    'Write HANDOFF.md and progress.svg for the next session from the store, plus the next steps, discoveries and blockers given.',
   input: {
     next_steps: lines(20).min(1).describe('Most important first.'),
     discoveries: lines(30).optional(),
@@ -17,7 +18,7 @@ export const writeHandoff = defineTool({
     summary: z.string().max(4000).optional().describe('Where things stand.'),
     session_id: sessionIdInput,
   },
-  output: { path: z.string(), branch: z.string().nullable() },
+  output: { path: z.string(), chart: z.string(), branch: z.string().nullable() },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, { ctx }) {
     const { project, session } = ctx.current(args.session_id);
@@ -31,8 +32,10 @@ export const writeHandoff = defineTool({
       blockers: args.blockers,
     });
     const path = project.renderHandoff(session.id);
+    const chart = project.renderProgressChart(session.id);
     return {
       path,
+      chart,
       branch,
       summary: `HANDOFF.md written for ${branch ?? 'this session'} with ${args.next_steps.length} next step(s).`,
       next: ['A later session continues with session_resume.'],

@@ -134,6 +134,10 @@ export async function changedPaths(root: string, excludeDir?: string): Promise<{
   const out = await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', '.', ...excludeSpec(root, excludeDir)], {
     readOnly: true,
   });
+  return parsePorcelain(out);
+}
+
+function parsePorcelain(out: string): { tracked: ChangedPath[]; untracked: string[] } {
   const entries = out.split('\0').filter(Boolean);
   const tracked: ChangedPath[] = [];
   const untracked: string[] = [];
@@ -176,4 +180,104 @@ export async function revertToHead(root: string, options: { stateDir: string; pa
   writeFileSync(patch, diff);
   await git(root, ['restore', '--source=HEAD', '--staged', '--worktree', '--', '.', ...exclude]);
   return { reverted: tracked, untracked_kept: untracked, patch };
+}
+
+/** Paths given by a caller are taken literally: a `*` or `:(glob)` in a file name matches only that name. */
+const LITERAL = '--literal-pathspecs';
+
+/** A commit runs the project's hooks (pre-commit may lint and test), so it gets longer than a query. */
+const COMMIT_TIMEOUT_MS = 10 * 60_000;
+
+/** The changes among the given paths only: tracked ones with their status, and untracked files. */
+export async function pathChanges(root: string, paths: readonly string[]): Promise<{ tracked: ChangedPath[]; untracked: string[] }> {
+  const out = await git(root, [LITERAL, 'status', '--porcelain=v1', '-z', '--untracked-files=all', '--', ...paths], { readOnly: true });
+  return parsePorcelain(out);
+}
+
+/**
+ * Commit exactly `paths` (their working-tree content, new files included) and
+ * nothing else: whatever else is staged stays staged and out of the commit.
+ * The project's hooks run as for any commit. When git refuses (a pre-commit
+ * hook fails), nothing is committed and the index is as it was: the
+ * intent-to-add entries made for new files are taken back.
+ */
+export async function commitPaths(root: string, paths: readonly string[], message: string): Promise<string> {
+  const { untracked } = await pathChanges(root, paths);
+  if (untracked.length) await git(root, [LITERAL, 'add', '--intent-to-add', '--', ...untracked]);
+  try {
+    await git(root, [LITERAL, 'commit', '--quiet', '--only', '--message', message, '--', ...paths], { timeoutMs: COMMIT_TIMEOUT_MS });
+  } catch (error) {
+    if (untracked.length) await git(root, [LITERAL, 'reset', '--quiet', '--', ...untracked]).catch(() => {});
+    throw error;
+  }
+  return (await git(root, ['rev-parse', '--verify', 'HEAD'], { readOnly: true })).trim();
+}
+
+export interface RestoreReport {
+  restored: ChangedPath[];
+  /** The undone change as a binary patch (`git apply` brings it back); null when nothing had changed. */
+  patch: string | null;
+}
+
+/**
+ * Put exactly `paths` back to HEAD, index and working tree: a changed file
+ * gets HEAD's content, a file HEAD does not have is removed. The undone change
+ * is saved first as a binary patch in `patchDir`, new files included.
+ */
+export async function restorePaths(root: string, paths: readonly string[], patchDir: string): Promise<RestoreReport> {
+  const { tracked, untracked } = await pathChanges(root, paths);
+  const changed = [...tracked.map((c) => c.path), ...untracked];
+  if (!changed.length) return { restored: [], patch: null };
+  if (untracked.length) await git(root, [LITERAL, 'add', '--intent-to-add', '--', ...untracked]);
+  const diff = await git(root, [LITERAL, 'diff', 'HEAD', '--binary', '--', ...changed], { readOnly: true });
+  mkdirSync(patchDir, { recursive: true });
+  const patch = join(patchDir, `discard-${new Date().toISOString().replace(/[:.]/g, '-')}.patch`);
+  writeFileSync(patch, diff);
+  await git(root, [LITERAL, 'restore', '--source=HEAD', '--staged', '--worktree', '--', ...changed]);
+  return { restored: [...tracked, ...untracked.map((path) => ({ status: '??', path }))], patch };
+}
+
+/** Whether `path` exists in the tree of commit `sha`. */
+export async function existsAtCommit(root: string, sha: string, path: string): Promise<boolean> {
+  refuseOptionLike('commit', sha);
+  try {
+    await git(root, ['cat-file', '-e', `${sha}:${path}`], { readOnly: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The tree a commit points to, or undefined when the commit is not in the repository (a pruned snapshot). */
+export async function treeOf(root: string, sha: string): Promise<string | undefined> {
+  refuseOptionLike('commit', sha);
+  try {
+    return (await git(root, ['rev-parse', '--verify', '--quiet', `${sha}^{tree}`], { readOnly: true })).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The commit where `a` and `b` diverge (the branch point), or undefined when they share no history. */
+export async function mergeBase(root: string, a: string, b: string): Promise<string | undefined> {
+  refuseOptionLike('ref', a);
+  refuseOptionLike('ref', b);
+  try {
+    return (await git(root, ['merge-base', a, b], { readOnly: true })).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The files a commit changed against its first parent. */
+export async function filesOfCommit(root: string, sha: string): Promise<string[]> {
+  refuseOptionLike('commit', sha);
+  const out = await git(root, ['diff-tree', '--no-commit-id', '--name-only', '-r', '-z', '--root', sha], { readOnly: true });
+  return out.split('\0').filter(Boolean);
+}
+
+/** A commit as a mail-style patch (message and diff), as `git am` applies it. */
+export async function commitPatch(root: string, sha: string): Promise<string> {
+  refuseOptionLike('commit', sha);
+  return git(root, ['format-patch', '-1', '--stdout', '--binary', sha], { readOnly: true });
 }

@@ -83,10 +83,16 @@ describe('the codeflash-mcp command', () => {
     const measureNames = (await measure.client.listTools()).tools.map((t) => t.name);
     expect(measureNames).toEqual(expect.arrayContaining(['session_start', 'profile', 'benchmark_compare', 'micro_benchmark']));
     expect(measureNames).not.toContain('write_handoff');
+    expect(measureNames).not.toContain('pr_body');
+    const pr = await connectStdio(['--root', root, '--tools', 'pr']);
+    connections.push(pr);
+    const prNames = (await pr.client.listTools()).tools.map((t) => t.name);
+    expect(prNames).toEqual(expect.arrayContaining(['record_result', 'pr_inventory', 'pr_body', 'write_review', 'write_case_study']));
+    expect(prNames).not.toContain('benchmark_compare');
 
     const unknown = spawnSync(process.execPath, [CLI, 'serve', '--tools', 'core,vm2'], { encoding: 'utf8', input: '' });
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown toolset vm2: choose from core, measure, report or all/);
+    expect(unknown.stderr).toMatch(/unknown toolset vm2: choose from core, measure, report, pr or all/);
   });
 
   it('with no --root and no client roots, keeps out of a working directory that is no project', async () => {

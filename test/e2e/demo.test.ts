@@ -15,14 +15,19 @@ describe('codeflash-mcp demo', () => {
   });
 
   it.skipIf(!requireTool('go', ['version']).ok)(
-    'runs the loop on the Go example: the project function first in the profile, the fix faster',
+    'runs the loop on the Go example: the project function first in the profile, the fix faster, kept, and a PR body',
     () => {
       const result = demo('--language', 'go');
       expect(result.status, result.stdout + result.stderr).toBe(0);
       const profileLines = result.stdout.split('\n').filter((line) => / % self /.test(line));
       expect(profileLines[0]).toContain('example.com/inventory.UniqueSKUs');
-      expect(result.stdout).toMatch(/benchmark_compare main → HEAD \{"benchmark":"\."\} → BenchmarkUniqueSKUs: faster/);
-      expect(result.stdout).toMatch(/record_result → Experiment #2 \(keep\)/);
+      expect(result.stdout).toMatch(/benchmark_compare main → the edited tree \{"benchmark":"\."\} → BenchmarkUniqueSKUs: faster/);
+      expect(result.stdout).toMatch(
+        /record_result keep files \["dedupe\.go"\] → Experiment #2 \(keep, proven\).*Committed 1 file\(s\) as [0-9a-f]{12}\./,
+      );
+      expect(result.stdout).toMatch(/pr_body → PR body written to \S+pr-body-UniqueSKUs\.md \(generic template\)/);
+      expect(result.stdout).toContain("go test -run '^$' -bench '.' -benchtime 100ms -count 10 .");
+      expect(result.stdout).toMatch(/The progress chart: \S+progress\.svg/);
     },
     240_000,
   );

@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { statePaths } from '../../src/state/paths.js';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { type Connected, connectStdio } from '../helpers/mcp-client.js';
 
@@ -84,6 +87,18 @@ describe('jobs for clients that start a server per call', () => {
     expect(done.structuredContent).toMatchObject({ state: 'succeeded', tool: 'run_guard', result: { passed: true } });
     expect(done.structuredContent!.log_tail).toContain('finished');
     expect(await waitFor(() => !alive(runner), 3000), 'the runner exits once the job has ended').toBe(true);
+  });
+
+  it('with a state home (--state-dir) the runner finds the same state directory, and the repository stays clean', async () => {
+    const root = makeRepo(PYTHON_PROJECT);
+    const home = mkdtempSync(join(tmpdir(), 'cf-home-'));
+    const { jobId, server } = await startGuard(root, 'sh -c "sleep 1; echo finished"', '--detach-jobs', '--state-dir', home);
+    await closeServer(server);
+    const later = await serve(root, '--state-dir', home);
+    const done = await later.call('job_status', { job_id: jobId, wait_s: 30 });
+    expect(done.structuredContent).toMatchObject({ state: 'succeeded', tool: 'run_guard', result: { passed: true } });
+    expect(existsSync(join(root, '.codeflash'))).toBe(false);
+    expect(existsSync(join(statePaths(root, home).stateDir, 'state.sqlite'))).toBe(true);
   });
 
   it("job_cancel in another server stops a detached job through the store and kills the runner's processes", async () => {

@@ -164,13 +164,13 @@ describe('the built server over stdio', () => {
     const mcp = await serve(root);
     await mcp.call('session_start', { guard: 'true' });
     await mcp.call('record_result', { ...experiment(0), status: 'baseline' });
-    await mcp.call('record_result', { ...experiment(1), value: 0.8, status: 'keep' });
+    await mcp.call('record_result', { ...experiment(1), value: 0.8, status: 'keep', override_reason: 'timed by hand' });
     await mcp.close();
     const status = spawnSync(process.execPath, [CLI, 'status', '--root', root], { encoding: 'utf8' });
     expect(status.status, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^experiments\s+1: 1 kept, 0 discarded, 0 crashed$/m);
     expect(status.stdout).toMatch(/^best\s+#2 t1: 0\.8 \(\+20\.0 %\)$/m);
-    expect(status.stdout).toMatch(/^2\s+keep\s+t1\s+wall_s\s+1\s+0\.8\s+\+20\.0 %$/m);
+    expect(status.stdout).toMatch(/^2\s+keep\s+t1\s+wall_s\s+1\s+0\.8\s+\+20\.0 %\s+overridden: timed by hand$/m);
   });
 
   it('two servers writing one project at once lose no rows and share no experiment number', async () => {

@@ -8,7 +8,7 @@ import { alive, projectSnapshot } from './support.js';
 
 /** One megabyte of one letter: no message may quote more than 200 of them. */
 const MB = 'x'.repeat(1024 * 1024);
-const R = { target: 'parse', hypothesis: 'h', metric: 'wall_s', baseline: 1, value: 0.9, status: 'keep' };
+const R = { target: 'parse', hypothesis: 'h', metric: 'wall_s', baseline: 1, value: 0.9, status: 'keep', override_reason: 'by hand' };
 const C = { base: 'HEAD', head: 'HEAD', command: 'bench.py' };
 
 /**
@@ -145,6 +145,31 @@ const TABLE: Array<[string, Record<string, unknown>, RegExp]> = [
   ['write_handoff', { next_steps: Array(1000).fill('x') }, /next_steps: Too big/],
   ['write_handoff', { next_steps: ['x'], summary: MB }, /summary: Too big/],
   ['write_changelog', { session_id: 's-nope' }, /unknown session s-nope/],
+  // the pull-request half: unknown comparisons, bad templates and findings, exports out of bounds
+  ['pr_inventory', { session_id: 's-nope' }, /unknown session s-nope/],
+  ['pr_body', {}, /comparison_id: Invalid input: expected string/],
+  ['pr_body', { comparison_id: 'cmp-nope' }, /unknown comparison cmp-nope/],
+  ['pr_body', { comparison_id: 'cmp-nope', mode: 'all' }, /mode: Invalid option/],
+  ['pr_body', { comparison_id: 'cmp-nope', summary: [MB] }, /summary\.0: Too big/],
+  ['write_review', { verdict: 'LGTM', findings: [] }, /verdict: Invalid option/],
+  [
+    'write_review',
+    { verdict: 'APPROVE', findings: [{ pass: 'style', severity: 'minor', text: 't' }] },
+    /findings\.0\.pass: pass must be one of comprehension, correctness, safety, benchmark_verification, quality, disclosure/,
+  ],
+  [
+    'write_review',
+    { verdict: 'APPROVE', findings: [{ pass: 'quality', severity: 'minor', text: 't', line: 0 }] },
+    /findings\.0\.line: line counts from 1/,
+  ],
+  [
+    'write_review',
+    { verdict: 'APPROVE', findings: [{ pass: 'quality', severity: 'blocker', text: 't' }] },
+    /findings\.0\.severity: severity must be one of critical, major, minor, info/,
+  ],
+  ['write_case_study', {}, /dest: Invalid input: expected string/],
+  ['write_case_study', { dest: '/etc' }, /dest \/etc is outside the project and its state directory/],
+  ['write_case_study', { dest: '../../..' }, /is outside the project and its state directory/],
   ['session_cleanup', { session_id: 's-nope' }, /unknown session s-nope/],
   ['session_cleanup', { dry_run: 'yes' }, /dry_run: Invalid input: expected boolean/],
   ['no_such_tool', {}, /unknown tool no_such_tool/],

@@ -40,7 +40,15 @@ describe('every tool answers inside its own output schema, extreme inputs includ
     await ok('session_status');
     // The largest and smallest doubles: every derived percentage must still be a finite number.
     await ok('record_result', { target: 't', hypothesis: 'h', metric: 'wall_s', baseline: 1e308, value: 1e308, status: 'baseline' });
-    const best = await ok('record_result', { target: 't', hypothesis: 'h', metric: 'wall_s', baseline: 1e308, value: 0, status: 'keep' });
+    const best = await ok('record_result', {
+      target: 't',
+      hypothesis: 'h',
+      metric: 'wall_s',
+      baseline: 1e308,
+      value: 0,
+      status: 'keep',
+      override_reason: 'r',
+    });
     expect(best).toMatchObject({ improvement_pct: 100, best_improvement_pct: 100 });
     await ok('record_result', { target: 't', hypothesis: 'h', metric: 'tiny', baseline: 5e-324, value: 5e-324, status: 'discard' });
     await ok('record_result', {
@@ -86,6 +94,28 @@ describe('every tool answers inside its own output schema, extreme inputs includ
       summary: 'S'.repeat(4000),
     });
     await ok('write_changelog');
+    await ok('pr_inventory');
+    const same = await ok('benchmark_compare', { base: 'HEAD', head: 'HEAD', command: 'bench.py', runs: 5, warmup: 0 });
+    await ok('pr_body', {
+      comparison_id: same.comparison_id,
+      function: 'f'.repeat(100),
+      template: 'generic',
+      allow_unproven: true,
+      summary: Array.from({ length: 10 }, () => 's'.repeat(500)),
+      details: 'd'.repeat(8000),
+    });
+    await ok('write_review', {
+      verdict: 'APPROVE',
+      findings: Array.from({ length: 50 }, (_, i) => ({
+        pass: 'quality',
+        severity: 'minor',
+        file: 'f'.repeat(1000),
+        line: i + 1,
+        text: 't'.repeat(2000),
+      })),
+      summary: 'S'.repeat(4000),
+    });
+    await ok('write_case_study', { dest: 'case-study' });
     await ok('session_resume', { checkout: false });
     await ok('session_cleanup', { dry_run: true });
     await ok('session_cleanup');

@@ -19,6 +19,7 @@ const experiment = (who: string, i: number) => ({
   baseline: 1,
   value: 1 - (i % 100) / 1000,
   status: i % 7 === 0 ? 'keep' : 'discard',
+  ...(i % 7 === 0 ? { override_reason: 'timed by hand' } : {}),
 });
 
 describe('two servers writing one project at once', () => {

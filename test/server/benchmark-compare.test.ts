@@ -57,13 +57,15 @@ describe('benchmark_compare tool', () => {
     const rec = await open.call('record_result', {
       target: 'unique_skus',
       hypothesis: 'dict',
-      metric: row.unit,
       baseline: row.base,
       value: row.head,
       status: 'keep',
       comparison_id: out.comparison_id,
     });
     expect(rec.structuredContent!.improvement_pct).toBeGreaterThan(20);
+    expect(rec.structuredContent!.proof).toBe('proven');
+    // The stored comparison also keeps the inputs it ran with, for a PR's flags and reproducer.
+    expect(artifact.data.request).toEqual({ mode: 'wall', command: 'bench.py', max_time_s: 20 });
   });
 
   it.each([

@@ -63,7 +63,14 @@ describe('bookkeeping tools (in memory)', () => {
     for (const value of [2.1, 2.05]) await mcp.call('record_result', { ...base, baseline: 2, value, status: 'discard' });
     const third = await mcp.call('record_result', { ...base, baseline: 2, value: 2.2, status: 'crash' });
     expect(third.structuredContent).toMatchObject({ consecutive_discards: 3, plateau: true });
-    const keep = await mcp.call('record_result', { ...base, baseline: 2, value: 1.5, status: 'keep', commit: 'abc1234' });
+    const keep = await mcp.call('record_result', {
+      ...base,
+      baseline: 2,
+      value: 1.5,
+      status: 'keep',
+      commit: 'abc1234',
+      override_reason: 'timed by hand',
+    });
     expect(keep.structuredContent).toMatchObject({
       experiment_id: 5,
       n: 4,
@@ -117,7 +124,15 @@ describe('bookkeeping tools (in memory)', () => {
   it('writes learnings, handoff and changelog, resumes with the branch check, and cleans up', async () => {
     const { root, mcp } = await started();
     await mcp.call('record_result', { target: 't', metric: 'wall_s', hypothesis: 'h', baseline: 2, value: 2, status: 'baseline' });
-    await mcp.call('record_result', { target: 'total', metric: 'wall_s', hypothesis: 'use sum()', baseline: 2, value: 1, status: 'keep' });
+    await mcp.call('record_result', {
+      target: 'total',
+      metric: 'wall_s',
+      hypothesis: 'use sum()',
+      baseline: 2,
+      value: 1,
+      status: 'keep',
+      override_reason: 'timed by hand',
+    });
     await mcp.call('record_learning', { title: 'sum is 5x faster', body: 'builtin loop', evidence: 'exp 2' });
     const handoff = await mcp.call('write_handoff', { next_steps: ['profile parse()'], discoveries: ['sum wins'] });
     expect(readFileSync(handoff.structuredContent!.path, 'utf8')).toContain('# Handoff — perf/ds-cart-total');
@@ -190,7 +205,16 @@ describe('bad input changes nothing', () => {
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 0, value: 1, status: 'keep' }, /greater than 0/],
     [
       'record_result',
-      { target: 't', hypothesis: 'h', metric: 'm', baseline: 5e-324, value: 1.7976931348623157e308, direction: 'higher', status: 'keep' },
+      {
+        target: 't',
+        hypothesis: 'h',
+        metric: 'm',
+        baseline: 5e-324,
+        value: 1.7976931348623157e308,
+        direction: 'higher',
+        status: 'keep',
+        override_reason: 'r',
+      },
       /too far apart/,
     ],
     ['record_result', { target: 't', hypothesis: 'h', metric: 'm', baseline: 1e-300, value: 1e300, status: 'discard' }, /too far apart/],

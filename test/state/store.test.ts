@@ -209,7 +209,9 @@ describe('project store', () => {
     expect(handoff).toContain('# Handoff — perf/mem-peak');
     expect(handoff).toContain('1. try mmap');
     expect(handoff).toContain('+40.0 % vs baseline');
-    expect(project.readFile('changelog.md')).toContain('**load()**: stream rows — peak_mb 100 → 60 (+40.0 %) [commit abcdef1234]');
+    expect(project.readFile('changelog.md')).toContain(
+      '**load()**: stream rows — peak_mb 100 → 60 (+40.0 %) [commit abcdef1234, unproven: no comparison]',
+    );
     expect(readdirSync(project.paths.stateDir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     project.close();
   });
@@ -225,7 +227,7 @@ describe('project store', () => {
 });
 
 describe('progress chart', () => {
-  it('draws one dot per experiment on the baseline metric, coloured by status, and the best-so-far line', async () => {
+  it('draws one mark per experiment on the baseline metric, one shape per status, and the best-so-far line', async () => {
     const { renderProgressSvg } = await import('../../src/state/render/progress-svg.js');
     const project = Project.open(tempRoot());
     const s = createSession(project.db, { root: project.paths.root, domain: 'cpu' });
@@ -236,10 +238,12 @@ describe('progress chart', () => {
     insertExperiment(project.db, exp(s.id, 'keep', 999, { metric: 'other' }));
     const { listExperiments } = await import('../../src/state/experiments.js');
     const svg = renderProgressSvg(listExperiments(project.db, s.id), 'Session <x>');
-    expect(svg.match(/<circle cx=/g)!.length).toBe(4 + 4); // four experiments plus four legend dots
-    expect(svg).toContain('#1a7f37');
-    expect(svg).toContain('Session &lt;x&gt; — wall_s');
-    expect(svg).toMatch(/<path d="M[\d.]+,[\d.]+H[\d.]+V[\d.]+H[\d.]+"/);
+    // One <title> per plotted experiment: the four on wall_s, not the one on another metric.
+    expect(svg.match(/<title>#\d+ /g)).toEqual(['<title>#1 ', '<title>#2 ', '<title>#3 ', '<title>#4 ']);
+    expect(svg).toContain('<title>#4 crash f: crashed</title>');
+    expect(svg).toContain('Session &lt;x&gt;');
+    expect(svg).toContain('wall_s · lower is better');
+    expect(svg).toMatch(/<path d="M[\d.]+,[\d.]+H[\d.]+V[\d.]+H[\d.]+" fill="none" stroke="#1a7f37"/);
     expect(renderProgressSvg([], 'empty')).toContain('No experiments recorded yet.');
     project.close();
   });

@@ -1,4 +1,4 @@
-import { formatChangePct, shortSha } from '../../format.js';
+import { formatChangePct, formatMeasured, shortSha } from '../../format.js';
 import type { ExperimentRow, SessionStats } from '../experiments.js';
 import type { ConventionRow, HandoffRow, LearningRow } from '../notes.js';
 import { GUARD_TOPIC } from '../notes.js';
@@ -36,13 +36,28 @@ export function renderConventions(rows: readonly ConventionRow[]): string {
   return parts.join('\n');
 }
 
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** What backs an experiment: for a keep, proven by its comparison or overridden with its reason; else the comparison, if any. */
+export function evidenceOf(row: ExperimentRow): string {
+  if (row.proof === 'proven') return `proven by ${row.comparison_id}`;
+  if (row.proof === 'overridden') return `overridden: ${row.override_reason ?? ''}${row.comparison_id ? ` (${row.comparison_id})` : ''}`;
+  if (row.proof === 'unproven') return row.comparison_id ? `unproven (${row.comparison_id})` : 'unproven: no comparison';
+  return row.comparison_id ?? '—';
+}
+
+/** Baseline and value with the unit when the ledger knows it: `120.3 → 60.1 ms`. */
+export function measuredChange(row: ExperimentRow): string {
+  return `${formatMeasured(row.baseline)} → ${formatMeasured(row.value)}${row.unit ? ` ${row.unit}` : ''}`;
+}
+
 function experimentLine(row: ExperimentRow): string {
-  return `| ${row.n} | ${row.commit_sha ? shortSha(row.commit_sha) : '—'} | ${row.target} | ${row.metric} | ${row.baseline} → ${row.value} | ${formatChangePct(row.improvement_pct)} | ${row.hypothesis.replace(/\|/g, '\\|')} |`;
+  return `| ${row.n} | ${row.commit_sha ? shortSha(row.commit_sha) : '—'} | ${cell(row.target)} | ${cell(row.metric)} | ${measuredChange(row)} | ${formatChangePct(row.improvement_pct)} | ${cell(evidenceOf(row))} | ${cell(row.hypothesis)} |`;
 }
 
 function experimentTable(rows: readonly ExperimentRow[]): string {
   if (!rows.length) return '_none_';
-  return ['| # | commit | target | metric | baseline → value | improvement | hypothesis |', '|---|---|---|---|---|---|---|']
+  return ['| # | commit | target | metric | baseline → value | improvement | evidence | hypothesis |', '|---|---|---|---|---|---|---|---|']
     .concat(rows.map(experimentLine))
     .join('\n');
 }
@@ -73,8 +88,9 @@ export function renderHandoff(input: {
     `- Consecutive discards: ${stats.consecutive_discards}${stats.plateau ? ' — plateau reached' : ''}`,
     `- Baseline: ${baseline}`,
     `- Best: ${best}`,
+    '- Chart: [progress.svg](progress.svg)',
     '\n## Kept experiments\n',
-    experimentTable(input.kept),
+    input.kept.length ? `${proofCounts(input.kept)}\n\n${experimentTable(input.kept)}` : experimentTable(input.kept),
     '\n## Recent discards\n',
     experimentTable(input.recentDiscards),
     '\n## Key discoveries\n',
@@ -94,6 +110,14 @@ export function renderHandoff(input: {
   ].join('\n');
 }
 
+/** `2 kept: 1 proven by a comparison, 1 overridden`. */
+export function proofCounts(kept: readonly ExperimentRow[]): string {
+  const count = (proof: ExperimentRow['proof']) => kept.filter((r) => r.proof === proof).length;
+  const parts = [`${count('proven')} proven by a comparison`, `${count('overridden')} overridden`];
+  if (count('unproven')) parts.push(`${count('unproven')} unproven`);
+  return `${kept.length} kept: ${parts.join(', ')}`;
+}
+
 export function renderChangelog(session: SessionRow, kept: readonly ExperimentRow[]): string {
   const lines = [
     `# Changelog${session.branch ? ` — ${session.branch}` : ''}`,
@@ -103,15 +127,11 @@ export function renderChangelog(session: SessionRow, kept: readonly ExperimentRo
     '',
   ];
   if (!kept.length) lines.push('_No kept optimizations yet._');
+  else lines.push(`${proofCounts(kept)}\n`);
   for (const row of kept) {
-    const evidence = [
-      row.commit_sha ? `commit ${shortSha(row.commit_sha)}` : '',
-      row.comparison_id ? `measured in ${row.comparison_id}` : '',
-    ]
-      .filter(Boolean)
-      .join(', ');
+    const evidence = [row.commit_sha ? `commit ${shortSha(row.commit_sha)}` : '', evidenceOf(row)].filter(Boolean).join(', ');
     lines.push(
-      `- **${row.target}**: ${row.hypothesis} — ${row.metric} ${row.baseline} → ${row.value} (${formatChangePct(row.improvement_pct)})${evidence ? ` [${evidence}]` : ''}`,
+      `- **${row.target}**: ${row.hypothesis} — ${row.metric} ${measuredChange(row)} (${formatChangePct(row.improvement_pct)})${evidence ? ` [${evidence}]` : ''}`,
     );
   }
   lines.push('');
