@@ -63,27 +63,27 @@ describe('compareRefs with a command', () => {
 
   it('calls a commit with clearly more work slower, from interleaved pairs', async () => {
     const progress: number[] = [];
-    const result = await compareRefs(request(repo, { command: 'python prog.py', runs: 6 }), {
+    const result = await compareRefs(request(repo, { command: 'python prog.py', runs: 10 }), {
       onProgress: (done) => progress.push(done),
     });
     expect(result.rows).toHaveLength(1);
     expect(result.rows[0]).toMatchObject({ unit: 'ms', verdict: 'slower' });
     expect(result.rows[0]!.changePct).toBeGreaterThan(20);
-    expect(result.pairs).toBe(6);
+    expect(result.pairs).toBe(10);
     expect(result.warmups).toBe(1);
     expect(result.stopReason).toBe('fixed_runs');
-    expect(result.looks).toEqual([6]);
-    expect(result.method).toMatch(/^fixed: 6 pairs; change = Hodges–Lehmann/);
+    expect(result.looks).toEqual([10]);
+    expect(result.method).toMatch(/^fixed: 10 pairs; change = Hodges–Lehmann/);
     expect(result.schedule).toEqual({ ran: 'interleaved' });
     expect(result.layoutRandomized).toBe(true);
     expect(result.timer).toMatch(/posix_spawn timing helper/);
     expect(result.rows[0]!.mdePct).toBeGreaterThan(0);
-    expect(Object.values(result.samples)[0]!.base).toHaveLength(6);
+    expect(Object.values(result.samples)[0]!.base).toHaveLength(10);
     expect(result.runner).toContain(realPython());
     expect(result.timings.timedMs).toBeGreaterThan(0);
     expect(result.timings.totalMs).toBeGreaterThan(result.timings.timedMs);
     expect(result.markdown).toContain('slower');
-    expect(progress.at(-1)).toBe(2 * (6 + 1));
+    expect(progress.at(-1)).toBe(2 * (10 + 1));
     await expectNothingLeft(repo);
   });
 
