@@ -20,7 +20,7 @@ import { refuseOptionLike } from '../workspace/paths.js';
 import { sessionIdInput } from './shared.js';
 
 /** Rows shown inline; a suite with more keeps them all in the comparison resource. */
-const MAX_ROWS = 40;
+export const MAX_ROWS = 40;
 
 const commandInput = z
   .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])
@@ -28,7 +28,7 @@ const commandInput = z
     'Run in each worktree (argv or string). A script gets its runtime put first: "bench.py" or "-m pkg" (real Python), "bench.js" (node), "bench.ts" (tsx or Node type stripping).',
   );
 
-const rowOutput = z.object({
+export const rowOutput = z.object({
   name: z.string(),
   base: z.number(),
   head: z.number(),
@@ -43,7 +43,7 @@ const rowOutput = z.object({
   head_spread: z.number().optional(),
 });
 
-type PublicRow = z.infer<typeof rowOutput>;
+export type PublicRow = z.infer<typeof rowOutput>;
 
 /** A row in the tool's public (snake_case) fields. */
 function publicRow(row: ComparisonRow): PublicRow {
@@ -64,7 +64,7 @@ function publicRow(row: ComparisonRow): PublicRow {
 }
 
 /** A comparison in the tool's public fields, as it is returned and stored (the codeflash://comparisons/{id} resource). */
-function publicComparison(comparison: Comparison) {
+export function publicComparison(comparison: Comparison) {
   const { timings } = comparison;
   return {
     mode: comparison.mode,
@@ -93,11 +93,12 @@ function publicComparison(comparison: Comparison) {
       worktree_ms: timings.worktreeMs,
       setup_ms: timings.setupMs,
     },
+    machine: comparison.machine,
     markdown: comparison.markdown,
   };
 }
 
-function describeRow(row: PublicRow, mode: string, equivalencePct: number): string {
+export function describeRow(row: PublicRow, mode: string, equivalencePct: number): string {
   const change = formatChangeInterval(row.change_pct, row.ci_low_pct, row.ci_high_pct);
   const detectable = `smallest detectable ${formatPct(row.mde_pct)} %`;
   if (row.verdict === 'unchanged') {
