@@ -111,4 +111,16 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE vm_hosts (
+    name TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    auth TEXT NOT NULL CHECK (auth IN ('agent', 'key')),
+    key_path TEXT,
+    fingerprint TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];
