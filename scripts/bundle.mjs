@@ -13,8 +13,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
-  // The native addon must be loaded from node_modules at run time.
-  external: ['better-sqlite3'],
+  // The native addon must be loaded from node_modules at run time; so is ssh2 (through node-ssh), whose optional addons esbuild cannot bundle.
+  external: ['better-sqlite3', 'node-ssh'],
   // Bundled CommonJS dependencies call require(); give ESM chunks one.
   banner: { js: "import { createRequire as __cfCreateRequire } from 'node:module'; const require = __cfCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -13,6 +13,8 @@ Usage:
       Print the session status table of a project.
   codeflash-mcp demo [--language python|node|go] [--keep]
       Optimize a bundled example project end to end through a real MCP client.
+  codeflash-mcp measure [--json] [--until-stdin-closes] REQUEST.json
+      Run one compare request on this machine (what vm_bench runs on a host).
 `;
 
 function fail(message: string): never {
@@ -30,6 +32,8 @@ async function main(): Promise<void> {
       token: { type: 'string' },
       keep: { type: 'boolean' },
       language: { type: 'string' },
+      json: { type: 'boolean' },
+      'until-stdin-closes': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -64,6 +68,16 @@ async function main(): Promise<void> {
       const language = DEMO_LANGUAGES.find((name) => name === (values.language ?? 'python'));
       if (!language) fail(`--language takes ${DEMO_LANGUAGES.join(', ')}, not ${values.language}`);
       process.exitCode = await runDemo({ keep: values.keep ?? false, language });
+      return;
+    }
+    case 'measure': {
+      const { measureFromFile } = await import('./vm/host-measure.js');
+      if (!positionals[1]) fail('measure takes the path of a request file');
+      process.exitCode = await measureFromFile(positionals[1], {
+        json: values.json ?? false,
+        untilStdinCloses: values['until-stdin-closes'] ?? false,
+        write: (text) => process.stdout.write(text),
+      });
       return;
     }
     default:

@@ -15,6 +15,10 @@ import { sessionStart } from './session-start.js';
 import { sessionStatus } from './session-status.js';
 import { setConventionTool } from './set-convention.js';
 import { targetDossier } from './target-dossier.js';
+import { vmBench } from './vm-bench.js';
+import { vmHostAdd } from './vm-host-add.js';
+import { vmHostRemove } from './vm-host-remove.js';
+import { vmHosts } from './vm-hosts.js';
 import { writeChangelog } from './write-changelog.js';
 import { writeHandoff } from './write-handoff.js';
 
@@ -29,6 +33,10 @@ export const TOOLS: readonly ToolDefinition[] = [
   runGuard,
   benchmarkCompare,
   microBenchmark,
+  vmHostAdd,
+  vmHostRemove,
+  vmHosts,
+  vmBench,
   recordResult,
   recordLearning,
   setConventionTool,
