@@ -111,6 +111,13 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // A job may run in a detached runner process of the CLI: it reads the call's arguments from
+  // the row, and any server cancels it by setting cancel_requested_at.
+  `
+  ALTER TABLE jobs ADD COLUMN args_json TEXT;
+  ALTER TABLE jobs ADD COLUMN cancel_requested_at TEXT;
+  `,
+  // Benchmark hosts for vm_bench, each with its pinned host-key fingerprint; no password or key is kept.
   `
   CREATE TABLE vm_hosts (
     name TEXT PRIMARY KEY,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { MachineRecord } from '../env/machine.js';
 import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
-import { jobFields, runAsJob } from '../server/jobs.js';
+import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
 import { saveArtifact } from '../state/artifacts.js';
 import type { Db } from '../state/database.js';
@@ -31,8 +31,7 @@ interface HostResult {
 export const vmBench = defineTool({
   name: 'vm_bench',
   title: 'Compare on benchmark hosts',
-  description:
-    'benchmark_compare on registered SSH hosts in parallel: each fetches the pushed refs from the remote, runs setup and measures there. Per host: rows, markdown, machine, comparison_id. Runs as a job.',
+  description: 'benchmark_compare on registered SSH hosts in parallel, from pushed refs. Per host: rows, markdown, machine, comparison_id.',
   input: {
     host: hostName.optional(),
     hosts: z.array(hostName).min(1).max(16).optional(),
@@ -41,14 +40,12 @@ export const vmBench = defineTool({
     command: z.union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)]).optional(),
     benchmark: z.string().max(500).optional(),
     mode: z.enum(['wall', 'instructions', 'memory']).optional(),
-    setup: z
-      .union([z.string().max(2000), z.array(z.string().max(2000)).max(50)])
-      .optional()
-      .describe('Per worktree, on the host.'),
+    setup: z.union([z.string().max(2000), z.array(z.string().max(2000)).max(50)]).optional(),
     runs: z.number().int().min(1).max(500).optional(),
-    max_time_s: z.number().min(5).max(3600).optional().describe('Per host; default 120.'),
-    remote: z.string().min(1).max(100).optional().describe('Git remote the hosts clone; default origin.'),
+    max_time_s: z.number().min(5).max(3600).optional(),
+    remote: z.string().min(1).max(100).optional().describe('Default origin.'),
     session_id: sessionIdInput,
+    wait_s: waitInput,
   },
   output: {
     ...jobFields,

@@ -6,16 +6,15 @@ import { addHost } from '../vm/hosts.js';
 export const vmHostAdd = defineTool({
   name: 'vm_host_add',
   title: 'Register a benchmark host',
-  description:
-    'Register an SSH host for vm_bench. Without fingerprint it only shows the host key seen and stores nothing: check it, call again with it. No secret is stored.',
+  description: 'Register an SSH host for vm_bench. Without fingerprint: shows the host key, stores nothing; repeat with it.',
   input: {
     name: z.string().min(1).max(63),
-    host: z.string().min(1).max(253).describe('Host name or IP.'),
+    host: z.string().min(1).max(253),
     port: z.number().int().min(1).max(65535).optional().describe('Default 22.'),
     user: z.string().min(1).max(64),
-    auth: z.enum(HOST_AUTHS).describe('agent: SSH_AUTH_SOCK, forwarded like ssh -A; key: key_path.'),
-    key_path: z.string().max(4096).optional().describe('Private key file (auth key).'),
-    fingerprint: z.string().max(100).optional().describe('Host key, SHA256:….'),
+    auth: z.enum(HOST_AUTHS).describe('agent: SSH_AUTH_SOCK, forwarded'),
+    key_path: z.string().max(4096).optional(),
+    fingerprint: z.string().max(100).optional().describe('SHA256:…'),
   },
   output: {
     stored: z.boolean(),
