@@ -287,7 +287,13 @@ export class HostConnection {
     files: { local: string; remote: string }[],
     options: { what: string; timeoutMs: number; signal?: AbortSignal },
   ): Promise<void> {
-    this.assertConnected(options.what);
+    // Made first, in one command: node-ssh makes a missing directory per file, and parallel transfers race on it.
+    const dirs = [...new Set(files.map((file) => file.remote.slice(0, file.remote.lastIndexOf('/'))))].filter(Boolean);
+    await this.run(`mkdir -p ${dirs.map(shellWord).join(' ')}`, {
+      what: options.what,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+    });
     let stopped: string | undefined;
     const drop = (why: string) => {
       stopped ??= why;
@@ -300,8 +306,8 @@ export class HostConnection {
       await this.ssh.putFiles(files, { concurrency: 8 }).catch((error: Error) => {
         if (stopped === 'cancelled') throw new Error('cancelled');
         if (stopped) throw new UserError(`${this.label}: ${options.what} ${stopped}`);
-        this.assertConnected(options.what, true);
-        throw new UserError(`${this.label}: ${options.what} failed: ${error.message}`);
+        if (this.lostReason !== undefined || !this.ssh.isConnected()) this.assertConnected(options.what, true);
+        throw new UserError(`${this.label}: ${options.what} over SFTP failed (${error.message}); the host's sshd needs an SFTP subsystem`);
       });
     } finally {
       clearTimeout(timer);
