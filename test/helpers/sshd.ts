@@ -86,6 +86,8 @@ export function commandLine(pid: number): string {
 }
 
 const running = new Set<ChildProcess>();
+// A test file that times out still takes its servers with it.
+process.on('exit', () => stopAllSshd());
 
 /**
  * A real sshd on 127.0.0.1 with a temporary host key, authorized key and
@@ -96,8 +98,9 @@ export async function startSshd(options: { port?: number } = {}): Promise<TestSs
   const fingerprint = keygen(join(dir, 'host_ed25519'));
   keygen(join(dir, 'client'));
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client.pub')));
-  const cacheDir = join(dir, 'cache');
-  mkdirSync(cacheDir);
+  const home = join(dir, 'home');
+  const cacheDir = join(home, '.cache');
+  mkdirSync(cacheDir, { recursive: true });
   // As root, sshd requires its privilege separation directory.
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const port = options.port ?? (await freePort());
@@ -119,7 +122,8 @@ export async function startSshd(options: { port?: number } = {}): Promise<TestSs
       'AllowAgentForwarding yes',
       'Subsystem sftp internal-sftp',
       'LogLevel VERBOSE',
-      `SetEnv PATH=${path} XDG_CACHE_HOME=${cacheDir}`,
+      // A HOME of its own: the login shell reads no rc file of the user's (a version manager's hooks there slow or block every command).
+      `SetEnv PATH=${path} HOME=${home} XDG_CACHE_HOME=${cacheDir}`,
       '',
     ].join('\n'),
   );
