@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { formatChangePct, formatMeasured } from '../format.js';
 import { defineTool } from '../server/define-tool.js';
+import { assertOneMachinePerMetric } from '../session/one-machine.js';
 import { getArtifact } from '../state/artifacts.js';
 import { EXPERIMENT_STATUSES, insertExperiment, PLATEAU_AFTER, sessionStats } from '../state/experiments.js';
 import { refuseOptionLike } from '../workspace/paths.js';
@@ -46,6 +47,7 @@ export const recordResult = defineTool({
     if (args.comparison_id && !getArtifact(project.db, args.comparison_id, 'comparison')) {
       throw new UserError(`unknown comparison ${args.comparison_id}; pass the comparison_id a benchmark_compare returned`);
     }
+    if (args.comparison_id) assertOneMachinePerMetric(project.db, session.id, args.metric, args.comparison_id);
     const row = insertExperiment(project.db, {
       sessionId: session.id,
       target: args.target,

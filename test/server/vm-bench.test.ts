@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -41,6 +41,8 @@ async function project(): Promise<{ root: string; mcp: InMemory }> {
   commitAll(root, 'not pushed');
   gitIn(root, 'checkout', '-q', 'main');
   open = await connectInMemory({ root, jobStartWaitMs: 120_000 });
+  // With the tools listed, the SDK client checks every structured result against its tool's output schema.
+  await open.client.listTools();
   await open.call('session_start', {});
   return { root, mcp: open };
 }
@@ -143,17 +145,33 @@ describe.skipIf(!sshd.ok)('vm_bench over SSH', () => {
       (await mcp.call('read_artifact', { uri: `codeflash://comparisons/${host.comparison_id}` })).structuredContent!.text,
     );
     expect(stored.data).toMatchObject({ host: 'quiet-1', rows: host.rows, machine: host.machine });
+    // Read the other way round (slow as the starting point), main is the kept improvement.
     const row = host.rows[0];
-    const recorded = await mcp.call('record_result', {
+    const experiment = {
       target: 'bench.py',
-      hypothesis: 'sleep longer',
-      metric: `${row.unit}@quiet-1`,
-      baseline: row.base,
-      value: row.head,
-      status: 'discard',
+      hypothesis: 'sleep less',
+      baseline: row.head,
+      value: row.base,
+      status: 'keep',
       comparison_id: host.comparison_id,
-    });
+    };
+    // A host's numbers never go under a local metric.
+    const unlabelled = await mcp.call('record_result', { ...experiment, metric: row.unit });
+    expect(unlabelled.isError).toBe(true);
+    expect(errorText(unlabelled)).toContain(
+      `was measured on host quiet-1, not here: record it under a metric naming the host, e.g. "${row.unit}@quiet-1"`,
+    );
+    const recorded = await mcp.call('record_result', { ...experiment, metric: `${row.unit}@quiet-1` });
     expect(recorded.isError, errorText(recorded)).toBeFalsy();
+    const status = (await mcp.call('session_status')).structuredContent!;
+    expect(status.best_measured).toMatch(
+      new RegExp(`^vm_bench on host quiet-1 wall mode, 8 pairs main → slow, .* slower \\(${host.comparison_id}\\)$`),
+    );
+    const handoff = await mcp.call('write_handoff', { next_steps: ['measure the next change on quiet-1'] });
+    expect(handoff.isError, errorText(handoff)).toBeFalsy();
+    expect(readFileSync(handoff.structuredContent!.path, 'utf8')).toMatch(
+      /\| measured on \|[^\n]*\n[^\n]*\n\| 1 \|[^\n]*\| host quiet-1 \| sleep less \|/,
+    );
     expect(jobDirs(server)).toEqual([]);
     expect(remoteWork(server)).toEqual([]);
     // A ref the remote does not have is named with the remote, and nothing is left behind.

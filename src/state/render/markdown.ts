@@ -36,14 +36,18 @@ export function renderConventions(rows: readonly ConventionRow[]): string {
   return parts.join('\n');
 }
 
-function experimentLine(row: ExperimentRow): string {
-  return `| ${row.n} | ${row.commit_sha ? shortSha(row.commit_sha) : '—'} | ${row.target} | ${row.metric} | ${row.baseline} → ${row.value} | ${formatChangePct(row.improvement_pct)} | ${row.hypothesis.replace(/\|/g, '\\|')} |`;
+function experimentLine(row: ExperimentRow, measuredOn: string): string {
+  return `| ${row.n} | ${row.commit_sha ? shortSha(row.commit_sha) : '—'} | ${row.target} | ${row.metric} | ${row.baseline} → ${row.value} | ${formatChangePct(row.improvement_pct)} | ${measuredOn} | ${row.hypothesis.replace(/\|/g, '\\|')} |`;
 }
 
-function experimentTable(rows: readonly ExperimentRow[]): string {
+/** `measuredOn` says where each row's numbers come from: local, a host, or by hand. */
+function experimentTable(rows: readonly ExperimentRow[], measuredOn: (row: ExperimentRow) => string): string {
   if (!rows.length) return '_none_';
-  return ['| # | commit | target | metric | baseline → value | improvement | hypothesis |', '|---|---|---|---|---|---|---|']
-    .concat(rows.map(experimentLine))
+  return [
+    '| # | commit | target | metric | baseline → value | improvement | measured on | hypothesis |',
+    '|---|---|---|---|---|---|---|---|',
+  ]
+    .concat(rows.map((row) => experimentLine(row, measuredOn(row))))
     .join('\n');
 }
 
@@ -54,6 +58,7 @@ export function renderHandoff(input: {
   recentDiscards: readonly ExperimentRow[];
   handoff: HandoffRow;
   conventions: readonly ConventionRow[];
+  measuredOn: (row: ExperimentRow) => string;
 }): string {
   const { session, stats, handoff } = input;
   const best = stats.best
@@ -74,9 +79,9 @@ export function renderHandoff(input: {
     `- Baseline: ${baseline}`,
     `- Best: ${best}`,
     '\n## Kept experiments\n',
-    experimentTable(input.kept),
+    experimentTable(input.kept, input.measuredOn),
     '\n## Recent discards\n',
-    experimentTable(input.recentDiscards),
+    experimentTable(input.recentDiscards, input.measuredOn),
     '\n## Key discoveries\n',
     bullets(handoff.discoveries, 'none recorded'),
     '\n## Blockers\n',
