@@ -3,11 +3,12 @@ import { UserError } from '../errors.js';
 import type { Db } from '../state/database.js';
 import { listExperiments } from '../state/experiments.js';
 import { storedPlace } from '../state/measured-on.js';
+import { getVmHost } from '../state/vm-hosts.js';
 
 /**
  * Numbers from different machines never meet under one metric: a host's
  * comparison is recorded under a metric naming the host (`ms@bench-1`), a local
- * one under a metric naming none, and a comparison whose machine differs from
+ * one under a metric naming no registered host, and a comparison whose machine differs from
  * one already cited under the same metric in the session is refused.
  */
 export function assertOneMachinePerMetric(db: Db, sessionId: string, metric: string, comparisonId: string): void {
@@ -19,7 +20,7 @@ export function assertOneMachinePerMetric(db: Db, sessionId: string, metric: str
       `comparison ${comparisonId} was measured on host ${stored.host}, not here: record it under a metric naming the host, e.g. "${metric.replace(/@.*$/, '')}@${stored.host}", so it is never set against local numbers`,
     );
   }
-  if (!stored.host && suffix) {
+  if (!stored.host && suffix && getVmHost(db, suffix)) {
     throw new UserError(`comparison ${comparisonId} was measured locally, but metric "${metric}" names host ${suffix}: drop "@${suffix}"`);
   }
   const machine = stored.machine as MachineRecord | undefined;
