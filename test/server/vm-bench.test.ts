@@ -3,9 +3,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { commandLine, sshdAvailable, startSshd, stopAllSshd } from '../fixtures/sshd.mjs';
 import { commitAll, gitIn, makeRepo } from '../helpers/git-repo.js';
 import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
-import { commandLine, sshdAvailable, startSshd, stopAllSshd, type TestSshd } from '../helpers/sshd.js';
+
+type TestSshd = Awaited<ReturnType<typeof startSshd>>;
 
 const sshd = sshdAvailable();
 
