@@ -83,6 +83,7 @@ const line = (path, { comparison, wallMs }) => {
     change: row.changePct,
     timedPerPair: t.timedMs / comparison.pairs,
     wallMs,
+    runner: `${comparison.runner} (timer ${comparison.timer})`,
   };
 };
 
@@ -115,5 +116,6 @@ for (let round = 1; round <= Number(flags.rounds); round++) {
     `round ${round}: remote − local per run (median, mean of base and head) ${perRun} ms; timed per pair ${fmt(r.timedPerPair - l.timedPerPair)} ms; fixed cost of the remote call ${fmt(r.wallMs - l.wallMs)} ms; verdicts ${l.verdict === r.verdict ? 'agree' : 'differ'} (${l.verdict} / ${r.verdict})`,
   );
 }
+for (const path of ['local', 'remote']) console.log(`${path} runner: ${results.find((x) => x.path === path)?.runner}`);
 console.log(`ended ${new Date().toISOString()}, load ${loadavg()[0].toFixed(2)}`);
 repo.dispose();

@@ -226,6 +226,8 @@ describe.skipIf(!sshd.ok)('vm_bench over SSH', () => {
     expect(result.isError, errorText(result)).toBeFalsy();
     expectSlower(result.structuredContent!.hosts[0], 'agent-host');
     expect(server.log()).toMatch(/Accepted publickey/);
+    // Every session asked for the agent, as ssh -A does, so the host's git can fetch with the user's keys.
+    expect(server.log()).toMatch(/session_input_channel_req: session \d+ req auth-agent-req@openssh\.com/);
   }, 120_000);
 
   it('measures on two hosts at once; a host that goes down mid-run fails alone while the other finishes', async () => {
