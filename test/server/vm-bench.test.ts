@@ -251,7 +251,7 @@ describe.skipIf(!sshd.ok)('vm_bench over SSH', () => {
     expect(result.structuredContent!.summary).toMatch(/host-b: failed/);
   }, 180_000);
 
-  it('job_cancel mid-run stops the remote runs and removes the remote worktrees', async () => {
+  it('job_cancel, or the client cancelling its call, mid-run stops the remote runs and removes the remote worktrees', async () => {
     const server = await startSshd();
     const { mcp } = await project();
     await register(mcp, 'quiet-2', server);
@@ -264,5 +264,20 @@ describe.skipIf(!sshd.ok)('vm_bench over SSH', () => {
     const projects = join(server.cacheDir, 'codeflash-mcp', 'projects');
     const clone = join(projects, readdirSync(projects)[0]!, 'repo');
     await until(() => gitIn(clone, 'worktree', 'list').trim().split('\n').length === 1, 'the clone to forget the worktrees', 10_000);
+    // The client's own cancel (notifications/cancelled on the waiting call) does the same.
+    const controller = new AbortController();
+    const waiting = mcp.client.callTool(
+      { name: 'vm_bench', arguments: { host: 'quiet-2', ...BENCH, runs: 200, max_time_s: 120 } },
+      undefined,
+      {
+        signal: controller.signal,
+        timeout: 170_000,
+      },
+    );
+    await until(() => server.descendants().some((pid) => /bench\.py/.test(commandLine(pid))), 'the first remote run again', 120_000);
+    controller.abort();
+    await expect(waiting).rejects.toThrow();
+    await until(() => remoteWork(server).length === 0 && jobDirs(server).length === 0, 'the host to be clean again', 30_000);
+    await until(() => gitIn(clone, 'worktree', 'list').trim().split('\n').length === 1, 'the clone to forget them again', 10_000);
   }, 180_000);
 });
