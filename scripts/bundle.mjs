@@ -17,7 +17,8 @@ await build({
   sourcemap: 'linked',
   // What the package's dependencies name is loaded from node_modules at run time (the native
   // SQLite addon); everything else is bundled, so an install fetches nothing but those.
-  external: Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies),
+  // ssh2's optional native speedups (cpu-features, its crypto addon) stay out: it falls back to JavaScript without them.
+  external: [...Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies), 'cpu-features', '*.node'],
   // Bundled CommonJS dependencies call require(); give ESM chunks one.
   banner: { js: "import { createRequire as __cfCreateRequire } from 'node:module'; const require = __cfCreateRequire(import.meta.url);" },
   logLevel: 'warning',

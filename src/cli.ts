@@ -17,6 +17,8 @@ Usage:
       Print the session status table of a project.
   codeflash-mcp demo [--language python|node|go] [--keep]
       Optimize a bundled example project end to end through a real MCP client.
+  codeflash-mcp measure [--json] [--until-stdin-closes] REQUEST.json
+      Run one compare request on this machine (what vm_bench runs on a host).
   codeflash-mcp --version | --help
 
 Environment: CODEFLASH_ROOT, CODEFLASH_STATE_DIR, CODEFLASH_TOOLS, CODEFLASH_DETACH_JOBS=1,
@@ -24,7 +26,7 @@ CODEFLASH_MCP_TOKEN and CODEFLASH_LOG_LEVEL (debug|info|warning|error) stand for
 `;
 
 /** run-job is internal: the runner a server started with --detach-jobs hands a job to. */
-const COMMANDS = ['serve', 'status', 'demo', 'run-job'];
+const COMMANDS = ['serve', 'status', 'demo', 'run-job', 'measure'];
 
 function fail(message: string): never {
   process.stderr.write(`codeflash-mcp: ${message}\n\n${USAGE}`);
@@ -48,6 +50,8 @@ async function main(): Promise<void> {
       'detach-jobs': { type: 'boolean' },
       keep: { type: 'boolean' },
       language: { type: 'string' },
+      json: { type: 'boolean' },
+      'until-stdin-closes': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -56,6 +60,17 @@ async function main(): Promise<void> {
   if (values.help) return void process.stdout.write(USAGE);
   const command = positionals[0] ?? 'serve';
   if (!COMMANDS.includes(command)) fail(`unknown command ${command}`);
+  if (command === 'measure') {
+    // Runs on a benchmark host from the uploaded bundle alone: no store, so no SQLite binding to check.
+    const { measureFromFile } = await import('./vm/host-measure.js');
+    if (!positionals[1]) fail('measure takes the path of a request file');
+    process.exitCode = await measureFromFile(positionals[1], {
+      json: values.json ?? false,
+      untilStdinCloses: values['until-stdin-closes'] ?? false,
+      write: (text) => process.stdout.write(text),
+    });
+    return;
+  }
   const rootSetting = setting(values.root, 'CODEFLASH_ROOT');
   const root = rootSetting ? resolve(rootSetting) : undefined;
   if (root && !existsSync(root)) fail(`--root ${root} does not exist`);

@@ -2,13 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveCommand } from '../env/command.js';
-import { goExecutable } from '../env/go.js';
-import { resolveRealPython } from '../env/interpreter.js';
+import { describeMachine, loadAverage, type MachineRecord, machineRecord, runtimeVersions } from '../env/machine.js';
 import { excerpt, UserError } from '../errors.js';
 import { shortSha } from '../format.js';
 import { parseCommand } from '../proc/command.js';
-import { type TimerKind, timingHelper } from '../proc/timer.js';
+import type { TimerKind } from '../proc/timer.js';
 import { confinedPath, refuseOptionLike } from '../workspace/paths.js';
 import { halfWidthPct, pairsToSettle, sequentialMethod } from './adaptive.js';
 import {
@@ -24,13 +22,8 @@ import {
 import { installNodeWorktrees, needsNodeInstall } from './node-install.js';
 import { pythonEnv } from './python.js';
 import { type ComparisonRow, markdownTable } from './report.js';
-import { callgrindRunner } from './runners/callgrind.js';
-import { commandRowName, projectPathArguments, wallRunner } from './runners/command.js';
-import { goBenchRunner } from './runners/go-bench.js';
-import { jsSuiteRunner } from './runners/js-bench.js';
-import { peakRssRunner } from './runners/memory.js';
-import { pytestBenchmarkRunner } from './runners/pytest-benchmark.js';
-import { type CommandSpec, type Runner, runChecked } from './runners/runner.js';
+import { type Runner, runChecked } from './runners/runner.js';
+import { buildRunner } from './runners/select.js';
 import { compareDeterministic, compareSamples, type RatioComparison } from './stats.js';
 import { DEFAULT_EQUIVALENCE_PCT } from './verdict.js';
 import { copyIntoWorktree, markSetupDone, type ResolvedRef, resolveRef, setupDone, WORKING_TREE_REF, WorktreeSet } from './worktrees.js';
@@ -63,6 +56,8 @@ export interface CompareRequest extends MeasurePlan {
   benchTimeS?: number;
   /** Which clock times wall runs (default: the C helper, else the Python one, else Node's); for measuring them against each other. */
   timer?: TimerKind;
+  /** Names shown for base and head when they are shas resolved in another clone (a remote host measuring the user's refs). */
+  refNames?: { base: string; head: string };
 }
 
 export type { ComparisonRow } from './report.js';
@@ -96,6 +91,8 @@ export interface Comparison {
   /** The runs' own output per side, as benchstat reads it (Go benchmarks). */
   benchstat?: { base: string; head: string };
   timings: { totalMs: number; timedMs: number; warmupMs: number; worktreeMs: number; setupMs: number };
+  /** The machine the runs ran on, with its load when measuring started and ended. */
+  machine: MachineRecord;
   markdown: string;
 }
 
@@ -109,8 +106,9 @@ const SETUP_TIMEOUT_MS = 15 * 60_000;
 export async function compareRefs(request: CompareRequest, hooks: CompareHooks = {}): Promise<Comparison> {
   const started = performance.now();
   checkCompareRequest(request);
-  const baseRef = await resolveRef(request.root, request.base, hooks.signal);
-  const headRef = await resolveRef(request.root, request.head, hooks.signal);
+  const machine = await machineRecord(await runtimeVersions(request.language, { ...request, signal: hooks.signal }));
+  const baseRef = { ...(await resolveRef(request.root, request.base, hooks.signal)), ...named(request.refNames?.base) };
+  const headRef = { ...(await resolveRef(request.root, request.head, hooks.signal)), ...named(request.refNames?.head) };
   const worktrees = new WorktreeSet({
     root: request.root,
     worktreesDir: request.worktreesDir,
@@ -136,6 +134,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     const setupMs = performance.now() - setupStart;
     hooks.log?.(`runner: ${runner.describe()}`);
     const measured = await measure(request, runner, sides, scratchDir, hooks);
+    machine.load_average_end = loadAverage();
     const equivalencePct = request.equivalencePct ?? DEFAULT_EQUIVALENCE_PCT;
     const rows = compareRows(measured, runner, equivalencePct);
     const comparison: Comparison = {
@@ -165,6 +164,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
         worktreeMs,
         setupMs,
       },
+      machine,
       markdown: '',
     };
     comparison.markdown = markdownTable(rows, {
@@ -181,6 +181,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       layoutRandomized: comparison.layoutRandomized,
       timer: comparison.timer,
       equivalencePct,
+      machine: describeMachine(machine),
     });
     comparison.timings.totalMs = performance.now() - started;
     return comparison;
@@ -190,6 +191,8 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     await rm(scratchDir, { recursive: true, force: true });
   }
 }
+
+const named = (ref: string | undefined) => (ref === undefined ? {} : { ref });
 
 /**
  * The checks that need no process or git. With neither command nor benchmark,
@@ -307,43 +310,6 @@ async function buildRunnerInWorktrees(
       contextFor(side, { scratchDir, warmup: true, timeoutMs: Math.max(request.timeoutMs, SETUP_TIMEOUT_MS), signal: hooks.signal }),
     );
   }
-}
-
-async function buildRunner(request: CompareRequest, signal?: AbortSignal): Promise<Runner> {
-  if (request.command !== undefined) {
-    const command = await commandSpec(request, signal);
-    const name = commandRowName(command);
-    const paths = command.shell ? [] : projectPathArguments(command.argv, request.root);
-    if (request.mode === 'instructions') return callgrindRunner(command, name, paths);
-    if (request.mode === 'memory') return peakRssRunner(command, name, paths);
-    return wallRunner(command, name, paths, timerHelper(request, signal));
-  }
-  if (request.language === 'python') {
-    const python = await resolveRealPython(request.root, request.python, signal);
-    return pytestBenchmarkRunner({ python, benchmark: request.benchmark!, benchTimeS: request.benchTimeS });
-  }
-  if (request.language === 'node') return jsSuiteRunner(request.root, request.benchmark!, signal);
-  return goBenchRunner({ go: goExecutable(), benchmark: request.benchmark, benchTimeS: request.benchTimeS });
-}
-
-/** The user's command with its runtime put first, as every tool resolves it. */
-async function commandSpec(request: CompareRequest, signal?: AbortSignal): Promise<CommandSpec> {
-  const resolved = await resolveCommand(request.command!, {
-    language: request.language,
-    root: request.root,
-    python: request.python,
-    signal,
-  });
-  return { argv: resolved.argv, shell: resolved.needsShell, env: {} };
-}
-
-/** The timing helper for wall runs; a Python (the project's own, or any python3) only for when the C one cannot be built. */
-async function timerHelper(request: CompareRequest, signal?: AbortSignal) {
-  const python =
-    request.language === 'python'
-      ? await resolveRealPython(request.root, request.python, signal)
-      : await resolveRealPython(request.root, undefined, signal).catch(() => undefined);
-  return timingHelper({ python, prefer: request.timer });
 }
 
 function assertRequiredPaths(root: string, runner: Runner, sides: PreparedSide[]): void {

@@ -1,4 +1,4 @@
-import os from 'node:os';
+import { hostname } from 'node:os';
 import { detectMachine } from '../env/machine.js';
 import type { ProjectEnvironment } from '../env/types.js';
 import type { StoredComparison } from '../state/comparisons.js';
@@ -21,25 +21,26 @@ const text = (value: unknown) => (typeof value === 'string' && value.trim() ? va
 const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined);
 
 /**
- * Where a comparison's numbers come from: the machine record the comparison
- * carries (a remote benchmark host writes one: cpu_model, cpu_cores,
- * memory_gb, os, kernel, arch, runtimes, host), else this machine with the
- * session's runtimes. Every caller asks here, so a new source of comparisons
+ * Where a comparison's numbers come from: the machine record it carries
+ * (env/machine.ts; every comparison stores one, a vm_bench host's its own),
+ * else this machine with the session's runtimes (a comparison stored before
+ * records were kept). Every caller asks here, so a new source of comparisons
  * only has to store its record.
  */
 export async function comparisonPlatform(comparison: StoredComparison, env: ProjectEnvironment | undefined): Promise<Platform> {
   const record = comparison.machine;
   if (record && text(record.cpu_model)) {
     const os = [text(record.os), text(record.kernel)].filter(Boolean).join(', ');
+    const memoryBytes = count(record.memory_bytes);
     return {
       cpuModel: text(record.cpu_model)!,
       cores: count(record.cpu_cores) ?? null,
-      memoryGb: count(record.memory_gb) ?? null,
+      memoryGb: memoryBytes ? Math.round((memoryBytes / 2 ** 30) * 10) / 10 : null,
       os: os || 'unknown OS',
       arch: text(record.arch) ?? null,
       runtimes: runtimeRecord(record.runtimes),
-      remote: true,
-      host: text(record.host) ?? text(record.hostname) ?? 'a remote host',
+      remote: comparison.host !== undefined,
+      host: comparison.host ?? text(record.host_name) ?? hostname(),
     };
   }
   const local = await detectMachine();
@@ -51,13 +52,20 @@ export async function comparisonPlatform(comparison: StoredComparison, env: Proj
     arch: local.arch,
     runtimes: env ? localRuntimes(env) : {},
     remote: false,
-    host: os.hostname(),
+    host: hostname(),
   };
 }
 
+/** A machine record names runtimes by language (`python`); a pull request by product (`Python`). */
+const RUNTIME_NAMES: Record<string, string> = { python: 'Python', node: 'Node', go: 'Go' };
+
 function runtimeRecord(value: unknown): Record<string, string> {
   if (typeof value !== 'object' || value === null) return {};
-  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+      .map(([name, version]) => [RUNTIME_NAMES[name] ?? name, version]),
+  );
 }
 
 function localRuntimes(env: ProjectEnvironment): Record<string, string> {

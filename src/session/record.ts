@@ -16,6 +16,7 @@ import type { Project } from '../state/project.js';
 import type { SessionRow } from '../state/sessions.js';
 import { type ChangedPath, commitPaths, GitError, isGitRepo, pathChanges, restorePaths, treeOf } from '../workspace/git.js';
 import { confinedPath, isInside } from '../workspace/paths.js';
+import { assertOneMachinePerMetric } from './one-machine.js';
 
 export interface RecordRequest {
   target: string;
@@ -74,6 +75,7 @@ export async function recordExperiment(project: Project, session: SessionRow, re
     files,
   };
   assertRecordable(project.db, input);
+  if (comparison) assertOneMachinePerMetric(project.db, session.id, input.metric, comparison.id);
   const warnings: string[] = [];
   if (files && request.status === 'keep') {
     input.commit = await commitKept(project.paths.root, files, commitMessage(request, measured));
@@ -98,7 +100,7 @@ function fromCaller(request: RecordRequest): Measured {
 /** The comparison's numbers for the experiment; a caller's own values must agree, or the error shows both. */
 function fromComparison(comparison: StoredComparison, request: RecordRequest): Measured {
   const row = comparisonRow(comparison, request.row);
-  const metric = comparisonMetric(comparison.mode, row.unit);
+  const metric = comparisonMetric(comparison.mode, row.unit, comparison.host);
   const direction = request.direction ?? 'lower';
   if (direction === 'higher' && lowerIsBetter(row.unit)) {
     throw new UserError(`comparison ${comparison.id} measures ${row.unit}, where lower is better: direction "higher" contradicts it`);

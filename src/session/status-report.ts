@@ -1,6 +1,7 @@
 import { formatChangeInterval, formatChangePct, formatMeasured } from '../format.js';
 import { getArtifact } from '../state/artifacts.js';
 import { keptExperiments, listExperiments, type Proof, type SessionStats, sessionStats } from '../state/experiments.js';
+import { measuredOn } from '../state/measured-on.js';
 import { GUARD_TOPIC, getConvention, latestHandoff } from '../state/notes.js';
 import type { Project } from '../state/project.js';
 import { evidenceOf, proofCounts } from '../state/render/markdown.js';
@@ -51,7 +52,9 @@ function describeComparison(project: Project, comparisonId: string | null): stri
   const shown =
     change !== undefined && low !== undefined && high !== undefined ? `, ${formatChangeInterval(change, low, high)}${verdict}` : '';
   const refs = data.base?.ref && data.head?.ref ? ` ${data.base.ref} → ${data.head.ref}` : '';
-  return `benchmark_compare ${data.mode ?? ''} mode, ${data.pairs ?? '?'} pairs${refs}${shown} (${comparisonId})`;
+  const where = measuredOn(project.db, comparisonId);
+  const tool = where === 'local' ? 'benchmark_compare (local)' : `vm_bench on ${where}`;
+  return `${tool} ${data.mode ?? ''} mode, ${data.pairs ?? '?'} pairs${refs}${shown} (${comparisonId})`;
 }
 
 /**

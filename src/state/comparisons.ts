@@ -53,8 +53,10 @@ export interface StoredComparison {
   runner: string;
   markdown: string;
   request?: StoredRequest;
-  /** Where it ran, when recorded (remote hosts): cpu_model, cpu_cores, memory_gb, os, kernel, arch, runtimes, host. */
+  /** The machine it ran on (env/machine.ts MachineRecord): cpu_model, cpu_cores, memory_bytes, os, kernel, arch, runtimes, host_name. */
   machine?: Record<string, unknown>;
+  /** The vm_bench host it ran on; absent when it ran here. */
+  host?: string;
 }
 
 export function getComparison(db: Db, id: string): StoredComparison | undefined {
@@ -89,10 +91,15 @@ function rowNames(comparison: StoredComparison): string {
 }
 
 /** The ledger metric of a comparison row: its mode and unit, e.g. `wall_ms`, `wall_ns_per_op`, `instructions`, `peak_rss_bytes`. */
-export function comparisonMetric(mode: string, unit: string): string {
-  if (mode === 'instructions') return 'instructions';
-  if (mode === 'memory') return `peak_rss_${unit}`;
-  return `${mode}_${unit.replace('/', '_per_').replace('µ', 'u')}`;
+/** The ledger metric of a comparison's row; a remote host's numbers carry its name (`wall_ms@bench-1`), so they never meet local ones. */
+export function comparisonMetric(mode: string, unit: string, host?: string): string {
+  const metric =
+    mode === 'instructions'
+      ? 'instructions'
+      : mode === 'memory'
+        ? `peak_rss_${unit}`
+        : `${mode}_${unit.replace('/', '_per_').replace('µ', 'u')}`;
+  return host ? `${metric}@${host}` : metric;
 }
 
 /** Units where a smaller number is the better one: times, bytes, instruction counts. */

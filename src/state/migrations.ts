@@ -148,4 +148,17 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // Benchmark hosts for vm_bench, each with its pinned host-key fingerprint; no password or key is kept.
+  `
+  CREATE TABLE vm_hosts (
+    name TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    auth TEXT NOT NULL CHECK (auth IN ('agent', 'key')),
+    key_path TEXT,
+    fingerprint TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -7,6 +7,7 @@ import { type Db, openDatabase, stmt } from './database.js';
 import { type ExperimentRow, keptExperiments, listExperiments, sessionStats } from './experiments.js';
 import { markInterruptedJobs } from './jobs.js';
 import { hasLegacyFiles, type ImportReport, importLegacyFiles } from './legacy-import.js';
+import { measuredOn } from './measured-on.js';
 import { latestHandoff, listConventions, listLearnings } from './notes.js';
 import { CASE_STUDY_DIR, KEPT_FILES, type StatePaths, statePaths } from './paths.js';
 import { type PlainFileRead, readPlainFile } from './plain-file.js';
@@ -143,6 +144,7 @@ export class Project {
           recentDiscards: rows.filter((r) => r.status === 'discard' || r.status === 'crash').slice(-5),
           handoff,
           conventions: listConventions(this.db),
+          measuredOn: (row) => measuredOn(this.db, row.comparison_id),
         }),
       );
     });

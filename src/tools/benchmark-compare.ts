@@ -21,13 +21,13 @@ import { refuseOptionLike } from '../workspace/paths.js';
 import { sessionIdInput } from './shared.js';
 
 /** Rows shown inline; a suite with more keeps them all in the comparison resource. */
-const MAX_ROWS = 40;
+export const MAX_ROWS = 40;
 
 const commandInput = z
   .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])
   .describe('Run in each worktree (argv or string); a script gets its runtime first: "bench.py", "-m pkg", "bench.js", "bench.ts".');
 
-const rowOutput = z.object({
+export const rowOutput = z.object({
   name: z.string(),
   base: z.number(),
   head: z.number(),
@@ -42,7 +42,7 @@ const rowOutput = z.object({
   head_spread: z.number().optional(),
 });
 
-type PublicRow = z.infer<typeof rowOutput>;
+export type PublicRow = z.infer<typeof rowOutput>;
 
 /** A row in the tool's public (snake_case) fields. */
 function publicRow(row: ComparisonRow): PublicRow {
@@ -62,12 +62,32 @@ function publicRow(row: ComparisonRow): PublicRow {
   };
 }
 
+const REQUEST_INPUTS = [
+  'command',
+  'benchmark',
+  'language',
+  'runs',
+  'warmup',
+  'precision_pct',
+  'equivalence_pct',
+  'schedule',
+  'max_time_s',
+  'inject',
+  'setup',
+] as const;
+
+/** The inputs a compare was given (defaults left out), as its stored comparison keeps them. */
+export function storedRequest(args: Partial<Record<(typeof REQUEST_INPUTS)[number], unknown>>, mode: string): StoredRequest {
+  const given = REQUEST_INPUTS.filter((key) => args[key] !== undefined).map((key) => [key, args[key]]);
+  return { mode, ...Object.fromEntries(given) };
+}
+
 /**
  * A comparison in the tool's public fields, as it is returned and stored (the
  * codeflash://comparisons/{id} resource), with the inputs it ran with: a pull
  * request names them as the exact flags and builds its reproducer from them.
  */
-function publicComparison(comparison: Comparison, request: StoredRequest) {
+export function publicComparison(comparison: Comparison, request: StoredRequest) {
   const { timings } = comparison;
   return {
     request,
@@ -97,11 +117,12 @@ function publicComparison(comparison: Comparison, request: StoredRequest) {
       worktree_ms: timings.worktreeMs,
       setup_ms: timings.setupMs,
     },
+    machine: comparison.machine,
     markdown: comparison.markdown,
   };
 }
 
-function describeRow(row: PublicRow, mode: string, equivalencePct: number): string {
+export function describeRow(row: PublicRow, mode: string, equivalencePct: number): string {
   const change = formatChangeInterval(row.change_pct, row.ci_low_pct, row.ci_high_pct);
   const detectable = `smallest detectable ${formatPct(row.mde_pct)} %`;
   if (row.verdict === 'unchanged') {
@@ -220,20 +241,7 @@ export const benchmarkCompare = defineTool({
       timeoutMs: maxTimeMs + 20 * 60_000,
       work: async (hooks) => {
         const measured = await compareRefs(request, { signal: hooks.signal, onProgress: hooks.progress, log: hooks.log });
-        const comparison = publicComparison(measured, {
-          mode,
-          ...(args.command !== undefined ? { command: args.command } : {}),
-          ...(args.benchmark !== undefined ? { benchmark: args.benchmark } : {}),
-          ...(args.language !== undefined ? { language: args.language } : {}),
-          ...(args.runs !== undefined ? { runs: args.runs } : {}),
-          ...(args.warmup !== undefined ? { warmup: args.warmup } : {}),
-          ...(args.precision_pct !== undefined ? { precision_pct: args.precision_pct } : {}),
-          ...(args.equivalence_pct !== undefined ? { equivalence_pct: args.equivalence_pct } : {}),
-          ...(args.schedule !== undefined ? { schedule: args.schedule } : {}),
-          ...(args.max_time_s !== undefined ? { max_time_s: args.max_time_s } : {}),
-          ...(args.inject !== undefined ? { inject: args.inject } : {}),
-          ...(args.setup !== undefined ? { setup: args.setup } : {}),
-        });
+        const comparison = publicComparison(measured, storedRequest(args, mode));
         const rows = comparison.rows.slice(0, MAX_ROWS);
         const id = saveArtifact(
           project.db,

@@ -18,6 +18,10 @@ import { sessionStart } from './session-start.js';
 import { sessionStatus } from './session-status.js';
 import { setConventionTool } from './set-convention.js';
 import { targetDossier } from './target-dossier.js';
+import { vmBench } from './vm-bench.js';
+import { vmHostAdd } from './vm-host-add.js';
+import { vmHostRemove } from './vm-host-remove.js';
+import { vmHosts } from './vm-hosts.js';
 import { writeCaseStudy } from './write-case-study.js';
 import { writeChangelog } from './write-changelog.js';
 import { writeHandoff } from './write-handoff.js';
@@ -34,6 +38,10 @@ export const TOOLS: readonly ToolDefinition[] = [
   runGuard,
   benchmarkCompare,
   microBenchmark,
+  vmHostAdd,
+  vmHostRemove,
+  vmHosts,
+  vmBench,
   recordResult,
   recordLearning,
   setConventionTool,
@@ -71,6 +79,7 @@ export const TOOLSETS: Readonly<Record<string, readonly ToolDefinition[]>> = {
   measure: [scan, targetDossier, profile, benchmarkCompare, microBenchmark],
   report: [writeHandoff, writeChangelog],
   pr: [prInventoryTool, prBody, writeReviewTool, writeCaseStudy],
+  remote: [vmHostAdd, vmHostRemove, vmHosts, vmBench],
 };
 
 /** The tools a `--tools` value names (comma-separated toolsets, or "all"), in TOOLS order; unset means all. */

@@ -103,6 +103,17 @@ export async function headSha(root: string): Promise<string | undefined> {
   }
 }
 
+/** The URL a remote fetches from, as configured; undefined when the repository has no remote of that name. */
+export async function remoteUrl(root: string, name: string): Promise<string | undefined> {
+  refuseOptionLike('remote', name);
+  try {
+    return (await git(root, ['remote', 'get-url', '--', name], { readOnly: true })).trim() || undefined;
+  } catch (error) {
+    if (error instanceof GitError && error.exitCode !== undefined) return undefined;
+    throw error;
+  }
+}
+
 async function branchExists(root: string, name: string): Promise<boolean> {
   try {
     await git(root, ['show-ref', '--verify', '--quiet', `refs/heads/${name}`], { readOnly: true });

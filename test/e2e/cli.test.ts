@@ -92,7 +92,7 @@ describe('the codeflash-mcp command', () => {
 
     const unknown = spawnSync(process.execPath, [CLI, 'serve', '--tools', 'core,vm2'], { encoding: 'utf8', input: '' });
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown toolset vm2: choose from core, measure, report, pr or all/);
+    expect(unknown.stderr).toMatch(/unknown toolset vm2: choose from core, measure, report, pr, remote or all/);
   });
 
   it('with no --root and no client roots, keeps out of a working directory that is no project', async () => {

@@ -28,6 +28,7 @@ export function storeComparison(
     mode?: string;
     request?: StoredRequest | null;
     machine?: Record<string, unknown>;
+    host?: string;
     pairs?: number;
   },
 ): string {
@@ -85,6 +86,7 @@ export function storeComparison(
     timings: { total_ms: 1, timed_ms: 1, warmup_ms: 0, worktree_ms: 0, setup_ms: 0 },
     markdown,
     ...(input.machine ? { machine: input.machine } : {}),
+    ...(input.host ? { host: input.host } : {}),
   };
   return saveArtifact(db, 'comparison', input.sessionId, { mode, rows: data.rows }, data);
 }

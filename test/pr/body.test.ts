@@ -152,15 +152,16 @@ describe('pr_body', () => {
     const head = commitAll(fixture.root, 'sum');
     const id = fixture.compare([{ base: 100, head: 50, verdict: 'faster' }], {
       head: { ref: 'HEAD', sha: head },
+      host: 'bench-eu-1',
       machine: {
+        host_name: 'vm-7',
         cpu_model: 'AMD EPYC 9V74',
         cpu_cores: 4,
-        memory_gb: 16,
+        memory_bytes: 16 * 2 ** 30,
         os: 'Ubuntu 24.04',
         kernel: 'Linux 6.8.0',
         arch: 'x86_64',
-        runtimes: { Python: '3.12.3' },
-        host: 'bench-eu-1',
+        runtimes: { python: '3.12.3' },
       },
     });
     const out = await body(fixture, { comparison_id: id, template: 'generic' });

@@ -114,6 +114,22 @@ const TABLE: Array<[string, Record<string, unknown>, RegExp]> = [
   ['micro_benchmark', { language: 'python', a: '1', b: '2', runs: 1 }, /runs: Too small/],
   ['micro_benchmark', { language: 'python', a: '1', b: '2', processes: 1000 }, /processes: Too big/],
   ['micro_benchmark', { language: 'python', a: 'x\u0000', b: '1' }, /a: holds a NUL character/],
+  // benchmark hosts: names, addresses and keys checked before any connection
+  ['vm_host_add', { name: 'a b', host: '127.0.0.1', user: 'u', auth: 'agent' }, /name must be letters, digits/],
+  ['vm_host_add', { name: 'h', host: '-oProxyCommand=x', user: 'u', auth: 'agent' }, /host "-oProxyCommand=x" is not a host name or IP/],
+  ['vm_host_add', { name: 'h', host: '127.0.0.1', user: 'u', auth: 'key' }, /auth "key" needs key_path/],
+  [
+    'vm_host_add',
+    { name: 'h', host: '127.0.0.1', user: 'u', auth: 'key', key_path: '/nonexistent/k' },
+    /key file \/nonexistent\/k does not exist/,
+  ],
+  ['vm_host_add', { name: 'h', host: '127.0.0.1', user: 'u', auth: 'agent', fingerprint: 'MD5:aa' }, /fingerprint must be a SHA256/],
+  ['vm_host_add', { name: 'h', host: '127.0.0.1', user: 'u', auth: 'password' }, /auth: Invalid option/],
+  ['vm_host_remove', {}, /name: Invalid input: expected string/],
+  ['vm_bench', { base: 'HEAD', head: 'HEAD', command: 'bench.py' }, /pass host, or hosts/],
+  ['vm_bench', { host: 'nope', base: 'HEAD', head: 'HEAD', command: 'bench.py' }, /unknown host "nope"/],
+  ['vm_bench', { host: 'a', hosts: ['b'], base: 'HEAD', head: 'HEAD', command: 'bench.py' }, /pass host or hosts, not both/],
+  ['vm_bench', { hosts: Array(100).fill('a'), base: 'HEAD', head: 'HEAD' }, /hosts: Too big/],
   // jobs and artifacts: unknown ids and URIs, names that try to leave the state directory
   ['job_status', {}, /job_id: Invalid input: expected string/],
   ['job_status', { job_id: 'job-0000000000' }, /unknown job job-0000000000/],
@@ -208,7 +224,8 @@ afterAll(async () => {
 describe(`${TABLE.length} bad calls over stdio`, () => {
   it('the table covers every tool the server lists, with at least 60 calls', async () => {
     const { tools } = await mcp.client.listTools();
-    const covered = new Set(TABLE.map(([tool]) => tool));
+    // vm_hosts takes no input, so no call to it is bad.
+    const covered = new Set([...TABLE.map(([tool]) => tool), 'vm_hosts']);
     expect(tools.map((t) => t.name).filter((name) => !covered.has(name))).toEqual([]);
     expect(TABLE.length).toBeGreaterThanOrEqual(60);
   });

@@ -116,6 +116,8 @@ describe('every tool answers inside its own output schema, extreme inputs includ
       summary: 'S'.repeat(4000),
     });
     await ok('write_case_study', { dest: 'case-study' });
+    await ok('vm_hosts');
+    await ok('vm_host_remove', { name: 'n'.repeat(63) });
     await ok('session_resume', { checkout: false });
     await ok('session_cleanup', { dry_run: true });
     await ok('session_cleanup');
@@ -123,6 +125,8 @@ describe('every tool answers inside its own output schema, extreme inputs includ
 
   it('the run above called every tool the server lists', async () => {
     const { tools } = await mcp.client.listTools();
-    expect(tools.map((t) => t.name).filter((name) => !called.has(name))).toEqual([]);
+    // vm_host_add and vm_bench need an SSH host: test/server/vm-bench.test.ts checks their results against these schemas.
+    const remote = new Set(['vm_host_add', 'vm_bench']);
+    expect(tools.map((t) => t.name).filter((name) => !called.has(name) && !remote.has(name))).toEqual([]);
   });
 });

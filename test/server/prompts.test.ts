@@ -140,13 +140,13 @@ describe('prompts carry the project state', () => {
   it('session_status reads as the status report: best against the baseline and how it was measured, plateau, planned steps', async () => {
     const status = (await mcp.call('session_status')).structuredContent!;
     expect(status.best_measured).toMatch(
-      new RegExp(`^benchmark_compare wall mode, 6 pairs HEAD~1 → HEAD, [−+][\\d.]+ % \\[.*\\] \\w+ \\(${comparisonId}\\)$`),
+      new RegExp(`^benchmark_compare \\(local\\) wall mode, 6 pairs HEAD~1 → HEAD, [−+][\\d.]+ % \\[.*\\] \\w+ \\(${comparisonId}\\)$`),
     );
     expect(status.planned[0]).toMatch(/^Step 0: /);
     expect(status.failing_before).toBe(1);
     expect(status.scan).toMatch(/^scan scan-\w+ recommends \w+; top target /);
     expect(status.summary).toMatch(
-      /^1 experiments: 1 kept against 0 discarded \(0 crashed\) on perf\/ds-totals; best #2 \+25\.0 % against the baseline 2 wall_s, measured by benchmark_compare wall mode, 6 pairs .*; no plateau \(0 discard\(s\) in a row\); 1 kept: 1 proven by a comparison, 0 overridden; planned next: Step 0: /,
+      /^1 experiments: 1 kept against 0 discarded \(0 crashed\) on perf\/ds-totals; best #2 \+25\.0 % against the baseline 2 wall_s, measured by benchmark_compare \(local\) wall mode, 6 pairs .*; no plateau \(0 discard\(s\) in a row\); 1 kept: 1 proven by a comparison, 0 overridden; planned next: Step 0: /,
     );
   });
 });

@@ -51,14 +51,18 @@ export function measuredChange(row: ExperimentRow): string {
   return `${formatMeasured(row.baseline)} → ${formatMeasured(row.value)}${row.unit ? ` ${row.unit}` : ''}`;
 }
 
-function experimentLine(row: ExperimentRow): string {
-  return `| ${row.n} | ${row.commit_sha ? shortSha(row.commit_sha) : '—'} | ${cell(row.target)} | ${cell(row.metric)} | ${measuredChange(row)} | ${formatChangePct(row.improvement_pct)} | ${cell(evidenceOf(row))} | ${cell(row.hypothesis)} |`;
+function experimentLine(row: ExperimentRow, measuredOn: string): string {
+  return `| ${row.n} | ${row.commit_sha ? shortSha(row.commit_sha) : '—'} | ${cell(row.target)} | ${cell(row.metric)} | ${measuredChange(row)} | ${formatChangePct(row.improvement_pct)} | ${cell(evidenceOf(row))} | ${measuredOn} | ${cell(row.hypothesis)} |`;
 }
 
-function experimentTable(rows: readonly ExperimentRow[]): string {
+/** `measuredOn` says where each row's numbers come from: local, a host, or by hand. */
+function experimentTable(rows: readonly ExperimentRow[], measuredOn: (row: ExperimentRow) => string): string {
   if (!rows.length) return '_none_';
-  return ['| # | commit | target | metric | baseline → value | improvement | evidence | hypothesis |', '|---|---|---|---|---|---|---|---|']
-    .concat(rows.map(experimentLine))
+  return [
+    '| # | commit | target | metric | baseline → value | improvement | evidence | measured on | hypothesis |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ]
+    .concat(rows.map((row) => experimentLine(row, measuredOn(row))))
     .join('\n');
 }
 
@@ -69,6 +73,7 @@ export function renderHandoff(input: {
   recentDiscards: readonly ExperimentRow[];
   handoff: HandoffRow;
   conventions: readonly ConventionRow[];
+  measuredOn: (row: ExperimentRow) => string;
 }): string {
   const { session, stats, handoff } = input;
   const best = stats.best
@@ -90,9 +95,11 @@ export function renderHandoff(input: {
     `- Best: ${best}`,
     '- Chart: [progress.svg](progress.svg)',
     '\n## Kept experiments\n',
-    input.kept.length ? `${proofCounts(input.kept)}\n\n${experimentTable(input.kept)}` : experimentTable(input.kept),
+    input.kept.length
+      ? `${proofCounts(input.kept)}\n\n${experimentTable(input.kept, input.measuredOn)}`
+      : experimentTable(input.kept, input.measuredOn),
     '\n## Recent discards\n',
-    experimentTable(input.recentDiscards),
+    experimentTable(input.recentDiscards, input.measuredOn),
     '\n## Key discoveries\n',
     bullets(handoff.discoveries, 'none recorded'),
     '\n## Blockers\n',
