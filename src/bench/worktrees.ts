@@ -74,6 +74,7 @@ export async function orphanedWorktrees(worktreesDir: string): Promise<string[]>
 const OWNER_SUFFIX = '.owner';
 /** The name a kept worktree ends in, as long as the 8 random hex digits of a temporary one. */
 const KEPT_SUFFIX = 'reusable';
+const KEPT_NAME = new RegExp(`^[0-9a-f]{12}-${KEPT_SUFFIX}$`);
 
 /** Worktree paths git knows for this repository. */
 export async function listWorktrees(root: string): Promise<string[]> {
@@ -91,6 +92,8 @@ export interface Worktree {
   reused: boolean;
   /** Left in place by `close()` for a later compare. */
   keep: boolean;
+  /** Setup and install keys done in this worktree by this process (a bisect runs several compares on one set). */
+  prepared: Set<string>;
 }
 
 export interface WorktreeSetOptions {
@@ -144,7 +147,7 @@ export class WorktreeSet {
     // moves the environment and so the program's layout, which would bias one side (see measure.ts).
     const dir = resolve(worktreesDir, `${shortSha(sha)}-${keep ? KEPT_SUFFIX : randomBytes(4).toString('hex')}`);
     if (keep && (await isCleanWorktreeAt(root, dir, sha))) {
-      const worktree = { dir, sha, reused: true, keep };
+      const worktree = { dir, sha, reused: true, keep, prepared: new Set<string>() };
       this.made.push(worktree);
       await touch(dir);
       this.options.log?.(`reusing worktree ${dir}`);
@@ -152,7 +155,7 @@ export class WorktreeSet {
     }
     if (keep) await evictKeptWorktrees(root, worktreesDir, this.options.log);
     if (existsSync(dir)) await removeWorktree(root, dir);
-    const worktree = { dir, sha, reused: false, keep };
+    const worktree = { dir, sha, reused: false, keep, prepared: new Set<string>() };
     this.made.push(worktree);
     // Written before the checkout, so even a kill during `worktree add` leaves an owner to check.
     if (!keep) await writeFile(`${dir}${OWNER_SUFFIX}`, String(process.pid));
@@ -186,13 +189,13 @@ const KEPT_IN_USE_MS = 30 * 60_000;
 
 /**
  * Keep at most MAX_KEPT_WORKTREES kept worktrees under `worktreesDir` (those
- * named by a full commit sha), removing the least recently used first, except
+ * named `<short sha>-reusable`), removing the least recently used first, except
  * any used in the last KEPT_IN_USE_MS.
  */
 export async function evictKeptWorktrees(root: string, worktreesDir: string, log?: (line: string) => void): Promise<string[]> {
   const kept: Array<{ dir: string; usedMs: number }> = [];
   for (const name of existsSync(worktreesDir) ? await readdir(worktreesDir) : []) {
-    if (!/^[0-9a-f]{40,64}$/.test(name)) continue;
+    if (!KEPT_NAME.test(name)) continue;
     const dir = join(worktreesDir, name);
     const used = await stat(dir).then(
       (s) => s.mtimeMs,
@@ -258,8 +261,9 @@ function setupMarkerPath(worktreeDir: string, kind: SetupKind = 'setup'): string
   return `${worktreeDir}.${kind}`;
 }
 
-/** Whether this setup already ran in this worktree (kept worktrees remember it by commit and key). */
+/** Whether this setup already ran in this worktree: in this process, or (a kept worktree) by an earlier one, by commit and key. */
 export async function setupDone(worktree: Worktree, key: string, kind: SetupKind = 'setup'): Promise<boolean> {
+  if (worktree.prepared.has(`${kind}\n${key}`)) return true;
   if (!worktree.reused) return false;
   try {
     return (await readFile(setupMarkerPath(worktree.dir, kind), 'utf8')) === `${worktree.sha}\n${key}`;
@@ -269,6 +273,7 @@ export async function setupDone(worktree: Worktree, key: string, kind: SetupKind
 }
 
 export async function markSetupDone(worktree: Worktree, key: string, kind: SetupKind = 'setup'): Promise<void> {
+  worktree.prepared.add(`${kind}\n${key}`);
   await writeFile(setupMarkerPath(worktree.dir, kind), `${worktree.sha}\n${key}`);
 }
 

@@ -16,7 +16,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyIntoWorktree, evictKeptWorktrees, listWorktrees, pruneWorktrees, resolveRef, WorktreeSet } from '../../src/bench/worktrees.js';
+import {
+  copyIntoWorktree,
+  evictKeptWorktrees,
+  listWorktrees,
+  markSetupDone,
+  pruneWorktrees,
+  resolveRef,
+  setupDone,
+  WorktreeSet,
+} from '../../src/bench/worktrees.js';
 import { UserError } from '../../src/errors.js';
 import { statePaths } from '../../src/state/paths.js';
 import { makeRepo } from '../fixtures/bench/repos.mjs';
@@ -131,6 +140,23 @@ describe('WorktreeSet', () => {
     expect(await listWorktrees(repo.root)).toEqual([repo.root]);
   });
 
+  it('remembers a setup done in a worktree of this set, and a fresh worktree trusts no marker', async () => {
+    const { repo, first } = twoCommitRepo();
+    const set = new WorktreeSet({ root: repo.root, worktreesDir: repo.worktreesDir });
+    try {
+      const tree = await set.acquire(first);
+      expect(await setupDone(tree, 'make')).toBe(false);
+      await markSetupDone(tree, 'make');
+      expect(await setupDone(tree, 'make')).toBe(true);
+      expect(await setupDone(tree, 'make', 'install')).toBe(false);
+      expect(await setupDone(tree, 'make other')).toBe(false);
+      // The same marker beside a worktree this process did not prepare counts for nothing.
+      expect(await setupDone({ ...tree, prepared: new Set() }, 'make')).toBe(false);
+    } finally {
+      await set.close();
+    }
+  });
+
   it("prune removes worktrees whose owning process is gone, and leaves a live owner's alone", async () => {
     const { repo, first, second } = twoCommitRepo();
     const options = { root: repo.root, worktreesDir: repo.worktreesDir };
@@ -181,13 +207,13 @@ describe('evictKeptWorktrees', () => {
     await set.close();
     // Three of them last used two hours ago (oldest first), one just now.
     const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000);
-    for (const [index, sha] of shas.slice(0, 3).entries())
-      utimesSync(join(repo.worktreesDir, sha), hoursAgo(3 - index), hoursAgo(3 - index));
+    const kept = (sha: string) => join(repo.worktreesDir, `${sha.slice(0, 12)}-reusable`);
+    for (const [index, sha] of shas.slice(0, 3).entries()) utimesSync(kept(sha), hoursAgo(3 - index), hoursAgo(3 - index));
     const evicted = await evictKeptWorktrees(repo.root, repo.worktreesDir);
     // Room is made for one more: the oldest idle one goes.
-    expect(evicted).toEqual([join(repo.worktreesDir, first)]);
-    expect(shas.slice(1).every((sha) => existsSync(join(repo.worktreesDir, sha)))).toBe(true);
-    expect(await listWorktrees(repo.root)).not.toContain(join(repo.worktreesDir, first));
+    expect(evicted).toEqual([kept(first)]);
+    expect(shas.slice(1).every((sha) => existsSync(kept(sha)))).toBe(true);
+    expect(await listWorktrees(repo.root)).not.toContain(kept(first));
   });
 });
 
