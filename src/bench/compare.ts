@@ -2,18 +2,16 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveCommand } from '../env/command.js';
-import { goExecutable } from '../env/go.js';
-import { resolveRealPython } from '../env/interpreter.js';
 import { excerpt, UserError } from '../errors.js';
 import { shortSha } from '../format.js';
 import { parseCommand } from '../proc/command.js';
-import { type TimerKind, timingHelper } from '../proc/timer.js';
+import type { TimerKind } from '../proc/timer.js';
 import { confinedPath, refuseOptionLike } from '../workspace/paths.js';
 import { halfWidthPct, pairsToSettle, sequentialMethod } from './adaptive.js';
 import {
   type CompareHooks,
   contextFor,
+  deterministicRuns,
   type Measured,
   type MeasurePlan,
   MIN_PAIRS,
@@ -24,13 +22,9 @@ import {
 import { installNodeWorktrees, needsNodeInstall } from './node-install.js';
 import { pythonEnv } from './python.js';
 import { type ComparisonRow, markdownTable } from './report.js';
-import { callgrindRunner } from './runners/callgrind.js';
-import { commandRowName, projectPathArguments, wallRunner } from './runners/command.js';
-import { goBenchRunner } from './runners/go-bench.js';
-import { jsSuiteRunner } from './runners/js-bench.js';
-import { peakRssRunner } from './runners/memory.js';
-import { pytestBenchmarkRunner } from './runners/pytest-benchmark.js';
-import { type CommandSpec, type Runner, runChecked } from './runners/runner.js';
+import { runnerFor } from './runner-for.js';
+import { type Runner, runChecked, type Side } from './runners/runner.js';
+import { recallSides, rememberSides, type SampleStore, sampleKey } from './sample-cache.js';
 import { compareDeterministic, compareSamples, type RatioComparison } from './stats.js';
 import { DEFAULT_EQUIVALENCE_PCT } from './verdict.js';
 import { copyIntoWorktree, markSetupDone, type ResolvedRef, resolveRef, setupDone, WORKING_TREE_REF, WorktreeSet } from './worktrees.js';
@@ -99,25 +93,40 @@ export interface Comparison {
   markdown: string;
 }
 
+/** What several compares on one repository share (a bisect): the caller's worktrees, and instruction counts by commit. */
+export interface CompareReuse {
+  /** Worktrees made once per commit and closed by the caller, not by each compare. */
+  worktrees?: WorktreeSet;
+  samples?: SampleStore;
+}
+
 const SETUP_TIMEOUT_MS = 15 * 60_000;
+
+/** The worktrees of a compare; a Node project's are kept, since they hold its installed dependencies. */
+export async function worktreeSetFor(
+  request: Pick<CompareRequest, 'root' | 'worktreesDir' | 'keepWorktrees' | 'language'>,
+  log?: (line: string) => void,
+): Promise<WorktreeSet> {
+  return new WorktreeSet({
+    root: request.root,
+    worktreesDir: request.worktreesDir,
+    // Installed dependencies are worth keeping: the next compare of the same commits installs nothing.
+    keep: request.keepWorktrees ?? (request.language === 'node' && (await needsNodeInstall(request.root))),
+    log,
+  });
+}
 
 /**
  * Measure `command` or `benchmark` at two commits, each in its own worktree,
  * interleaving base and head runs (ABBA) and adding pairs until the change is
  * known to the requested precision, then compare per benchmark.
  */
-export async function compareRefs(request: CompareRequest, hooks: CompareHooks = {}): Promise<Comparison> {
+export async function compareRefs(request: CompareRequest, hooks: CompareHooks = {}, reuse: CompareReuse = {}): Promise<Comparison> {
   const started = performance.now();
   checkCompareRequest(request);
   const baseRef = await resolveRef(request.root, request.base, hooks.signal);
   const headRef = await resolveRef(request.root, request.head, hooks.signal);
-  const worktrees = new WorktreeSet({
-    root: request.root,
-    worktreesDir: request.worktreesDir,
-    // Installed dependencies are worth keeping: the next compare of the same commits installs nothing.
-    keep: request.keepWorktrees ?? (request.language === 'node' && (await needsNodeInstall(request.root))),
-    log: hooks.log,
-  });
+  const worktrees = reuse.worktrees ?? (await worktreeSetFor(request, hooks.log));
   const scratchDir = await mkdtemp(join(tmpdir(), 'codeflash-compare-'));
   let runner: Runner | undefined;
   try {
@@ -125,7 +134,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     const sides = await prepareSides(request, [baseRef, headRef], worktrees, hooks.signal);
     const worktreeMs = performance.now() - worktreeStart;
     const setupStart = performance.now();
-    runner = await buildRunner(request, hooks.signal);
+    runner = await runnerFor(request, hooks.signal);
     if (request.language === 'node') {
       const timeoutMs = Math.max(request.timeoutMs, SETUP_TIMEOUT_MS);
       await installNodeWorktrees(sides, { timeoutMs, requiredPaths: runner.requiredPaths() }, hooks);
@@ -135,7 +144,11 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     await buildRunnerInWorktrees(request, runner, sides, scratchDir, hooks);
     const setupMs = performance.now() - setupStart;
     hooks.log?.(`runner: ${runner.describe()}`);
-    const measured = await measure(request, runner, sides, scratchDir, hooks);
+    const key = reuse.samples && (await sampleKey(request, runner));
+    const recalled = key ? recallSides(reuse.samples!, key, sides, deterministicRuns(request)) : {};
+    for (const side of Object.keys(recalled)) hooks.log?.(`${side} recalled from an earlier run of its commit`);
+    const measured = await measure(request, runner, sides, scratchDir, hooks, recalled);
+    if (key) rememberSides(reuse.samples!, key, sides, measured, recalled);
     const equivalencePct = request.equivalencePct ?? DEFAULT_EQUIVALENCE_PCT;
     const rows = compareRows(measured, runner, equivalencePct);
     const comparison: Comparison = {
@@ -148,7 +161,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       warmups: measured.warmups,
       precisionReachedPct: rows.length ? Math.max(...rows.map(halfWidthPct)) : Number.NaN,
       stopReason: measured.stopReason,
-      method: runner.deterministic ? stoppingOf(measured, runner) : `${stoppingOf(measured, runner)}; ${PAIRED_INTERVAL}`,
+      method: runner.deterministic ? stoppingOf(measured, runner, recalled) : `${stoppingOf(measured, runner)}; ${PAIRED_INTERVAL}`,
       looksTaken: measured.looksTaken,
       looks: measured.looks,
       schedule: measured.schedule,
@@ -175,7 +188,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       warmups: comparison.warmups,
       precisionPct: comparison.precisionReachedPct,
       runner: comparison.runner,
-      stopping: stoppingOf(measured, runner),
+      stopping: stoppingOf(measured, runner, recalled),
       stopReason: comparison.stopReason,
       schedule: comparison.schedule,
       layoutRandomized: comparison.layoutRandomized,
@@ -186,7 +199,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     return comparison;
   } finally {
     await runner?.close?.().catch((error: Error) => hooks.log?.(`runner cleanup: ${error.message}`));
-    await worktrees.close();
+    if (!reuse.worktrees) await worktrees.close();
     await rm(scratchDir, { recursive: true, force: true });
   }
 }
@@ -309,43 +322,6 @@ async function buildRunnerInWorktrees(
   }
 }
 
-async function buildRunner(request: CompareRequest, signal?: AbortSignal): Promise<Runner> {
-  if (request.command !== undefined) {
-    const command = await commandSpec(request, signal);
-    const name = commandRowName(command);
-    const paths = command.shell ? [] : projectPathArguments(command.argv, request.root);
-    if (request.mode === 'instructions') return callgrindRunner(command, name, paths);
-    if (request.mode === 'memory') return peakRssRunner(command, name, paths);
-    return wallRunner(command, name, paths, timerHelper(request, signal));
-  }
-  if (request.language === 'python') {
-    const python = await resolveRealPython(request.root, request.python, signal);
-    return pytestBenchmarkRunner({ python, benchmark: request.benchmark!, benchTimeS: request.benchTimeS });
-  }
-  if (request.language === 'node') return jsSuiteRunner(request.root, request.benchmark!, signal);
-  return goBenchRunner({ go: goExecutable(), benchmark: request.benchmark, benchTimeS: request.benchTimeS });
-}
-
-/** The user's command with its runtime put first, as every tool resolves it. */
-async function commandSpec(request: CompareRequest, signal?: AbortSignal): Promise<CommandSpec> {
-  const resolved = await resolveCommand(request.command!, {
-    language: request.language,
-    root: request.root,
-    python: request.python,
-    signal,
-  });
-  return { argv: resolved.argv, shell: resolved.needsShell, env: {} };
-}
-
-/** The timing helper for wall runs; a Python (the project's own, or any python3) only for when the C one cannot be built. */
-async function timerHelper(request: CompareRequest, signal?: AbortSignal) {
-  const python =
-    request.language === 'python'
-      ? await resolveRealPython(request.root, request.python, signal)
-      : await resolveRealPython(request.root, undefined, signal).catch(() => undefined);
-  return timingHelper({ python, prefer: request.timer });
-}
-
 function assertRequiredPaths(root: string, runner: Runner, sides: PreparedSide[]): void {
   for (const path of runner.requiredPaths()) {
     for (const side of sides) {
@@ -386,8 +362,11 @@ function compareRows(measured: Measured, runner: Runner, equivalencePct: number)
 const PAIRED_INTERVAL =
   'change = Hodges–Lehmann estimate of the per-pair log ratios, interval from the Wilcoxon signed-rank test, widened when time blocks of pairs disagree more than single pairs';
 
-function stoppingOf(measured: Measured, runner: Runner): string {
-  if (runner.deterministic) return `fixed: ${measured.pairs} runs per ref`;
+function stoppingOf(measured: Measured, runner: Runner, recalled: Partial<Record<Side, unknown>> = {}): string {
+  if (runner.deterministic) {
+    const known = Object.keys(recalled);
+    return `fixed: ${measured.pairs} runs per ref${known.length ? ` (${known.join(' and ')} recalled from an earlier run of the same commit, command and machine)` : ''}`;
+  }
   return measured.stopReason === 'fixed_runs' ? `fixed: ${measured.pairs} pairs` : sequentialMethod(measured.looks, 0.05);
 }
 

@@ -1,0 +1,57 @@
+import { resolveCommand } from '../env/command.js';
+import { findOnPath } from '../env/files.js';
+import { goExecutable } from '../env/go.js';
+import { resolveRealPython } from '../env/interpreter.js';
+import { UserError } from '../errors.js';
+import { timingHelper } from '../proc/timer.js';
+import type { CompareRequest } from './compare.js';
+import { callgrindRunner } from './runners/callgrind.js';
+import { commandRowName, projectPathArguments, wallRunner } from './runners/command.js';
+import { goBenchRunner } from './runners/go-bench.js';
+import { jsSuiteRunner } from './runners/js-bench.js';
+import { peakRssRunner } from './runners/memory.js';
+import { pytestBenchmarkRunner } from './runners/pytest-benchmark.js';
+import type { CommandSpec, Runner } from './runners/runner.js';
+
+/** The runner a compare request asks for: its mode over a whole command, or the language's benchmark suite. */
+export async function runnerFor(request: CompareRequest, signal?: AbortSignal): Promise<Runner> {
+  if (request.command !== undefined) {
+    const command = await commandSpec(request, signal);
+    const name = commandRowName(command);
+    const paths = command.shell ? [] : projectPathArguments(command.argv, request.root);
+    if (request.mode === 'instructions') {
+      if (!(await findOnPath('valgrind'))) {
+        throw new UserError('instructions mode counts under valgrind, which is not on PATH: install it (apt-get install valgrind)');
+      }
+      return callgrindRunner(command, name, paths);
+    }
+    if (request.mode === 'memory') return peakRssRunner(command, name, paths);
+    return wallRunner(command, name, paths, timerHelper(request, signal));
+  }
+  if (request.language === 'python') {
+    const python = await resolveRealPython(request.root, request.python, signal);
+    return pytestBenchmarkRunner({ python, benchmark: request.benchmark!, benchTimeS: request.benchTimeS });
+  }
+  if (request.language === 'node') return jsSuiteRunner(request.root, request.benchmark!, signal);
+  return goBenchRunner({ go: goExecutable(), benchmark: request.benchmark, benchTimeS: request.benchTimeS });
+}
+
+/** The user's command with its runtime put first, as every tool resolves it. */
+async function commandSpec(request: CompareRequest, signal?: AbortSignal): Promise<CommandSpec> {
+  const resolved = await resolveCommand(request.command!, {
+    language: request.language,
+    root: request.root,
+    python: request.python,
+    signal,
+  });
+  return { argv: resolved.argv, shell: resolved.needsShell, env: {} };
+}
+
+/** The timing helper for wall runs; a Python (the project's own, or any python3) only for when the C one cannot be built. */
+async function timerHelper(request: CompareRequest, signal?: AbortSignal) {
+  const python =
+    request.language === 'python'
+      ? await resolveRealPython(request.root, request.python, signal)
+      : await resolveRealPython(request.root, undefined, signal).catch(() => undefined);
+  return timingHelper({ python, prefer: request.timer });
+}
