@@ -20,9 +20,6 @@ import { timingHelper } from '../dist/proc/timer.js';
 import { median } from '../test/fixtures/bench/measure.mjs';
 import { makeRepo, pythonProgram } from '../test/fixtures/bench/repos.mjs';
 
-/** /bin/true runs per clock in one round of the thinness check. */
-const TRUE_ROUND = 50;
-
 const { values: flags } = parseArgs({
   options: {
     runs: { type: 'string', default: '30' },
@@ -37,6 +34,7 @@ const python = flags.python ?? execFileSync('python3', ['-c', 'import sys; print
 const started = new Date();
 const startLoad = loadavg()[0].toFixed(2);
 const TIMERS = ['c', 'python', 'node'];
+const TRUE_ROUND = 50;
 
 const repo = makeRepo('codeflash-overhead-');
 const scripts = mkdtempSync(join(tmpdir(), 'codeflash-overhead-hf-'));
@@ -151,7 +149,6 @@ function hyperfineTimes(names, count) {
     return JSON.parse(readFileSync(exportFile, 'utf8')).results[0].times.map((t) => t * 1000);
   });
 }
-
 
 /** Microseconds each clock measures for /bin/true: fastest and median, beside hyperfine's. */
 async function thinness(total) {

@@ -54,7 +54,9 @@ for (let i = 0; i < Number(values.starts); i++) {
 }
 
 const { client: lister } = await connect(root);
-const listBytes = Buffer.byteLength(JSON.stringify(await lister.listTools()));
+const listed = await lister.listTools();
+const listBytes = Buffer.byteLength(JSON.stringify(listed));
+const perTool = listBytes / listed.tools.length;
 await lister.close();
 
 const seeded = repo();
@@ -104,4 +106,5 @@ console.log(
 );
 console.log(row('record_result round trip p50 (10k stored)', `${p50.toFixed(2)} ms`, '≤ 5 ms', p50 <= 5));
 console.log(row('record_result round trip p99 (10k stored)', `${p99.toFixed(2)} ms`, '', true));
-console.log(row('tools/list result size', `${(listBytes / 1024).toFixed(1)} KB`, '≤ 30 KB', listBytes <= 30 * 1024));
+console.log(row('tools/list result size', `${(listBytes / 1024).toFixed(1)} KB`, '≤ 22 KB', listBytes <= 22 * 1024));
+console.log(row(`tools/list per tool (${listed.tools.length} tools)`, `${(perTool / 1024).toFixed(2)} KB`, '≤ 0.8 KB', perTool <= 800));

@@ -4,7 +4,9 @@
 function inputLine(name, schema, required) {
   const type = schema.enum
     ? schema.enum.map((v) => `\`${v}\``).join(' \\| ')
-    : (schema.type ?? (schema.anyOf ? 'string \\| string[]' : 'value'));
+    : Array.isArray(schema.type)
+      ? schema.type.map((t) => (t === 'array' ? `${schema.items?.type ?? 'value'}[]` : t)).join(' \\| ')
+      : (schema.type ?? 'value');
   const opt = required.includes(name) ? '' : '?';
   return `\`${name}${opt}\` (${type})${schema.description ? ` — ${schema.description}` : ''}`;
 }

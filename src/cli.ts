@@ -7,17 +7,32 @@ import { VERSION } from './package.js';
 const USAGE = `codeflash-mcp ${VERSION}
 
 Usage:
-  codeflash-mcp serve [--root DIR] [--state-dir DIR] [--http PORT [--token TOKEN]]
+  codeflash-mcp serve [--root DIR] [--state-dir DIR] [--tools SETS] [--detach-jobs] [--http PORT [--token TOKEN]]
       Run the MCP server on stdio (default) or Streamable HTTP on 127.0.0.1:PORT/mcp.
+      --tools core,measure offers only those toolsets (core is always on; default all).
+      --detach-jobs runs long jobs in a runner process that outlives the server (for clients that
+      start a server per call, such as the Inspector CLI).
   codeflash-mcp status [--root DIR] [--state-dir DIR]
       Print the session status table of a project.
   codeflash-mcp demo [--language python|node|go] [--keep]
       Optimize a bundled example project end to end through a real MCP client.
+  codeflash-mcp --version | --help
+
+Environment: CODEFLASH_ROOT, CODEFLASH_STATE_DIR, CODEFLASH_TOOLS, CODEFLASH_DETACH_JOBS=1,
+CODEFLASH_MCP_TOKEN and CODEFLASH_LOG_LEVEL (debug|info|warning|error) stand for the flags.
 `;
+
+/** run-job is internal: the runner a server started with --detach-jobs hands a job to. */
+const COMMANDS = ['serve', 'status', 'demo', 'run-job'];
 
 function fail(message: string): never {
   process.stderr.write(`codeflash-mcp: ${message}\n\n${USAGE}`);
   process.exit(2);
+}
+
+/** A flag, else its environment variable. */
+function setting(flag: string | undefined, env: string): string | undefined {
+  return flag ?? (process.env[env] || undefined);
 }
 
 async function main(): Promise<void> {
@@ -28,46 +43,79 @@ async function main(): Promise<void> {
       'state-dir': { type: 'string' },
       http: { type: 'string' },
       token: { type: 'string' },
+      tools: { type: 'string' },
+      'detach-jobs': { type: 'boolean' },
       keep: { type: 'boolean' },
       language: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
   });
-  if (values.version) return void process.stderr.write(`${VERSION}\n`);
+  if (values.version) return void process.stdout.write(`${VERSION}\n`);
+  if (values.help) return void process.stdout.write(USAGE);
   const command = positionals[0] ?? 'serve';
-  if (values.help) return void process.stderr.write(USAGE);
-  const root = values.root ? resolve(values.root) : undefined;
+  if (!COMMANDS.includes(command)) fail(`unknown command ${command}`);
+  const rootSetting = setting(values.root, 'CODEFLASH_ROOT');
+  const root = rootSetting ? resolve(rootSetting) : undefined;
   if (root && !existsSync(root)) fail(`--root ${root} does not exist`);
-  const token = values.token ?? process.env.CODEFLASH_MCP_TOKEN;
+  const stateDir = setting(values['state-dir'], 'CODEFLASH_STATE_DIR');
+  const token = setting(values.token, 'CODEFLASH_MCP_TOKEN');
+
+  // Every command needs the SQLite store: a binding that does not load is said once, first, with its fix.
+  const { sqliteBindingProblem } = await import('./state/binding.js');
+  const bindingProblem = await sqliteBindingProblem();
+  if (bindingProblem) process.stderr.write(`${bindingProblem}\n`);
+
   switch (command) {
     case 'serve': {
       // Each mode loads only its own transport: start-up time is what a host waits for.
-      const { TOOLS: tools } = await import('./tools/index.js');
+      const { selectTools } = await import('./tools/index.js');
+      let tools: ReturnType<typeof selectTools>;
+      try {
+        tools = selectTools(setting(values.tools, 'CODEFLASH_TOOLS'));
+      } catch (error) {
+        fail((error as Error).message);
+      }
+      const detach = values['detach-jobs'] || process.env.CODEFLASH_DETACH_JOBS === '1';
+      const options = {
+        root,
+        stateDir,
+        tools,
+        // The server still answers initialize, with this error, so the host shows the fix instead of "connected".
+        startupError: bindingProblem,
+        detachJobs: detach ? { argv: [process.execPath, process.argv[1]!] } : undefined,
+      };
       if (values.http === undefined) {
         const { serveStdio } = await import('./server/stdio.js');
-        return serveStdio({ root, stateDir: values['state-dir'], tools });
+        return serveStdio(options);
       }
       const port = Number(values.http);
       if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--http takes a port number, not ${values.http}`);
       const { serveHttp } = await import('./server/http.js');
-      await serveHttp({ root, stateDir: values['state-dir'], port, token, tools });
+      await serveHttp({ ...options, port, token });
       return;
     }
+    case 'run-job': {
+      const jobId = positionals[1];
+      if (!jobId || !root || bindingProblem) return process.exit(2);
+      const [{ TOOLS }, { runDetachedJob }] = await Promise.all([import('./tools/index.js'), import('./server/job-runner.js')]);
+      // Exit even if a library left a handle open: the job's end is recorded, and nobody waits on this process.
+      return process.exit(await runDetachedJob({ jobId, root, stateDir, tools: TOOLS }));
+    }
     case 'status': {
+      if (bindingProblem) process.exit(1);
       const { printStatus } = await import('./status.js');
-      process.exitCode = printStatus(root ?? process.cwd(), values['state-dir']);
+      process.exitCode = printStatus(root ?? process.cwd(), stateDir);
       return;
     }
     case 'demo': {
+      if (bindingProblem) process.exit(1);
       const { DEMO_LANGUAGES, runDemo } = await import('./demo.js');
       const language = DEMO_LANGUAGES.find((name) => name === (values.language ?? 'python'));
       if (!language) fail(`--language takes ${DEMO_LANGUAGES.join(', ')}, not ${values.language}`);
       process.exitCode = await runDemo({ keep: values.keep ?? false, language });
       return;
     }
-    default:
-      fail(`unknown command ${command}`);
   }
 }
 

@@ -108,8 +108,16 @@ export async function measure(
   const warmups = Math.max(request.warmup ?? 1, duet.cpus ? 1 : 0);
   const fixedPairs = fixedPairCount(request, runner, hooks.log);
   const total = fixedPairs === undefined ? undefined : 2 * (warmups + fixedPairs);
+  const maxTimeMs = request.maxTimeMs ?? DEFAULT_MAX_TIME_MS;
   let done = 0;
-  const progress = (message: string) => hooks.onProgress?.(++done, total, message);
+  let measuringStart: number | undefined;
+  // Fixed runs count runs; an adaptive compare counts seconds of its measuring budget, the longest it can take.
+  const progress = (message: string) => {
+    done++;
+    if (total !== undefined) return hooks.onProgress?.(done, total, message);
+    const elapsedS = measuringStart === undefined ? 0 : Math.round((performance.now() - measuringStart) / 100) / 10;
+    hooks.onProgress?.(elapsedS, maxTimeMs / 1000, message);
+  };
   const { warmupMs, cpuShare } = await warmUp(warmups, (side) => run(side, true), progress);
   if (duet.cpus) {
     const note = singleThreadedNote(cpuShare);
@@ -118,8 +126,7 @@ export async function measure(
   if (duet.note) hooks.log?.(duet.note);
   const samples = new Map<string, { base: number[]; head: number[] }>();
   const looks = fixedPairs === undefined ? lookSchedule(MAX_PAIRS) : [fixedPairs];
-  const maxTimeMs = request.maxTimeMs ?? DEFAULT_MAX_TIME_MS;
-  const measuringStart = performance.now();
+  measuringStart = performance.now();
   let timedMs = 0;
   let pairs = 0;
   let looksTaken = 0;

@@ -4,7 +4,7 @@ import { detectGit } from './git.js';
 import { detectGo, isGoProject } from './go.js';
 import { detectMachine } from './machine.js';
 import { detectNode, isNodeProject } from './node.js';
-import { detectPython, isPythonProject } from './python.js';
+import { detectPython, hasPlainPythonFiles, isPythonProject, PYTHON_MARKERS_TEXT } from './python.js';
 import type { GitState, Language, ProjectEnvironment } from './types.js';
 
 export interface DetectOptions {
@@ -31,7 +31,8 @@ export async function detectEnvironment(root: string, options: DetectOptions = {
   signal?.throwIfAborted();
   const projectRoot = await realpath(root);
   const present = await Promise.all(LANGUAGES.map((language) => IS_PROJECT[language](projectRoot)));
-  const languages = LANGUAGES.filter((_, index) => present[index]);
+  const declared = LANGUAGES.filter((_, index) => present[index]);
+  const languages: Language[] = declared.length || !(await hasPlainPythonFiles(projectRoot)) ? declared : ['python'];
 
   // Each part collects its own warnings so their order does not depend on timing.
   const warningsOf = Object.fromEntries(LANGUAGES.map((language) => [language, [] as string[]])) as Record<Language, string[]>;
@@ -72,5 +73,8 @@ function gitWarnings(git: GitState): string[] {
 }
 
 function unknownWarning(languages: Language[]): string[] {
-  return languages.length === 0 ? ['no pyproject.toml, setup.py, package.json or go.mod found at the project root'] : [];
+  if (languages.length) return [];
+  return [
+    `no project language recognised at the root: Python needs ${PYTHON_MARKERS_TEXT}; Node needs package.json; Go needs go.mod (tools that run code also take language)`,
+  ];
 }

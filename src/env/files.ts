@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, opendir, readFile, stat } from 'node:fs/promises';
+import { access, opendir, readdir, readFile, stat } from 'node:fs/promises';
 import { delimiter, join, relative } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 
@@ -15,6 +15,12 @@ export async function isDirectory(path: string): Promise<boolean> {
     (s) => s.isDirectory(),
     () => false,
   );
+}
+
+/** Whether a directory directly holds a regular file whose name passes `accept`; false when it does not exist. */
+export async function hasFileNamed(dir: string, accept: (name: string) => boolean): Promise<boolean> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.some((entry) => entry.isFile() && accept(entry.name));
 }
 
 export async function readText(path: string): Promise<string | undefined> {

@@ -1,10 +1,30 @@
 import { join } from 'node:path';
 import { formatCommand } from '../proc/command.js';
-import { findOnPath, iniHasSection, iniValue, isDirectory, isFile, readText, readToml, type TomlTable, tomlTable } from './files.js';
+import {
+  findOnPath,
+  hasFileNamed,
+  iniHasSection,
+  iniValue,
+  isDirectory,
+  isFile,
+  readText,
+  readToml,
+  type TomlTable,
+  tomlTable,
+} from './files.js';
 import { probe } from './probe.js';
 import { PYTHON_TOOLS, type PythonEnvironment, type PythonManager, type PythonTool } from './types.js';
 
-const PYTHON_MARKERS = ['pyproject.toml', 'setup.py', 'setup.cfg', 'requirements.txt', 'Pipfile'];
+/** What makes a folder a Python project, in the words of the warning for a folder that is none. */
+export const PYTHON_MARKERS_TEXT =
+  'pyproject.toml, setup.py, setup.cfg, requirements*.txt, Pipfile, tox.ini, a *.py file, or tests/test_*.py';
+
+const PYTHON_MARKER_FILES = new Set(['pyproject.toml', 'setup.py', 'setup.cfg', 'Pipfile', 'tox.ini']);
+
+/** A file at the root that declares Python: packaging or tool configuration, or a requirements list. */
+function isPythonMarker(name: string): boolean {
+  return PYTHON_MARKER_FILES.has(name) || /^requirements.*\.txt$/.test(name);
+}
 
 interface ManagerRule {
   name: PythonManager;
@@ -117,8 +137,19 @@ interface Context {
 }
 
 export async function isPythonProject(root: string): Promise<boolean> {
-  const found = await Promise.all(PYTHON_MARKERS.map((name) => isFile(join(root, name))));
-  return found.includes(true);
+  return hasFileNamed(root, isPythonMarker);
+}
+
+/**
+ * A folder of plain Python files is a project too (many have no packaging, only
+ * modules and tests/), but a weaker sign: it decides only when nothing else does,
+ * so a Node or Go project with a helper script stays what it is.
+ */
+export async function hasPlainPythonFiles(root: string): Promise<boolean> {
+  return (
+    (await hasFileNamed(root, (name) => name.endsWith('.py'))) ||
+    (await hasFileNamed(join(root, 'tests'), (name) => /^test_.*\.py$/.test(name)))
+  );
 }
 
 export async function detectPython(root: string, warnings: string[], signal?: AbortSignal): Promise<PythonEnvironment> {

@@ -51,7 +51,8 @@ export function decideGate(
         reason: `inconclusive ${change}${options.failOnInconclusive ? ' (--fail-on-inconclusive)' : ''}`,
       };
     }
-    const within = row.verdict === 'slower' && row.change_pct > threshold ? `not shown ${past}` : `within the ${formatPct(threshold)} % threshold`;
+    const within =
+      row.verdict === 'slower' && row.change_pct > threshold ? `not shown ${past}` : `within the ${formatPct(threshold)} % threshold`;
     return { name: row.name, threshold_pct: threshold, outcome: 'pass', reason: `${row.verdict} ${change}, ${within}` };
   });
   const failed = judged.filter((row) => row.outcome === 'fail');

@@ -90,7 +90,8 @@ export async function prepareProject(line: CommandLine, defaults: { mode: Compar
   try {
     const session = latestSession(project.db, 'active');
     const env = await sessionEnvironment(session, project.paths.root);
-    if (env.language === 'unknown') throw new UserError(`${root} is not a Python, Node or Go project (no pyproject.toml, package.json or go.mod)`);
+    if (env.language === 'unknown')
+      throw new UserError(`${root} is not a Python, Node or Go project (no pyproject.toml, package.json or go.mod)`);
     return {
       project,
       sessionId: session?.id ?? null,

@@ -15,6 +15,10 @@ export interface ServerOptions {
   logger?: Logger;
   /** How long a call that starts a job waits for it before answering with the job id (default 8 s). */
   jobStartWaitMs?: number;
+  /** Run jobs in detached runner processes started by this command (`[node, cli.js]`), so they outlive the server. */
+  detachJobs?: { argv: string[] };
+  /** Set in a runner process: the job it runs. */
+  runJobId?: string;
 }
 
 /**
@@ -51,7 +55,7 @@ export class ServerContext {
     const path = this.roots.resolve(root ?? this.activeRoot);
     let project = this.projects.get(path);
     if (!project) {
-      project = Project.open(path, { stateDir: this.options.stateDir });
+      project = Project.open(path, { stateDir: this.options.stateDir, ownJob: this.options.runJobId });
       this.projects.set(path, project);
       if (project.interruptedJobs)
         this.logger.warn(`${project.interruptedJobs} job(s) were cut off by an earlier stop and are marked interrupted`);

@@ -1,5 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, InitializeRequestSchema, McpError, RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../package.js';
 import { ServerContext, type ServerOptions } from './context.js';
 import type { ToolDefinition } from './define-tool.js';
@@ -19,6 +19,8 @@ export interface CodeflashServer {
 export interface CreateServerOptions extends ServerOptions {
   /** The tools to offer; the composition root (the CLI) hands them in. */
   tools: readonly ToolDefinition[];
+  /** Why the server cannot work (its SQLite binding does not load): initialize fails with this, so the host shows it at once. */
+  startupError?: string;
 }
 
 /**
@@ -38,6 +40,12 @@ export function createServer(options: CreateServerOptions, sharedCtx?: ServerCon
   ctx.logger.attach((level, data) => {
     if (server.transport) server.sendLoggingMessage({ level, logger: 'codeflash-mcp', data }).catch(() => {});
   });
+  if (options.startupError) {
+    const message = options.startupError;
+    server.setRequestHandler(InitializeRequestSchema, () => {
+      throw new McpError(ErrorCode.InternalError, message);
+    });
+  }
   registerTools(server, ctx, options.tools);
   const resources = registerResources(server, ctx);
   registerPrompts(

@@ -32,6 +32,8 @@ export type FormReply = { action: 'accept'; values: Record<string, string> } | {
 /** What a tool's handler gets besides its arguments. */
 export interface ToolCall {
   ctx: ServerContext;
+  /** The call's arguments as checked against the input schema. */
+  args: Record<string, unknown>;
   /** Aborts when the client cancels the request. */
   signal: AbortSignal;
   /** Send an MCP progress notification if the client asked for them. */

@@ -20,9 +20,17 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
-function reject(res: ServerResponse, status: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function reject(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message }, id: null }));
+}
+
+const NO_OAUTH =
+  'codeflash-mcp takes the bearer token given to serve --token, with no OAuth: send the header Authorization: Bearer <token> (claude mcp add --header)';
+
+function refuseRegistration(res: ServerResponse): void {
+  res.writeHead(400, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: 'invalid_client_metadata', error_description: NO_OAUTH }));
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -50,9 +58,15 @@ export async function serveHttp(options: HttpOptions): Promise<{ port: number; c
 
   const http = createHttpServer(async (req, res) => {
     try {
-      if (options.token && !tokenMatches(req.headers.authorization, options.token))
-        return reject(res, 401, 'missing or wrong bearer token');
+      // Nothing but /mcp exists. A client refused a token looks for OAuth metadata (404 says there is
+      // none) and then registers itself: that answer says what to do instead, in OAuth's error format.
+      if (req.method === 'POST' && req.url?.split('?')[0] === '/register') return refuseRegistration(res);
       if (!req.url?.startsWith('/mcp')) return reject(res, 404, 'the MCP endpoint is /mcp');
+      // RFC 6750's challenge tells the client the token is a bearer token.
+      if (options.token && !tokenMatches(req.headers.authorization, options.token))
+        return reject(res, 401, NO_OAUTH, {
+          'www-authenticate': `Bearer realm="codeflash-mcp", error="invalid_token", error_description="${NO_OAUTH}"`,
+        });
       const sessionId = req.headers['mcp-session-id'];
       const existing = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
       const body = req.method === 'POST' ? await readJson(req) : undefined;

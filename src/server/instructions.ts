@@ -11,4 +11,4 @@ Loop:
 7. After 3 discards in a row (plateau) change target or domain, or finish.
 8. record_learning for non-obvious facts; write_handoff before stopping; write_changelog; session_cleanup at the very end.
 
-Long tools return a job_id within seconds: poll job_status with wait_s up to 45. Every .codeflash/ file is a resource (codeflash://files/<name>) and also readable with read_artifact.`;
+Every result carries summary and next (what to call next). Long tools (profile, benchmark_compare, run_guard, micro_benchmark) answer within wait_s (default 8, up to 50) with the result or a job_id: poll job_status with wait_s up to 45. Every .codeflash/ file is a resource (codeflash://files/<name>) and also readable with read_artifact.`;

@@ -8,5 +8,5 @@ export async function serveStdio(options: CreateServerOptions): Promise<void> {
   const shutdown = installShutdown(() => app.close(), app.ctx.logger, { watchStdin: true });
   transport.onclose = () => void shutdown();
   await app.server.connect(transport);
-  app.ctx.logger.info(`serving on stdio; default root ${app.ctx.roots.defaultRoot()}`);
+  app.ctx.logger.info(`serving on stdio; default root ${app.ctx.roots.describeDefault()}`);
 }

@@ -1,9 +1,15 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, type CallToolResult, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+  type Tool,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import type { ServerContext } from './context.js';
-import type { CommonOutput, ToolCall, ToolDefinition } from './define-tool.js';
+import type { CommonOutput, ToolCall, ToolDefinition, ToolHints } from './define-tool.js';
 import { askForm } from './elicit.js';
 
 /** Results past this size are cut: hosts warn near 10k tokens and refuse at 25k. */
@@ -22,17 +28,69 @@ function jsonSchema(schema: z.ZodObject<z.ZodRawShape>, io: 'input' | 'output'):
   return rest as Tool['inputSchema'];
 }
 
+/** Bounds that only keep hostile or runaway input out; a call past one gets an error that names it. */
+const GUARD_KEYWORDS = new Set(['minLength', 'maxLength', 'minItems', 'maxItems']);
+
+type Schema = Record<string, unknown>;
+
+/**
+ * A listed input schema: without guard bounds or zod's safe-integer limits, and
+ * with "a string or a list of strings" written as one type list, its shortest
+ * JSON Schema form.
+ */
+function leanInput(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(leanInput);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const lean: Schema = {};
+  for (const [key, value] of Object.entries(schema as Schema)) {
+    if (GUARD_KEYWORDS.has(key)) continue;
+    if ((key === 'maximum' || key === 'minimum') && Math.abs(value as number) === Number.MAX_SAFE_INTEGER) continue;
+    if (key === 'properties') lean[key] = Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, leanInput(v)]));
+    else lean[key] = leanInput(value);
+  }
+  const [one, many] = (lean.anyOf as Schema[] | undefined) ?? [];
+  if (
+    lean.anyOf &&
+    (lean.anyOf as Schema[]).length === 2 &&
+    one?.type === 'string' &&
+    Object.keys(one).length === 1 &&
+    many?.type === 'array'
+  ) {
+    const { anyOf: _, ...rest } = lean;
+    return { ...rest, type: ['string', 'array'], items: many.items };
+  }
+  return lean;
+}
+
+/**
+ * A tool as tools/list shows it. Hosts put the whole list into every
+ * conversation, so it carries what a caller needs to call well and no more:
+ * input schemas keep types, enums, ranges and descriptions but not the length
+ * bounds (GUARD_KEYWORDS); hints that mean their default are left out. The output schema says only that a result is
+ * structured: every result is self-describing JSON, the description names the
+ * fields a caller chains on, and field lists would double the listing (13 KB of
+ * 30 KB before). Calls and results are still checked against the full zod
+ * schemas, which test/__toolsnaps__ holds for review.
+ */
 function listing(tool: ToolDefinition): Tool {
   return {
     name: tool.name,
     title: tool.title,
     description: tool.description,
-    inputSchema: jsonSchema(tool.inputSchema, 'input'),
-    outputSchema: jsonSchema(tool.outputSchema, 'output') as Tool['outputSchema'],
-    annotations: { ...tool.hints },
-    // Jobs are this server's own mechanism; task-augmented calls are not offered.
-    execution: { taskSupport: 'forbidden' },
+    inputSchema: leanInput(jsonSchema(tool.inputSchema, 'input')) as Tool['inputSchema'],
+    outputSchema: { type: 'object' },
+    annotations: listedHints(tool.hints),
   };
+}
+
+/**
+ * The hints as listed: readOnlyHint and idempotentHint only when true. Both
+ * default to false, so leaving a false one out means the same to every host;
+ * destructiveHint and openWorldHint default to true and are always written.
+ */
+function listedHints(hints: ToolHints): ToolAnnotations {
+  const { readOnlyHint, idempotentHint, ...always } = hints;
+  return { ...(readOnlyHint ? { readOnlyHint } : {}), ...always, ...(idempotentHint ? { idempotentHint } : {}) };
 }
 
 /** Zod issues as one line each, with the path of the field they concern. */
@@ -82,6 +140,7 @@ export function registerTools(server: Server, ctx: ServerContext, tools: readonl
     const token = request.params._meta?.progressToken;
     const call: ToolCall = {
       ctx,
+      args: parsed.data,
       signal: extra.signal,
       progress(done, total, message) {
         if (token === undefined) return;

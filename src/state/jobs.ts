@@ -18,6 +18,9 @@ export interface JobRow {
   result_json: string | null;
   error: string | null;
   owner_pid: number;
+  /** The tool call's arguments, for a job run by a detached runner. */
+  args_json: string | null;
+  cancel_requested_at: string | null;
   created_at: string;
   updated_at: string;
   finished_at: string | null;
@@ -50,13 +53,30 @@ export function toView<T>(row: JobRow): JobView<T> {
   };
 }
 
-export function createJob(db: Db, tool: string, sessionId: string | null): JobRow {
+export function createJob(db: Db, tool: string, sessionId: string | null, args?: Record<string, unknown>): JobRow {
   const now = nowIso();
   return stmt(
     db,
-    `INSERT INTO jobs (id, tool, session_id, state, owner_pid, created_at, updated_at)
-     VALUES (?, ?, ?, 'running', ?, ?, ?) RETURNING *`,
-  ).get(`job-${randomBytes(5).toString('hex')}`, tool, sessionId, process.pid, now, now) as JobRow;
+    `INSERT INTO jobs (id, tool, session_id, state, owner_pid, args_json, created_at, updated_at)
+     VALUES (?, ?, ?, 'running', ?, ?, ?, ?) RETURNING *`,
+  ).get(`job-${randomBytes(5).toString('hex')}`, tool, sessionId, process.pid, args ? JSON.stringify(args) : null, now, now) as JobRow;
+}
+
+/** Hand a running job to the process that runs it (a detached runner). */
+export function setJobOwner(db: Db, id: string, pid: number): void {
+  stmt(db, `UPDATE jobs SET owner_pid = ?, updated_at = ? WHERE id = ? AND state = 'running'`).run(pid, nowIso(), id);
+}
+
+/** Ask whichever process runs a job to stop it; that process notices within a second. */
+export function requestJobCancel(db: Db, id: string): void {
+  stmt(db, `UPDATE jobs SET cancel_requested_at = ? WHERE id = ? AND state = 'running' AND cancel_requested_at IS NULL`).run(nowIso(), id);
+}
+
+export function jobCancelRequested(db: Db, id: string): boolean {
+  return (
+    (stmt(db, 'SELECT cancel_requested_at FROM jobs WHERE id = ?').get(id) as { cancel_requested_at: string | null } | undefined)
+      ?.cancel_requested_at != null
+  );
 }
 
 export function getJob(db: Db, id: string): JobRow | undefined {
@@ -104,21 +124,31 @@ export function finishJob(
   );
 }
 
+/** Why a job cut off by its server's exit ended, in the words job_status shows. */
+export const INTERRUPTED_ERROR = 'the server that ran this job exited before it finished';
+
 /**
  * Jobs still marked running whose server is gone (or is an earlier process that
  * had this same pid) were cut off by a restart: say so instead of leaving them
- * running forever. Jobs of another live server on the same project are left alone.
+ * running forever. Jobs of another live process on the same project are left
+ * alone, and so is `ownJob`: the job a detached runner was started to run.
  */
-export function markInterruptedJobs(db: Db): number {
+export function markInterruptedJobs(db: Db, ownJob?: string): number {
   const running = stmt(db, `SELECT id, owner_pid FROM jobs WHERE state = 'running'`).all() as {
     id: string;
     owner_pid: number;
   }[];
   let count = 0;
   for (const job of running) {
-    if (job.owner_pid !== process.pid && processAlive(job.owner_pid)) continue;
-    finishJob(db, job.id, 'interrupted', { error: 'the server that ran this job stopped before it finished' });
+    if (job.id === ownJob || (job.owner_pid !== process.pid && processAlive(job.owner_pid))) continue;
+    finishJob(db, job.id, 'interrupted', { error: INTERRUPTED_ERROR });
     count++;
   }
   return count;
+}
+
+/** One running job whose owner (another process) is gone without recording its end: interrupted. */
+export function finishOrphanedJob(db: Db, id: string): void {
+  const row = stmt(db, `SELECT owner_pid FROM jobs WHERE id = ? AND state = 'running'`).get(id) as { owner_pid: number } | undefined;
+  if (row && row.owner_pid !== process.pid && !processAlive(row.owner_pid)) finishJob(db, id, 'interrupted', { error: INTERRUPTED_ERROR });
 }

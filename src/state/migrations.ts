@@ -111,6 +111,12 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // A job may run in a detached runner process of the CLI: it reads the call's arguments from
+  // the row, and any server cancels it by setting cancel_requested_at.
+  `
+  ALTER TABLE jobs ADD COLUMN args_json TEXT;
+  ALTER TABLE jobs ADD COLUMN cancel_requested_at TEXT;
+  `,
   // Instruction counts per commit, keyed by what was run and how (see bench/sample-cache.ts): a bisect measures each commit once.
   `
   CREATE TABLE commit_samples (

@@ -42,11 +42,11 @@ export class Project {
   readonly interruptedJobs: number;
   private resultsCache: { lastN: number; count: number; size: number; mtimeMs: number } | undefined;
 
-  private constructor(paths: StatePaths, db: Db, imported: ImportReport | undefined) {
+  private constructor(paths: StatePaths, db: Db, imported: ImportReport | undefined, ownJob: string | undefined) {
     this.paths = paths;
     this.db = db;
     this.importReport = imported;
-    this.interruptedJobs = markInterruptedJobs(db);
+    this.interruptedJobs = markInterruptedJobs(db, ownJob);
   }
 
   /** The import done when this store was made, once: a later caller (a second session_start) gets nothing. */
@@ -56,7 +56,8 @@ export class Project {
     return report;
   }
 
-  static open(root: string, options: { stateDir?: string } = {}): Project {
+  /** `ownJob`: the job this process was started to run, which must not be taken for one cut off. */
+  static open(root: string, options: { stateDir?: string; ownJob?: string } = {}): Project {
     const paths = statePaths(root, options.stateDir);
     // A state directory asked for may live anywhere; the default one must not lead out of the project.
     if (!options.stateDir && lstatSync(paths.stateDir, { throwIfNoEntry: false })?.isSymbolicLink()) {
@@ -69,7 +70,7 @@ export class Project {
     if (!existsSync(paths.gitignore)) writeFileAtomic(paths.gitignore, STATE_GITIGNORE);
     removeStaleTempFiles(paths.stateDir);
     const imported = fresh && hasLegacyFiles(paths) ? importLegacyFiles(db, paths) : undefined;
-    return new Project(paths, db, imported);
+    return new Project(paths, db, imported, options.ownJob);
   }
 
   close(): void {

@@ -6,7 +6,7 @@ import { WORKING_TREE_REF } from '../bench/worktrees.js';
 import { UserError } from '../errors.js';
 import { formatPct } from '../format.js';
 import { defineTool } from '../server/define-tool.js';
-import { jobFields, runAsJob } from '../server/jobs.js';
+import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
 import { recordComparison } from '../session/comparisons.js';
 import { sessionEnvironment } from '../session/environment.js';
 import { changedPaths, isGitRepo } from '../workspace/git.js';
@@ -18,9 +18,7 @@ const MAX_ROWS = 40;
 
 const commandInput = z
   .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])
-  .describe(
-    'Run in each worktree (argv or string). A script gets its runtime put first: "bench.py" or "-m pkg" (real Python), "bench.js" (node), "bench.ts" (tsx or Node type stripping).',
-  );
+  .describe('Run in each worktree (argv or string); a script gets its runtime first: "bench.py", "-m pkg", "bench.js", "bench.ts".');
 
 const rowOutput = z.object({
   name: z.string(),
@@ -41,19 +39,18 @@ export const benchmarkCompare = defineTool({
   name: 'benchmark_compare',
   title: 'Compare base and head',
   description:
-    'Measure a command or benchmark suite at two git refs in temporary worktrees, interleaving runs until the answer is settled (sequential looks). Modes: wall (Hodges-Lehmann change, Wilcoxon signed-rank CI), instructions (callgrind), memory (peak RSS). Verdict per row: faster, slower, unchanged (within ±equivalence_pct) or inconclusive. Returns a PR-ready markdown table and a comparison_id for record_result. Runs as a job.',
+    'Compare a command or benchmark suite at two git refs (own worktrees, interleaved, sequential looks until settled). Rows: change_pct, CI, p_value, verdict (faster, slower, unchanged, inconclusive); PR markdown; comparison_id for record_result. Runs as a job.',
   input: {
-    base: z.string().min(1).max(200).describe('Branch, tag, sha, HEAD~1.'),
-    head: z.string().min(1).max(200).describe('Head ref; WORKTREE = uncommitted working tree.'),
+    base: z.string().min(1).max(200).describe('e.g. main, HEAD~1.'),
+    head: z.string().min(1).max(200).describe('Ref, or WORKTREE (uncommitted).'),
     command: commandInput.optional(),
     benchmark: z
       .string()
       .max(500)
       .optional()
-      .describe(
-        'Compared per benchmark: pytest-benchmark path (Python); vitest bench file or tinybench/mitata script (JS/TS, installed per worktree); Go package[:pattern].',
-      ),
-    mode: z.enum(['wall', 'instructions', 'memory']).optional().describe('Default wall.'),
+      .describe('Instead of command: pytest-benchmark path; vitest bench or tinybench/mitata file; Go package[:pattern].'),
+    mode: z.enum(['wall', 'instructions', 'memory']).optional().describe('Default wall; instructions: callgrind; memory: peak RSS.'),
+    language: z.enum(['python', 'node', 'go']).optional().describe('Default: detected.'),
     runs: z.number().int().min(1).max(500).optional().describe('Fixed pairs (at least 6); omit to stop once settled.'),
     warmup: z.number().int().min(0).max(20).optional().describe('Dropped runs per ref; default 1.'),
     precision_pct: z
@@ -61,25 +58,17 @@ export const benchmarkCompare = defineTool({
       .min(0.1)
       .max(50)
       .optional()
-      .describe('faster/slower stops once the CI half-width is within this or half the change; default 1.'),
+      .describe('Stop once the CI half-width is within this or half the change; default 1.'),
     equivalence_pct: z.number().min(0.1).max(50).optional().describe('unchanged = CI inside ± this; default 1.'),
-    schedule: z
-      .enum(['interleaved', 'duet'])
-      .optional()
-      .describe('duet: base and head at once on two pinned cores (needs two free cores, a single-threaded command). Default interleaved.'),
+    schedule: z.enum(['interleaved', 'duet']).optional().describe('duet: both refs at once on two pinned cores. Default interleaved.'),
     max_time_s: z.number().min(5).max(3600).optional().describe('Measuring budget; default 120.'),
     timeout_s: z.number().min(1).max(3600).optional().describe('Per run; default 300.'),
-    inject: z
-      .array(z.string().min(1).max(500))
-      .max(50)
-      .optional()
-      .describe('Working-tree files copied into both worktrees (benchmarks newer than base).'),
+    inject: z.array(z.string().min(1).max(500)).max(50).optional().describe('Copied into both worktrees (benchmarks newer than base).'),
     setup: z
       .union([z.string().max(2000), z.array(z.string().max(2000)).max(50)])
       .optional()
-      .describe(
-        'Per-worktree build, e.g. "python setup.py build_ext --inplace". Pure Python needs none (each worktree leads PYTHONPATH); avoid pip install into a shared venv.',
-      ),
+      .describe('Per-worktree build step; pure Python needs none.'),
+    wait_s: waitInput,
     session_id: sessionIdInput,
   },
   output: {
@@ -116,8 +105,8 @@ export const benchmarkCompare = defineTool({
     refuseOptionLike('benchmark', args.benchmark);
     for (const path of args.inject ?? []) refuseOptionLike('inject path', path);
     const env = await sessionEnvironment(session, project.paths.root);
-    if (env.language === 'unknown')
-      throw new UserError('the project language is unknown: benchmark_compare supports Python, Node and Go projects');
+    const language = args.language ?? (env.language === 'unknown' ? undefined : env.language);
+    if (!language) throw new UserError('the project language is unknown: pass language python, node or go');
     const mode = args.mode ?? 'wall';
     const timeoutMs = (args.timeout_s ?? 300) * 1000;
     const maxTimeMs = (args.max_time_s ?? 120) * 1000;
@@ -127,7 +116,7 @@ export const benchmarkCompare = defineTool({
       head: args.head,
       command: args.command,
       benchmark: args.benchmark,
-      language: env.language,
+      language,
       mode,
       python: env.python?.python,
       runs: args.runs,

@@ -1,3 +1,4 @@
+import { UserError } from '../errors.js';
 import type { ToolDefinition } from '../server/define-tool.js';
 import { benchmarkCompare } from './benchmark-compare.js';
 import { jobCancel } from './job-cancel.js';
@@ -39,3 +40,41 @@ export const TOOLS: readonly ToolDefinition[] = [
   writeChangelog,
   sessionCleanup,
 ];
+
+/**
+ * Toolsets for `--tools` (as github-mcp-server has): a host that needs only part
+ * of the loop lists fewer tools. core is always offered: the other sets start
+ * jobs, need a session, or point at artifacts that only core tools read.
+ */
+export const TOOLSETS: Readonly<Record<string, readonly ToolDefinition[]>> = {
+  core: [
+    sessionStart,
+    sessionStatus,
+    sessionResume,
+    runGuard,
+    recordResult,
+    recordLearning,
+    setConventionTool,
+    jobStatus,
+    jobCancel,
+    readArtifact,
+    sessionCleanup,
+  ],
+  measure: [scan, targetDossier, profile, benchmarkCompare, microBenchmark],
+  report: [writeHandoff, writeChangelog],
+};
+
+/** The tools a `--tools` value names (comma-separated toolsets, or "all"), in TOOLS order; unset means all. */
+export function selectTools(spec: string | undefined): readonly ToolDefinition[] {
+  const names = (spec ?? 'all')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  if (names.includes('all')) return TOOLS;
+  const unknown = names.filter((name) => !(name in TOOLSETS));
+  if (unknown.length) {
+    throw new UserError(`unknown toolset ${unknown.join(', ')}: choose from ${Object.keys(TOOLSETS).join(', ')} or all`);
+  }
+  const chosen = new Set(['core', ...names].flatMap((name) => TOOLSETS[name]!));
+  return TOOLS.filter((tool) => chosen.has(tool));
+}

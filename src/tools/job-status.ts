@@ -9,7 +9,7 @@ export const jobStatus = defineTool({
   description: `State, progress, log tail and result of a job; wait_s long-polls up to ${MAX_WAIT_S} s.`,
   input: {
     job_id: jobIdInput,
-    wait_s: z.number().min(0).max(MAX_WAIT_S).optional().describe(`Seconds to wait for the job to finish (0–${MAX_WAIT_S}); default 0.`),
+    wait_s: z.number().min(0).max(MAX_WAIT_S).optional().describe('Seconds to wait for its end; default 0.'),
   },
   output: jobOutput,
   hints: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

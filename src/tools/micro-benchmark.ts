@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_PROCESSES, type MicroResult, runMicroBenchmark } from '../bench/micro.js';
 import { VERDICTS } from '../bench/verdict.js';
 import { defineTool } from '../server/define-tool.js';
-import { jobFields, runAsJob } from '../server/jobs.js';
+import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
 import { latestSession } from '../state/sessions.js';
 
@@ -31,26 +31,17 @@ export const microBenchmark = defineTool({
   name: 'micro_benchmark',
   title: 'A/B two snippets',
   description:
-    "Quick A/B pre-screen of two snippets before an end-to-end compare: timed in child processes, interleaved, the interval taken over processes so one process's luck cannot decide. Runs in the project root. Python and Node: setup is code run before timing (may import project code), a and b are statements. Go: setup holds imports and package-level declarations, a and b are statements (assign results to a package var), compiled as a _test.go benchmark in the package.",
+    'Quick A/B pre-screen of two snippets (Python, Node, Go) in child processes: ratio with CI, verdict. Go: setup holds imports and declarations. Confirm with benchmark_compare.',
   input: {
-    language: z.enum(['python', 'node', 'go']).describe('Which runtime runs the snippets.'),
-    package: z
-      .string()
-      .max(500)
-      .optional()
-      .describe('Go: package directory the benchmark joins, unexported names usable; default the module root.'),
-    setup: z.string().max(20_000).optional().describe('Untimed; defines what a and b use.'),
-    a: snippet('Variant a, usually the current code.'),
-    b: snippet('Variant b, usually the proposed code.'),
-    runs: z.number().int().min(5).max(500).optional().describe('Timed samples per variant, spread over the processes; default 20.'),
-    processes: z
-      .number()
-      .int()
-      .min(2)
-      .max(MAX_PROCESSES)
-      .optional()
-      .describe('Child processes; default 4. More narrows the interval when processes disagree.'),
+    language: z.enum(['python', 'node', 'go']),
+    package: z.string().max(500).optional().describe('Go: package dir to join; default the module root.'),
+    setup: z.string().max(20_000).optional().describe('Untimed; may import project code.'),
+    a: snippet('Current code.'),
+    b: snippet('Proposed code.'),
+    runs: z.number().int().min(5).max(500).optional().describe('Samples per variant; default 20.'),
+    processes: z.number().int().min(2).max(MAX_PROCESSES).optional().describe('Default 4.'),
     timeout_s: z.number().min(1).max(1800).optional().describe('Default 120.'),
+    wait_s: waitInput,
   },
   output: {
     ...jobFields,

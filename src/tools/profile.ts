@@ -6,7 +6,7 @@ import { formatBytes, formatDuration } from '../format.js';
 import { checkProfileRequest, type ProfileRequest, type ProfileResult, runProfile } from '../profilers/index.js';
 import { shownHotspots, storeProfile } from '../scan/profiles.js';
 import { defineTool } from '../server/define-tool.js';
-import { jobFields, runAsJob } from '../server/jobs.js';
+import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
 import { sessionEnvironment } from '../session/environment.js';
 import { sessionIdInput } from './shared.js';
 
@@ -28,26 +28,19 @@ export const profile = defineTool({
   name: 'profile',
   title: 'Profile a workload',
   description:
-    "Run a command under a real profiler and rank where time or memory goes. Modes: cpu (cProfile, node --cpu-prof, go pprof), wall (py-spy), memory (tracemalloc/memray, node heap, go memprofile), import (-X importtime). Hotspots rank the project's own functions first, runtime and library time charged to the project caller; the stored profile and speedscope file keep every frame. Runs as a job.",
+    'Profile a command and rank hotspots (function, file:line, self/total %), project code first; Python, Node, Go. Stores the full profile and a speedscope file. Runs as a job.',
   input: {
     command: z
       .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])
-      .describe(
-        'Run in the project root; a script gets its runtime put first. Python: "bench.py", "-m pkg"; Node: "bench.js", "bench.ts" (tsx or type stripping), "npm run x"; Go: a package (".", "./pkg") or "go test -bench X ./pkg".',
-      ),
+      .describe('Python "bench.py" or "-m pkg"; a Node script; a Go package "./pkg".'),
     mode: z.enum(['cpu', 'wall', 'memory', 'import']).optional().describe('Default cpu.'),
-    profiler: z.string().max(40).optional().describe('cprofile, py-spy, tracemalloc, memray, importtime, node-cpu, node-heap, go-pprof.'),
-    language: z.enum(['python', 'node', 'go']).optional().describe('Default: the project language.'),
-    native: z.boolean().optional().describe('py-spy: sample C extension frames too.'),
-    focus: z
-      .string()
-      .max(300)
-      .optional()
-      .describe(
-        'Rank only inside a path prefix, module or Go package ("src/pkg", "pkg", "example.com/m/pkg"); "*" ranks every frame as recorded.',
-      ),
-    top: z.number().int().min(1).max(100).optional().describe('How many hotspots; default 15.'),
-    timeout_s: z.number().min(1).max(3600).optional().describe('Default 300; a partial profile is kept where possible.'),
+    profiler: z.string().max(40).optional().describe('e.g. py-spy, memray; default per mode.'),
+    language: z.enum(['python', 'node', 'go']).optional().describe('Default: detected.'),
+    native: z.boolean().optional().describe('py-spy: C frames too.'),
+    focus: z.string().max(300).optional().describe('Rank only under this path, module or Go package; "*" every frame.'),
+    top: z.number().int().min(1).max(100).optional().describe('Default 15.'),
+    timeout_s: z.number().min(1).max(3600).optional().describe('Default 300.'),
+    wait_s: waitInput,
     session_id: sessionIdInput,
   },
   output: {

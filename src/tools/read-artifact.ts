@@ -8,10 +8,10 @@ export const readArtifact = defineTool({
   name: 'read_artifact',
   title: 'Read a codeflash resource',
   description:
-    'Read a codeflash:// resource (files/<name>, jobs/<id>, profiles/<id>, comparisons/<id>, charts/progress.svg) for hosts whose model cannot read resources. Long content pages with offset.',
+    'Read a codeflash:// resource (files/<name>, jobs/, profiles/ or comparisons/<id>, charts/progress.svg); long content pages by offset.',
   input: {
     uri: z.string().min(1).max(300).describe('e.g. codeflash://files/HANDOFF.md'),
-    offset: z.number().int().min(0).optional().describe('Character offset, for long content.'),
+    offset: z.number().int().min(0).optional(),
   },
   output: {
     uri: z.string(),

@@ -6,11 +6,11 @@ import { sessionIdInput } from './shared.js';
 export const recordLearning = defineTool({
   name: 'record_learning',
   title: 'Record a learning',
-  description: 'Keep one non-obvious fact about the code base, with evidence, for later sessions (.codeflash/learnings.md). Not a log.',
+  description: 'Keep a non-obvious fact about the code, with evidence, for later sessions (learnings.md). Not a log.',
   input: {
-    title: z.string().min(1).max(200).describe('Short heading, e.g. "json.loads dominates parse()".'),
-    body: z.string().min(1).max(5000).describe('What was tried and why it did or did not work.'),
-    evidence: z.string().min(1).max(2000).describe('Numbers, or experiment/comparison/profile id.'),
+    title: z.string().min(1).max(200).describe('e.g. "json.loads dominates parse()".'),
+    body: z.string().min(1).max(5000).describe('What was tried; why it worked or not.'),
+    evidence: z.string().min(1).max(2000).describe('Numbers or an experiment/comparison/profile id.'),
     session_id: sessionIdInput,
   },
   output: { id: z.number(), path: z.string() },

@@ -7,30 +7,24 @@ import { EXPERIMENT_STATUSES, insertExperiment, PLATEAU_AFTER, sessionStats } fr
 import { refuseOptionLike } from '../workspace/paths.js';
 import { sessionIdInput } from './shared.js';
 
-const MEASURED = 'A measured value (seconds, bytes, instructions, ops/s…)';
-
 export const recordResult = defineTool({
   name: 'record_result',
   title: 'Record an experiment',
-  description:
-    'Append one experiment to the ledger (results.tsv): target, hypothesis, metric, baseline, value, status (baseline for the starting measurement). Returns the improvement, consecutive discards and plateau (after 3).',
+  description: 'Append one experiment to the ledger (results.tsv). Returns improvement_pct, consecutive discards and plateau (3 in a row).',
   input: {
-    target: z.string().min(1).max(300).describe('What was changed, e.g. "pkg/parse.py:tokenize".'),
-    hypothesis: z.string().min(1).max(2000).describe('Why it should be faster; becomes the description column.'),
-    metric: z.string().min(1).max(100).describe('What was measured, e.g. "wall_s", "peak_rss_mb", "instructions".'),
-    baseline: z
-      .number()
-      .positive('baseline must be greater than 0 (percentages are taken of it)')
-      .describe(`${MEASURED} before the change; > 0.`),
-    value: z.number().nonnegative('value must not be negative').describe(`${MEASURED} after the change; ≥ 0.`),
-    direction: z.enum(['lower', 'higher']).optional().describe('Which way is better; default lower.'),
-    status: z.enum(EXPERIMENT_STATUSES).describe('keep, discard, crash, or baseline for the starting measurement.'),
+    target: z.string().min(1).max(300).describe('e.g. "pkg/parse.py:tokenize".'),
+    hypothesis: z.string().min(1).max(2000).describe('Why it should help.'),
+    metric: z.string().min(1).max(100).describe('e.g. wall_s, peak_rss_mb, instructions.'),
+    baseline: z.number().positive('baseline must be greater than 0 (percentages are taken of it)').describe('Before the change.'),
+    value: z.number().nonnegative('value must not be negative').describe('After the change.'),
+    direction: z.enum(['lower', 'higher']).optional().describe('Default lower.'),
+    status: z.enum(EXPERIMENT_STATUSES).describe('baseline: the starting measurement.'),
     commit: z
       .string()
       .max(40)
       .regex(/^[0-9a-fA-F]{7,40}$/, 'commit must be a hex sha (7–40 characters)')
       .optional(),
-    comparison_id: z.string().max(40).optional().describe('The benchmark_compare result this rests on.'),
+    comparison_id: z.string().max(40).optional().describe('From benchmark_compare.'),
     notes: z.string().max(2000).optional(),
     session_id: sessionIdInput,
   },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
-import { jobFields, runAsJob } from '../server/jobs.js';
+import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
 import { guardFailures } from '../session/check-tests.js';
 import { GUARD_TOPIC, getConvention } from '../state/notes.js';
 import { isGitRepo, revertToHead } from '../workspace/git.js';
@@ -19,16 +19,11 @@ export const runGuard = defineTool({
   name: 'run_guard',
   title: 'Run the guard',
   description:
-    'Run the guard (set_convention topic "guard") in the project root. Names failing tests new vs already failing before the session. With revert_on_failure a new failure restores tracked files to HEAD (diff saved under .codeflash/reverts/); a timeout reverts nothing. Slow guards continue as a job.',
+    'Run the guard (set_convention "guard"); new failures vs those failing before. revert_on_failure: a new failure restores tracked files to HEAD (diff in .codeflash/reverts/); a timeout reverts nothing.',
   input: {
-    revert_on_failure: z.boolean().optional().describe('Restore tracked files to HEAD on failure.'),
-    timeout_s: z
-      .number()
-      .int()
-      .min(1)
-      .max(7200)
-      .optional()
-      .describe(`Kill the guard after this many seconds; default ${DEFAULT_TIMEOUT_S}.`),
+    revert_on_failure: z.boolean().optional(),
+    timeout_s: z.number().int().min(1).max(7200).optional().describe(`Default ${DEFAULT_TIMEOUT_S}.`),
+    wait_s: waitInput,
     session_id: sessionIdInput,
   },
   output: {

@@ -32,7 +32,7 @@ export const scan = defineTool({
   name: 'scan',
   title: 'Scan every domain',
   description:
-    'Runs every profiler once on the workload (Python: sampler with GC and asyncio slow callbacks, cProfile, import time, memray/tracemalloc), ranks targets across domains by share of cost, recommends a domain, writes .codeflash/scan-report.md. A job.',
+    'Run every profiler once on the workload (sampler with GC and asyncio, cProfile, import time, memory), rank targets across domains by share of cost, recommend a domain; writes .codeflash/scan-report.md. A job.',
   input: {
     command: z
       .union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)])

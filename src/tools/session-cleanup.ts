@@ -7,7 +7,7 @@ export const sessionCleanup = defineTool({
   name: 'session_cleanup',
   title: 'Clean up the session',
   description:
-    'End the session; remove transient .codeflash/ files (HANDOFF.md, setup.md, conventions.md, drafts, profiles) and worktrees left by ended servers. Keeps learnings.md, results.tsv, changelog.md, the store and revert patches. dry_run lists first.',
+    'End the session: remove transient .codeflash/ files and stale worktrees; keeps learnings.md, results.tsv, changelog.md and the store.',
   input: {
     dry_run: z.boolean().optional().describe('Only list what would go.'),
     session_id: sessionIdInput,

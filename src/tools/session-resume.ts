@@ -8,10 +8,10 @@ export const sessionResume = defineTool({
   name: 'session_resume',
   title: 'Resume a session',
   description:
-    'Continue the last session in one bundle: branch checked against HANDOFF.md (optional checkout), domain from branch markers ds/mem/async/struct, the handoff, recent ledger, conventions and learnings.',
+    'Continue the last session: checks the branch against HANDOFF.md; returns handoff, recent experiments, conventions, learnings.',
   input: {
     root: z.string().max(MAX_PATH_CHARS).optional().describe('Default: the active project.'),
-    checkout: z.boolean().optional().describe('Check out the handoff branch if another is checked out.'),
+    checkout: z.boolean().optional().describe('Check out the handoff branch.'),
   },
   output: {
     session_id: z.string(),

@@ -79,15 +79,15 @@ export const sessionStart = defineTool({
   name: 'session_start',
   title: 'Start an optimization session',
   description:
-    'Call first. Picks the domain from the goal, asks open setup questions in one form (or returns them), detects the environment, writes .codeflash/setup.md, sets guard and scope, makes a perf/<marker>-<slug> branch, runs the tests once to note what already fails.',
+    'Call first: picks the domain, asks open setup questions, detects the environment (setup.md), sets guard and scope, makes or checks out a perf/<marker>-<slug> branch, notes tests already failing.',
   input: {
     root: z.string().max(MAX_PATH_CHARS).optional().describe('Default: --root, the client root, or cwd.'),
-    goal: z.string().max(2000).optional().describe('What the user wants, in their words, e.g. "cut p50 of /process".'),
-    domain: z.enum(DOMAINS).optional().describe("Default: from the goal's words, else the branch marker, else deep."),
-    guard: z.string().max(2000).optional().describe('Command that must pass after every change, e.g. "pytest -q tests/".'),
+    goal: z.string().max(2000).optional().describe("The user's aim, in their words."),
+    domain: z.enum(DOMAINS).optional().describe('Default: from the goal, else the branch marker, else deep.'),
+    guard: z.string().max(2000).optional().describe('Command that must keep passing, e.g. "pytest -q".'),
     scope: z.string().max(300).optional().describe('Path or module the work stays in.'),
-    branch: z.string().max(200).optional().describe('A slug (becomes perf/<marker>-<slug>) or a full name; created from HEAD if missing.'),
-    autonomous: z.boolean().optional().describe('Unattended: ask nothing, decide from the signals.'),
+    branch: z.string().max(200).optional().describe('Slug (perf/<marker>-<slug>) or full name; made from HEAD if missing.'),
+    autonomous: z.boolean().optional().describe('Ask nothing; decide from the signals.'),
   },
   output: {
     session_id: z.string(),

@@ -7,8 +7,7 @@ import { sessionIdInput, statsOutput } from './shared.js';
 export const sessionStatus = defineTool({
   name: 'session_status',
   title: 'Session status',
-  description:
-    'The status report: experiments, keeps against discards, branch, best improvement against the baseline and how it was measured, plateau, planned and next steps.',
+  description: 'Status report: counts, keeps vs discards, plateau, baseline, best result and how it was measured, branch, next steps.',
   input: { session_id: sessionIdInput },
   output: {
     session_id: z.string(),

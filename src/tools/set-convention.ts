@@ -9,15 +9,15 @@ export const setConventionTool = defineTool({
   name: 'set_convention',
   title: 'Set a convention',
   description:
-    'Record a binding rule (maintainer feedback, style, policy), replacing the same topic; rewrites .codeflash/conventions.md. Topic "guard" sets the command that must pass after every change.',
+    'Record a binding rule (maintainer feedback, style, policy) by topic in conventions.md; topic "guard" is the command that must keep passing.',
   input: {
     topic: z
       .string()
       .min(1)
       .max(80)
       .regex(/^[\w .-]+$/, 'topic: letters, digits, spaces, dots and dashes')
-      .describe('e.g. "guard", "code style", "no new dependencies".'),
-    rule: z.string().min(1).max(5000).describe('The rule; for "guard", the command line, e.g. "pytest -q tests/".'),
+      .describe('e.g. "guard", "code style".'),
+    rule: z.string().min(1).max(5000).describe('For "guard": the command, e.g. "pytest -q".'),
   },
   output: { topic: z.string(), path: z.string(), guard: z.string().nullable() },
   hints: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },

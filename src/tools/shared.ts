@@ -4,10 +4,10 @@ import { JOB_STATES } from '../state/jobs.js';
 /** The longest path a `root` input may be: Linux's PATH_MAX. */
 export const MAX_PATH_CHARS = 4096;
 
-/** Optional session selector shared by the bookkeeping tools. */
-export const sessionIdInput = z.string().max(40).optional().describe('Default: the active session.');
+/** Optional session selector (default: the active session); undescribed, as the name says it and tools/list is paid for in every conversation. */
+export const sessionIdInput = z.string().max(40).optional();
 
-export const jobIdInput = z.string().max(40).describe('From a long-running tool.');
+export const jobIdInput = z.string().max(40);
 
 /** A job as job_status and job_cancel show it. */
 export const jobOutput = {

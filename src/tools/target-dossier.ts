@@ -8,7 +8,7 @@ export const targetDossier = defineTool({
   name: 'target_dossier',
   title: 'Target dossier',
   description:
-    'One target from stored profiles (nothing re-run): source with cost per line, callers/callees with shares, allocation sites, calls, argument sizes, earlier experiments and learnings. Give targets 2-5 of a scan to a researcher.',
+    'One target from stored profiles (nothing re-run): source with cost per line, callers/callees, allocation sites, argument sizes, earlier experiments and learnings.',
   input: {
     rank: z.number().int().min(1).max(100).optional().describe('Default 1.'),
     target: z.string().max(300).optional().describe('Function or file:line, instead of rank.'),

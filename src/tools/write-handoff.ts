@@ -9,13 +9,12 @@ const lines = (max: number) => z.array(z.string().min(1).max(1000)).max(max);
 export const writeHandoff = defineTool({
   name: 'write_handoff',
   title: 'Write HANDOFF.md',
-  description:
-    'Write .codeflash/HANDOFF.md for the next session: status, best result, kept and discarded experiments, conventions, plus the next steps, discoveries and blockers given.',
+  description: 'Write HANDOFF.md for the next session from the store, plus the next steps, discoveries and blockers given.',
   input: {
-    next_steps: lines(20).min(1).describe('Concrete next actions, most important first.'),
-    discoveries: lines(30).optional().describe('Non-obvious facts found this session.'),
+    next_steps: lines(20).min(1).describe('Most important first.'),
+    discoveries: lines(30).optional(),
     blockers: lines(20).optional(),
-    summary: z.string().max(4000).optional().describe('A short paragraph on where things stand.'),
+    summary: z.string().max(4000).optional().describe('Where things stand.'),
     session_id: sessionIdInput,
   },
   output: { path: z.string(), branch: z.string().nullable() },

@@ -87,6 +87,19 @@ describe('compareRefs with a command', () => {
     await expectNothingLeft(repo);
   });
 
+  it('reports an adaptive compare as seconds of its measuring budget, so progress has a total', async () => {
+    const seen: { done: number; total: number | undefined }[] = [];
+    await compareRefs(request(repo, { command: 'python prog.py', head: 'v1', maxTimeMs: 6000 }), {
+      onProgress: (done, total) => seen.push({ done, total }),
+    });
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.every((p) => p.total === 6)).toBe(true);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.done).toBeGreaterThanOrEqual(seen[i - 1]!.done);
+    // The budget bounds measuring only; the last pair may end a little after it.
+    expect(seen.at(-1)!.done).toBeLessThan(6 + 5);
+    await expectNothingLeft(repo);
+  });
+
   it('samples sequentially: looks on the schedule until the answer is settled or the budget is spent, never before 10 pairs', async () => {
     const result = await compareRefs(
       request(repo, { head: 'v1', command: ['python', 'prog.py'], precisionPct: 3, equivalencePct: 3, maxTimeMs: 3000 }),

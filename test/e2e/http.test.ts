@@ -29,13 +29,21 @@ async function startHttp(args: string[]): Promise<string> {
 }
 
 function rawPost(url: string, headers: Record<string, string>): Promise<number> {
+  return rawPostFull(url, headers).then((res) => res.status);
+}
+
+function rawPostFull(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
       (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
       },
     );
     req.on('error', reject);
@@ -65,7 +73,18 @@ describe('Streamable HTTP transport', () => {
     expect(start.isError).toBeFalsy();
     await client.close();
 
-    expect(await rawPost(url, {})).toBe(401);
+    // The challenge tells a client this is a bearer token to send, not an OAuth server to register with.
+    const refused = await rawPostFull(url, {});
+    expect(refused.status).toBe(401);
+    expect(refused.headers['www-authenticate']).toMatch(/^Bearer realm="codeflash-mcp"/);
+    // A client that then looks for OAuth finds none, and its registration is told what to send instead.
+    expect((await rawPostFull(url.replace('/mcp', '/.well-known/oauth-protected-resource'), {})).status).toBe(404);
+    const registration = await rawPostFull(url.replace('/mcp', '/register'), {});
+    expect(registration.status).toBe(400);
+    expect(JSON.parse(registration.body)).toMatchObject({
+      error: 'invalid_client_metadata',
+      error_description: expect.stringMatching(/--header/),
+    });
     expect(await rawPost(url, { authorization: 'Bearer wrong-token-!' })).toBe(401);
     const port = new URL(url).port;
     expect(await rawPost(url, { authorization: 'Bearer s3cret-token', host: `evil.example:${port}` })).toBe(403);

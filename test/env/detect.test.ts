@@ -33,8 +33,32 @@ describe('detectEnvironment', () => {
     expect(env.python ?? env.node ?? env.go).toBeUndefined();
     expect(env.warnings).toEqual([
       'not a git repository: base/head comparisons and reverts need git',
-      'no pyproject.toml, setup.py, package.json or go.mod found at the project root',
+      'no project language recognised at the root: Python needs pyproject.toml, setup.py, setup.cfg, requirements*.txt, Pipfile, tox.ini, a *.py file, or tests/test_*.py; Node needs package.json; Go needs go.mod (tools that run code also take language)',
     ]);
+  });
+
+  it.each([
+    ['requirements.txt', { 'requirements.txt': 'numpy\n' }],
+    ['requirements-dev.txt', { 'requirements-dev.txt': 'pytest\n' }],
+    ['setup.cfg', { 'setup.cfg': '[metadata]\nname = plain\n' }],
+    ['Pipfile', { Pipfile: '[packages]\n' }],
+    ['tox.ini', { 'tox.ini': '[tox]\nenvlist = py3\n' }],
+    ['a *.py file at the root', { 'bench.py': 'print(1)\n' }],
+    ['tests/test_*.py', { 'lib/core.txt': '', 'tests/test_core.py': 'def test_x():\n    pass\n' }],
+  ])('takes a folder with %s for a Python project and finds its interpreter', async (_, files) => {
+    const made = project();
+    made.write(files);
+    const env = await detectEnvironment(made.root);
+    expect(env.language).toBe('python');
+    expect(env.python?.python).toBeTruthy();
+    expect(env.warnings.join('\n')).not.toMatch(/no project language/);
+  });
+
+  it('leaves a Node project with a helper script Node: loose .py files decide only when nothing else does', async () => {
+    const made = project('node-pnpm');
+    made.write({ 'gen.py': 'print(1)\n', 'tests/test_gen.py': '' });
+    const env = await detectEnvironment(made.root);
+    expect(env.languages).toEqual(['node']);
   });
 
   it('warns about a dirty working tree', async () => {

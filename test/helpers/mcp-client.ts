@@ -14,12 +14,17 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-/** Spawn the built server (`node dist/bin/cli.js serve`) and connect a real SDK client over stdio. */
-export async function connectStdio(serveArgs: string[], env: Record<string, string> = {}): Promise<Connected> {
+/** Spawn the built server (`node dist/bin/cli.js serve`, or another copy's `cli`) and connect a real SDK client over stdio. */
+export async function connectStdio(
+  serveArgs: string[],
+  env: Record<string, string> = {},
+  options: { cwd?: string; cli?: string } = {},
+): Promise<Connected> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [CLI, 'serve', ...serveArgs],
+    args: [options.cli ?? CLI, 'serve', ...serveArgs],
     env: { ...(process.env as Record<string, string>), ...env },
+    cwd: options.cwd,
     stderr: 'pipe',
   });
   const stderr: string[] = [];

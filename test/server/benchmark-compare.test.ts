@@ -124,8 +124,9 @@ describe('benchmark_compare tool', () => {
       execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
         .split('\n')
         .filter((l) => l.includes(marker));
-    // Runs follow each other back to back; look again in case this look fell between two.
-    for (let look = 0; look < 20 && runs().length === 0; look++) await new Promise((r) => setTimeout(r, 50));
+    // Runs follow each other back to back; look again in case this look fell between two, or the first run has
+    // not started yet (worktrees and warmups take seconds on a loaded machine; 50 pairs of 0.4 s outlast the looks).
+    for (let look = 0; look < 200 && runs().length === 0; look++) await new Promise((r) => setTimeout(r, 50));
     expect(runs().length).toBeGreaterThan(0);
     const cancelled = await open.call('job_cancel', { job_id: started.structuredContent!.job_id });
     expect(cancelled.structuredContent).toMatchObject({ state: 'cancelled' });

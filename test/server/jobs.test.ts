@@ -49,6 +49,20 @@ describe('jobs', () => {
     expect(running(seconds(31))).toBe(false);
   });
 
+  it('sends progress at most every 2 s, always increasing, however fast the job logs', async () => {
+    const mcp = await withGuard(`sh -c 'for i in $(seq 1 60); do echo line $i; sleep 0.05; done'`, 20_000);
+    const progress: number[] = [];
+    const t0 = Date.now();
+    const done = await mcp.client.callTool({ name: 'run_guard', arguments: {} }, undefined, {
+      onprogress: (p) => void progress.push(p.progress),
+    });
+    const seconds = (Date.now() - t0) / 1000;
+    expect(done.structuredContent).toMatchObject({ state: 'succeeded', passed: true });
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.length).toBeLessThanOrEqual(Math.ceil(seconds / 2) + 1);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThan(progress[i - 1]!);
+  });
+
   it('job_status wait_s returns as soon as the job is done, with its result', async () => {
     const mcp = await withGuard('sh -c "sleep 1.2"');
     const started = await mcp.call('run_guard');
