@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BISECT_USAGE, COMPARE_USAGE } from './gate/usage.js';
 import { VERSION } from './package.js';
 
 const USAGE = `codeflash-mcp ${VERSION}
@@ -16,7 +17,7 @@ Usage:
       Print the session status table of a project.
   codeflash-mcp demo [--language python|node|go] [--keep]
       Optimize a bundled example project end to end through a real MCP client.
-  codeflash-mcp --version | --help
+${COMPARE_USAGE}${BISECT_USAGE}  codeflash-mcp --version | --help
 
 Environment: CODEFLASH_ROOT, CODEFLASH_STATE_DIR, CODEFLASH_TOOLS, CODEFLASH_DETACH_JOBS=1,
 CODEFLASH_MCP_TOKEN and CODEFLASH_LOG_LEVEL (debug|info|warning|error) stand for the flags.
@@ -36,6 +37,9 @@ function setting(flag: string | undefined, env: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  const first = process.argv[2];
+  // compare and bisect parse their own options (a command to measure follows --).
+  if (first === 'compare' || first === 'bisect') return runGate(first, process.argv.slice(3));
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -117,6 +121,17 @@ async function main(): Promise<void> {
       return;
     }
   }
+}
+
+async function runGate(name: 'compare' | 'bisect', argv: string[]): Promise<void> {
+  const { sqliteBindingProblem } = await import('./state/binding.js');
+  const bindingProblem = await sqliteBindingProblem();
+  if (bindingProblem) {
+    process.stderr.write(`${bindingProblem}\n`);
+    process.exit(2);
+  }
+  const { runGateCommand } = await import('./gate/run.js');
+  process.exitCode = await runGateCommand(name, argv, { out: process.stdout, err: process.stderr });
 }
 
 main().catch((error: unknown) => {

@@ -8,14 +8,7 @@ import { recordComparison } from '../session/comparisons.js';
 import { decideGate } from './decision.js';
 import { type CommandLine, numberOption, parseCommandLine, prepareProject } from './options.js';
 import { type CommandIo, EXIT, EXIT_ON_SIGNAL, interruptible, progressLine } from './terminal.js';
-
-export const COMPARE_USAGE = `  codeflash-mcp compare <base> <head> [--benchmark PATH | -- command...] [--mode wall|instructions|memory]
-      [--fail-on-regression PCT] [--fail-on-inconclusive] [--json FILE] [--markdown FILE] [--max-time S]
-      [--runs N] [--timeout S] [--inject PATH]... [--setup CMD] [--root DIR] [--state-dir DIR]
-      Measure base against head as benchmark_compare does and print its table. Exit 0 when no benchmark
-      is slower past its threshold (default 5 %, or [tool.codeflash] / .codeflash/thresholds.toml),
-      1 when one is, 2 on a usage or setup error.
-`;
+import { COMPARE_USAGE } from './usage.js';
 
 /** `codeflash-mcp compare`: the comparison of benchmark_compare as a CI gate. Returns the exit code. */
 export async function runCompareCommand(argv: string[], io: CommandIo): Promise<number> {

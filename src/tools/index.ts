@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { ToolDefinition } from '../server/define-tool.js';
+import { benchmarkBisect } from './benchmark-bisect.js';
 import { benchmarkCompare } from './benchmark-compare.js';
 import { jobCancel } from './job-cancel.js';
 import { jobStatus } from './job-status.js';
@@ -29,6 +30,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   profile,
   runGuard,
   benchmarkCompare,
+  benchmarkBisect,
   microBenchmark,
   recordResult,
   recordLearning,
@@ -60,7 +62,7 @@ export const TOOLSETS: Readonly<Record<string, readonly ToolDefinition[]>> = {
     readArtifact,
     sessionCleanup,
   ],
-  measure: [scan, targetDossier, profile, benchmarkCompare, microBenchmark],
+  measure: [scan, targetDossier, profile, benchmarkCompare, benchmarkBisect, microBenchmark],
   report: [writeHandoff, writeChangelog],
 };
 
