@@ -197,9 +197,10 @@ function toStep({ change, comparison }: { change: BisectChange; comparison: Comp
   return { change, markdown: comparison.markdown };
 }
 
-/** Why a commit did not run, in one line: the error's first line and the last line of output it quotes. */
+/** Why a commit did not run, in one line: the error's first line and the last line of the program's output it quotes. */
 function failureReason(error: Error): string {
-  const lines = error.message.split('\n').filter((line) => line.trim());
+  // valgrind's own lines (==pid==) say nothing about why the program failed.
+  const lines = error.message.split('\n').filter((line) => line.trim() && !/^==\d+==/.test(line.trim()));
   const text = lines.length > 1 ? `${lines[0]} ${lines.at(-1)!.trim()}` : (lines[0] ?? 'unknown error');
   return excerpt(text, 300);
 }

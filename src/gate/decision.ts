@@ -57,9 +57,11 @@ export function decideGate(
   });
   const failed = judged.filter((row) => row.outcome === 'fail');
   const open = judged.filter((row) => row.outcome === 'inconclusive');
+  // A pass with a slowdown says so: the threshold, not the measurement, let it through.
+  const slowerWithin = judged.filter((row, i) => row.outcome === 'pass' && rows[i]!.verdict === 'slower');
   const summary = failed.length
     ? `Gate failed: ${failed.map((row) => `${row.name} ${row.reason}`).join('; ')}.`
-    : `Gate passed: no benchmark slower past its threshold${open.length ? `; ${open.length} inconclusive (not failing: pass --fail-on-inconclusive to fail on them)` : ''}.`;
+    : `Gate passed: ${slowerWithin.length ? slowerWithin.map((row) => `${row.name} ${row.reason}`).join('; ') : 'no benchmark slower past its threshold'}${open.length ? `; ${open.length} inconclusive (not failing: pass --fail-on-inconclusive to fail on them)` : ''}.`;
   return {
     passed: failed.length === 0,
     exit_code: failed.length ? 1 : 0,
