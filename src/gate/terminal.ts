@@ -24,7 +24,8 @@ export function progressLine(io: CommandIo): { update(message: string): void; cl
       if (now - last < 100) return;
       last = now;
       const seconds = Math.round((now - started) / 1000);
-      const columns = (io.err as { columns?: number }).columns ?? 100;
+      // A terminal of unknown size (a pty nobody sized) says 0 columns.
+      const columns = (io.err as { columns?: number }).columns || 100;
       io.err.write(`\r\x1b[2K${`${seconds} s  ${message}`.slice(0, columns - 1)}`);
       shown = true;
     },

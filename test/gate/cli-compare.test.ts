@@ -72,6 +72,7 @@ const gateJson = z.object({
 });
 
 const valgrind = requireTool('valgrind');
+const script = requireTool('script', ['--version']);
 let root: string;
 let out: string;
 
@@ -156,11 +157,26 @@ describe.skipIf(!valgrind.ok)('codeflash-mcp compare (built CLI, instructions mo
     ]);
   }, 400_000);
 
-  it('exits 0 on identical code (A/A: the commits differ by a comment)', async () => {
-    const run = await gate(root, ['compare', 'slow', 'slow-again', '--mode', 'instructions', ...COMMAND]);
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/Gate passed/);
-  }, 180_000);
+  it.skipIf(!script.ok)(
+    'exits 0 on identical code (A/A: the commits differ by a comment), with a progress line on a terminal',
+    async () => {
+      // script(1) gives the CLI a terminal: stderr is a TTY, so the progress line is drawn and rewritten in place.
+      const line = [process.execPath, CLI, 'compare', '--root', root, 'slow', 'slow-again', '--mode', 'instructions', ...COMMAND].join(' ');
+      const run = await new Promise<Run>((resolve, reject) => {
+        const child = spawn('script', ['-qec', line, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        child.stdout.on('data', (chunk) => (stdout += chunk));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+      });
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toMatch(/Gate passed/);
+      // Each update returns to the line's start and erases it (CR, ESC [2K) before writing seconds and the step.
+      expect(run.stdout).toContain('\r\u001b[2K');
+      expect(run.stdout).toMatch(/\d+ s {2}slow → slow-again: (warmup|pair) /);
+    },
+    180_000,
+  );
 
   it('exits 2 when the command fails on a ref', async () => {
     const run = await gate(root, ['compare', 'slow', 'broken', '--mode', 'instructions', ...COMMAND]);
