@@ -9,18 +9,22 @@ const pkg = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8'));
 const server = JSON.parse(readFileSync(`${REPO}server.json`, 'utf8'));
 
 describe('the package', () => {
-  it('packs the bundled CLI, the harness programs, the demo project and the license, and nothing else', () => {
+  it('packs the bundled CLI, the harness programs, the demo projects and the license, and nothing else', () => {
     const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' }));
     const files: string[] = packed.files.map((f: { path: string }) => f.path).sort();
     expect(files).toContain('dist/bin/cli.js');
     expect(files).toContain('harness/timed_spawn.py');
     expect(files).toContain('examples/python-demo/bench.py');
+    expect(files).toContain('examples/node-demo/bench.js');
+    expect(files).toContain('examples/go-demo/go.mod');
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
     const unexpected = files.filter(
       (f) =>
         !/^dist\/bin\/[\w-]+\.js$/.test(f) &&
-        !/^harness\/\w+\.(py|cjs)$/.test(f) &&
+        !/^harness\/\w+\.(py|cjs|mjs|c|go\.tmpl)$/.test(f) &&
         !/^examples\/python-demo(\.optimized\.py|\/.*\.(py|toml))$/.test(f) &&
+        !/^examples\/node-demo(\.optimized\.js|\/.*\.js|\/package\.json)$/.test(f) &&
+        !/^examples\/go-demo(\.optimized\.go|\/[\w]+\.go|\/go\.mod)$/.test(f) &&
         !['LICENSE', 'README.md', 'package.json'].includes(f),
     );
     expect(unexpected).toEqual([]);

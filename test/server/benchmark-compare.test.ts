@@ -92,7 +92,7 @@ describe('benchmark_compare tool', () => {
       expect(result.isError).toBe(true);
       expect(errorText(result)).toMatch(/unknown git ref/);
       const db = new Database(join(root, '.codeflash', 'state.sqlite'), { readonly: true });
-      expect(db.prepare('SELECT COUNT(*) AS n FROM jobs').get()).toEqual({ n: 0 });
+      expect(db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE tool = 'benchmark_compare'").get()).toEqual({ n: 0 });
       db.close();
       expect(existsSync(join(root, 'pwned'))).toBe(false);
     },

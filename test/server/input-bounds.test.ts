@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { TOOLS } from '../../src/tools/index.js';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
 
@@ -35,10 +37,9 @@ function longestRun(text: string, char: string): number {
 }
 
 describe('string inputs are bounded and never echoed whole', () => {
-  it('every string and array input of every tool has a maximum length', async () => {
-    open = await connectInMemory({ root: makeRepo(PYTHON_PROJECT) });
-    const { tools } = await open.client.listTools();
-    const missing = tools.flatMap((tool) => unbounded(tool.inputSchema as Schema, tool.name));
+  // The schemas that check each call: tools/list leaves these bounds out to stay small.
+  it('every string and array input of every tool has a maximum length', () => {
+    const missing = TOOLS.flatMap((tool) => unbounded(z.toJSONSchema(tool.inputSchema, { io: 'input' }) as Schema, tool.name));
     expect(missing).toEqual([]);
   });
 

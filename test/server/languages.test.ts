@@ -76,7 +76,7 @@ describe('a Node project, with the command form a Python one uses', () => {
     // Project code comes first: no Node internals among the top entries.
     expect(profile.hotspots.slice(0, 3).every((h: { file: string }) => h.file.startsWith(repo.root))).toBe(true);
 
-    const compare = await succeeded(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench.js', runs: 5 });
+    const compare = await succeeded(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench.js', runs: 10 });
     expect(compare.runner).toMatch(/node bench\.js$/);
     expect(compare.rows).toHaveLength(1);
     expect(compare.rows[0]).toMatchObject({ verdict: 'faster', unit: 'ms' });
@@ -92,7 +92,7 @@ describe('the same string command form over stdio, against the built server', ()
       const profile = await succeeded(mcp, 'profile', { command: 'bench.js', top: 3 });
       expect(profile.hotspots[0].function).toBe('uniqueSkus');
       repo.fix();
-      const compare = await succeeded(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench.js', runs: 5 });
+      const compare = await succeeded(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench.js', runs: 10 });
       expect(compare.rows[0].verdict).toBe('faster');
     } finally {
       await mcp.close();
@@ -153,7 +153,7 @@ describe.skipIf(!go.ok)('a Go module', () => {
       repo.commit(goModule(80_000), 'Changed does four times the work');
       const mcp = await session(repo.root);
       const started = performance.now();
-      const compare = await succeeded(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', benchmark: '.', runs: 5 });
+      const compare = await succeeded(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', benchmark: '.', runs: 10 });
       const rows = byName(compare.rows);
       expect(Object.keys(rows).sort()).toEqual(['BenchmarkChanged', 'BenchmarkUnchanged']);
       expect(rows.BenchmarkChanged).toMatchObject({ verdict: 'slower', unit: 'ns/op' });
@@ -162,7 +162,7 @@ describe.skipIf(!go.ok)('a Go module', () => {
       expect(compare.runner).toMatch(/go test -c .*-test\.benchtime 100ms/);
       // benchstat input per side: every measured run's benchmark lines.
       const stored = JSON.parse((await mcp.call('read_artifact', { uri: compare.uri })).structuredContent!.text).data;
-      expect(stored.benchstat.base.match(/^BenchmarkChanged-?\d*\s+\d+\s+[\d.]+ ns\/op/gm)).toHaveLength(5);
+      expect(stored.benchstat.base.match(/^BenchmarkChanged-?\d*\s+\d+\s+[\d.]+ ns\/op/gm)).toHaveLength(10);
       expect(stored.benchstat.head).toContain('pkg: example.com/benchfixture');
       // Seconds, not tens of seconds: each sample is one short run of a binary built once.
       expect(performance.now() - started).toBeLessThan(60_000);
@@ -189,7 +189,7 @@ describe('a JavaScript project with vitest bench and tinybench suites, installed
       base: 'HEAD~1',
       head: 'HEAD',
       benchmark: 'bench/work.bench.js',
-      runs: 5,
+      runs: 10,
     });
     const rows = byName(compare.rows);
     expect(Object.keys(rows).sort()).toEqual(['bench/work.bench.js > work > changed', 'bench/work.bench.js > work > unchanged']);
@@ -206,14 +206,14 @@ describe('a JavaScript project with vitest bench and tinybench suites, installed
       base: 'HEAD~1',
       head: 'HEAD',
       benchmark: 'bench/work.tinybench.mjs',
-      runs: 5,
+      runs: 10,
     });
     const rows = byName(tiny.rows);
     expect(Object.keys(rows).sort()).toEqual(['work > changed', 'work > unchanged']);
     expect(rows['work > changed']!.verdict).toBe('slower');
     expect(['unchanged', 'inconclusive']).toContain(rows['work > unchanged']!.verdict);
 
-    const ts = await succeeded(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench/work.ts', runs: 5 });
+    const ts = await succeeded(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench/work.ts', runs: 10 });
     expect(ts.runner).toMatch(/node --import tsx bench\/work\.ts$/);
     expect(ts.rows[0].verdict).toBe('slower');
     expect([nodeModules(base), nodeModules(head)]).toEqual(installed);

@@ -68,7 +68,7 @@ beforeAll(async () => {
     body: 'The builtin runs in C; the loop pays per item.',
     evidence: 'compare',
   });
-  const compare = await finished(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench.py', runs: 5, warmup: 1 });
+  const compare = await finished(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench.py', runs: 6, warmup: 1 });
   comparisonId = compare.comparison_id;
   await mcp.call('record_result', {
     target: 'shop/cart.py:total',
@@ -149,13 +149,13 @@ describe('prompts carry the project state', () => {
   it('session_status reads as the status report: best against the baseline and how it was measured, plateau, planned steps', async () => {
     const status = (await mcp.call('session_status')).structuredContent!;
     expect(status.best_measured).toMatch(
-      new RegExp(`^benchmark_compare wall mode, 5 pairs HEAD~1 → HEAD, [−+][\\d.]+ % \\[.*\\] \\w+ \\(${comparisonId}\\)$`),
+      new RegExp(`^benchmark_compare wall mode, 6 pairs HEAD~1 → HEAD, [−+][\\d.]+ % \\[.*\\] \\w+ \\(${comparisonId}\\)$`),
     );
     expect(status.planned[0]).toMatch(/^Step 0: /);
     expect(status.failing_before).toBe(1);
     expect(status.scan).toMatch(/^scan scan-\w+ recommends \w+; top target /);
     expect(status.summary).toMatch(
-      /^1 experiments: 1 kept against 0 discarded \(0 crashed\) on perf\/ds-totals; best #2 \+25\.0 % against the baseline 2 wall_s, measured by benchmark_compare wall mode, 5 pairs .*; no plateau \(0 discard\(s\) in a row\); planned next: Step 0: /,
+      /^1 experiments: 1 kept against 0 discarded \(0 crashed\) on perf\/ds-totals; best #2 \+25\.0 % against the baseline 2 wall_s, measured by benchmark_compare wall mode, 6 pairs .*; no plateau \(0 discard\(s\) in a row\); planned next: Step 0: /,
     );
   });
 });

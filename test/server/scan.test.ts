@@ -78,7 +78,7 @@ describe('CPU-bound fixture', () => {
     const { scan, root } = run;
     expect(scan.domain).toBe('cpu');
     expect(target(scan.targets[0])).toMatchObject({ domain: 'cpu', function: 'pair_count', where: join(root, 'app.py:8') });
-    expect(target(scan.targets[0]).share_pct).toBeGreaterThan(50);
+    expect(target(scan.targets[0]).share_pct).toBeGreaterThan(40);
     expect(scan.reason).toMatch(/^pair_count \(app\.py:8\) .* of wall time/);
     const report = readFileSync(join(root, '.codeflash', 'scan-report.md'), 'utf8');
     expect(report).toMatch(/\*\*Recommended domain: cpu\.\*\*/);
@@ -115,7 +115,7 @@ describe('CPU-bound fixture', () => {
     const md: string = d.dossier;
     expect(md).toMatch(/^# Dossier: pair_count \(.*app\.py:8\)/);
     expect(md).toContain('Called 1 time(s) (cprofile).');
-    expect(md).toContain('Argument values: length 1500');
+    expect(md).toContain('Argument values: length 2200');
     expect(sourceLine(md, 8)).toMatch(/\| def pair_count\(values\):$/);
     const inner = [11, 12, 13].map((line) => sourceLine(md, line));
     expect(
