@@ -72,6 +72,7 @@ describe.skipIf(!valgrind.ok)('bisect', () => {
     const result = await mcp.call('benchmark_bisect', { good: shas[0], bad: shas[16], command: 'python -S bench.py', wait_s: 50 });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     let out = result.structuredContent!;
+    const jobId = out.job_id;
     while (out.state === 'running') {
       out = (await mcp.call('job_status', { job_id: out.job_id, wait_s: 30 })).structuredContent!;
       if (out.state !== 'running') out = { ...out.result, state: out.state };
@@ -83,6 +84,13 @@ describe.skipIf(!valgrind.ok)('bisect', () => {
       skipped: [{ sha: shas[8], subject: 'refactor work (broken)', reason: expect.stringMatching(/SyntaxError/) }],
     });
     expect(out.comparisons).toBeLessThanOrEqual(7);
+    // It ran as a job that reported its progress in comparisons.
+    const status = await mcp.call('job_status', { job_id: jobId });
+    expect(status.isError, JSON.stringify(status.content)).toBeFalsy();
+    const job = status.structuredContent!;
+    expect(job).toMatchObject({ state: 'succeeded', tool: 'benchmark_bisect' });
+    expect(job.total).toBeGreaterThanOrEqual(5);
+    expect(job.progress).toBeGreaterThan(0);
     expect(out.summary).toMatch(/Skipped \(did not build or run\)/);
     // Each comparison is stored, and record_result can cite the culprit's step.
     const stored = await mcp.call('read_artifact', { uri: `codeflash://comparisons/${out.step.comparison_id}` });
