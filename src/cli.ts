@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BISECT_USAGE, COMPARE_USAGE } from './gate/usage.js';
 import { VERSION } from './package.js';
 
 const USAGE = `codeflash-mcp ${VERSION}
@@ -17,7 +18,7 @@ Usage:
       Print the session status table of a project.
   codeflash-mcp demo [--language python|node|go] [--keep]
       Optimize a bundled example project end to end through a real MCP client.
-  codeflash-mcp measure [--json] [--until-stdin-closes] REQUEST.json
+${COMPARE_USAGE}${BISECT_USAGE}  codeflash-mcp measure [--json] [--until-stdin-closes] REQUEST.json
       Run one compare request on this machine (what vm_bench runs on a host).
   codeflash-mcp --version | --help
 
@@ -39,6 +40,9 @@ function setting(flag: string | undefined, env: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  const first = process.argv[2];
+  // compare and bisect parse their own options (a command to measure follows --).
+  if (first === 'compare' || first === 'bisect') return runGate(first, process.argv.slice(3));
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -133,6 +137,17 @@ async function main(): Promise<void> {
       return;
     }
   }
+}
+
+async function runGate(name: 'compare' | 'bisect', argv: string[]): Promise<void> {
+  const { sqliteBindingProblem } = await import('./state/binding.js');
+  const bindingProblem = await sqliteBindingProblem();
+  if (bindingProblem) {
+    process.stderr.write(`${bindingProblem}\n`);
+    process.exit(2);
+  }
+  const { runGateCommand } = await import('./gate/run.js');
+  process.exitCode = await runGateCommand(name, argv, { out: process.stdout, err: process.stderr });
 }
 
 main().catch((error: unknown) => {

@@ -12,6 +12,7 @@ import { halfWidthPct, pairsToSettle, sequentialMethod } from './adaptive.js';
 import {
   type CompareHooks,
   contextFor,
+  deterministicRuns,
   type Measured,
   type MeasurePlan,
   MIN_PAIRS,
@@ -22,8 +23,9 @@ import {
 import { installNodeWorktrees, needsNodeInstall } from './node-install.js';
 import { pythonEnv } from './python.js';
 import { type ComparisonRow, markdownTable } from './report.js';
-import { type Runner, runChecked } from './runners/runner.js';
+import { type Runner, runChecked, type Side } from './runners/runner.js';
 import { buildRunner } from './runners/select.js';
+import { recallSides, rememberSides, type SampleStore, sampleKey } from './sample-cache.js';
 import { compareDeterministic, compareSamples, type RatioComparison } from './stats.js';
 import { DEFAULT_EQUIVALENCE_PCT } from './verdict.js';
 import { copyIntoWorktree, markSetupDone, type ResolvedRef, resolveRef, setupDone, WORKING_TREE_REF, WorktreeSet } from './worktrees.js';
@@ -96,26 +98,41 @@ export interface Comparison {
   markdown: string;
 }
 
+/** What several compares on one repository share (a bisect): the caller's worktrees, and instruction counts by commit. */
+export interface CompareReuse {
+  /** Worktrees made once per commit and closed by the caller, not by each compare. */
+  worktrees?: WorktreeSet;
+  samples?: SampleStore;
+}
+
 const SETUP_TIMEOUT_MS = 15 * 60_000;
+
+/** The worktrees of a compare; a Node project's are kept, since they hold its installed dependencies. */
+export async function worktreeSetFor(
+  request: Pick<CompareRequest, 'root' | 'worktreesDir' | 'keepWorktrees' | 'language'>,
+  log?: (line: string) => void,
+): Promise<WorktreeSet> {
+  return new WorktreeSet({
+    root: request.root,
+    worktreesDir: request.worktreesDir,
+    // Installed dependencies are worth keeping: the next compare of the same commits installs nothing.
+    keep: request.keepWorktrees ?? (request.language === 'node' && (await needsNodeInstall(request.root))),
+    log,
+  });
+}
 
 /**
  * Measure `command` or `benchmark` at two commits, each in its own worktree,
  * interleaving base and head runs (ABBA) and adding pairs until the change is
  * known to the requested precision, then compare per benchmark.
  */
-export async function compareRefs(request: CompareRequest, hooks: CompareHooks = {}): Promise<Comparison> {
+export async function compareRefs(request: CompareRequest, hooks: CompareHooks = {}, reuse: CompareReuse = {}): Promise<Comparison> {
   const started = performance.now();
   checkCompareRequest(request);
   const machine = await machineRecord(await runtimeVersions(request.language, { ...request, signal: hooks.signal }));
   const baseRef = { ...(await resolveRef(request.root, request.base, hooks.signal)), ...named(request.refNames?.base) };
   const headRef = { ...(await resolveRef(request.root, request.head, hooks.signal)), ...named(request.refNames?.head) };
-  const worktrees = new WorktreeSet({
-    root: request.root,
-    worktreesDir: request.worktreesDir,
-    // Installed dependencies are worth keeping: the next compare of the same commits installs nothing.
-    keep: request.keepWorktrees ?? (request.language === 'node' && (await needsNodeInstall(request.root))),
-    log: hooks.log,
-  });
+  const worktrees = reuse.worktrees ?? (await worktreeSetFor(request, hooks.log));
   const scratchDir = await mkdtemp(join(tmpdir(), 'codeflash-compare-'));
   let runner: Runner | undefined;
   try {
@@ -133,7 +150,11 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     await buildRunnerInWorktrees(request, runner, sides, scratchDir, hooks);
     const setupMs = performance.now() - setupStart;
     hooks.log?.(`runner: ${runner.describe()}`);
-    const measured = await measure(request, runner, sides, scratchDir, hooks);
+    const key = reuse.samples && (await sampleKey(request, runner));
+    const recalled = key ? recallSides(reuse.samples!, key, sides, deterministicRuns(request)) : {};
+    for (const side of Object.keys(recalled)) hooks.log?.(`${side} recalled from an earlier run of its commit`);
+    const measured = await measure(request, runner, sides, scratchDir, hooks, recalled);
+    if (key) rememberSides(reuse.samples!, key, sides, measured, recalled);
     machine.load_average_end = loadAverage();
     const equivalencePct = request.equivalencePct ?? DEFAULT_EQUIVALENCE_PCT;
     const rows = compareRows(measured, runner, equivalencePct);
@@ -147,7 +168,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       warmups: measured.warmups,
       precisionReachedPct: rows.length ? Math.max(...rows.map(halfWidthPct)) : Number.NaN,
       stopReason: measured.stopReason,
-      method: runner.deterministic ? stoppingOf(measured, runner) : `${stoppingOf(measured, runner)}; ${PAIRED_INTERVAL}`,
+      method: runner.deterministic ? stoppingOf(measured, runner, recalled) : `${stoppingOf(measured, runner)}; ${PAIRED_INTERVAL}`,
       looksTaken: measured.looksTaken,
       looks: measured.looks,
       schedule: measured.schedule,
@@ -175,7 +196,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
       warmups: comparison.warmups,
       precisionPct: comparison.precisionReachedPct,
       runner: comparison.runner,
-      stopping: stoppingOf(measured, runner),
+      stopping: stoppingOf(measured, runner, recalled),
       stopReason: comparison.stopReason,
       schedule: comparison.schedule,
       layoutRandomized: comparison.layoutRandomized,
@@ -187,7 +208,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     return comparison;
   } finally {
     await runner?.close?.().catch((error: Error) => hooks.log?.(`runner cleanup: ${error.message}`));
-    await worktrees.close();
+    if (!reuse.worktrees) await worktrees.close();
     await rm(scratchDir, { recursive: true, force: true });
   }
 }
@@ -352,8 +373,11 @@ function compareRows(measured: Measured, runner: Runner, equivalencePct: number)
 const PAIRED_INTERVAL =
   'change = Hodges–Lehmann estimate of the per-pair log ratios, interval from the Wilcoxon signed-rank test, widened when time blocks of pairs disagree more than single pairs';
 
-function stoppingOf(measured: Measured, runner: Runner): string {
-  if (runner.deterministic) return `fixed: ${measured.pairs} runs per ref`;
+function stoppingOf(measured: Measured, runner: Runner, recalled: Partial<Record<Side, unknown>> = {}): string {
+  if (runner.deterministic) {
+    const known = Object.keys(recalled);
+    return `fixed: ${measured.pairs} runs per ref${known.length ? ` (${known.join(' and ')} recalled from an earlier run of the same commit, command and machine)` : ''}`;
+  }
   return measured.stopReason === 'fixed_runs' ? `fixed: ${measured.pairs} pairs` : sequentialMethod(measured.looks, 0.05);
 }
 

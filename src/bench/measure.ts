@@ -1,6 +1,6 @@
 import { abbaOrder, FIRST_LOOK, isSettled, lookSchedule, MAX_PAIRS } from './adaptive.js';
 import { type DuetPlan, planDuet, singleThreadedNote } from './duet.js';
-import { nsToMs, type RunContext, type Runner, type Side } from './runners/runner.js';
+import { type Measurement, nsToMs, type RunContext, type Runner, type Side } from './runners/runner.js';
 import { compareSamples } from './stats.js';
 import { DEFAULT_EQUIVALENCE_PCT } from './verdict.js';
 import type { ResolvedRef, Worktree } from './worktrees.js';
@@ -90,11 +90,19 @@ export async function measure(
   sides: PreparedSide[],
   scratchDir: string,
   hooks: CompareHooks,
+  recalled: Partial<Record<Side, Record<string, number[]>>> = {},
 ): Promise<Measured> {
   const bySide = { base: sides[0]!, head: sides[1]! };
   const padding = request.randomizeLayout !== false && !runner.deterministic;
-  const run = (side: Side, warmup: boolean, cpu?: number) =>
-    runner.measure(contextFor(bySide[side], { scratchDir, warmup, timeoutMs: request.timeoutMs, signal: hooks.signal, cpu, padding }));
+  const timedRuns = { base: 0, head: 0 };
+  const run = (side: Side, warmup: boolean, cpu?: number): Promise<Measurement> => {
+    const known = recalled[side];
+    // A side recalled from an earlier run of its commit (deterministic runners only) is not run again.
+    if (known) return Promise.resolve(recall(known, warmup ? undefined : timedRuns[side]++));
+    return runner.measure(
+      contextFor(bySide[side], { scratchDir, warmup, timeoutMs: request.timeoutMs, signal: hooks.signal, cpu, padding }),
+    );
+  };
   let duet: DuetPlan = request.schedule === 'duet' ? await planDuet(runner, request.duetNeedsIdleCores !== false) : { ran: 'interleaved' };
   // A duet needs a warmup to see how many cores the benchmark keeps busy.
   const warmups = Math.max(request.warmup ?? 1, duet.cpus ? 1 : 0);
@@ -183,8 +191,18 @@ async function warmUp(
   return { warmupMs, cpuShare };
 }
 
+function recall(samples: Record<string, number[]>, index: number | undefined): Measurement {
+  const values = new Map(index === undefined ? [] : Object.entries(samples).map(([name, values]) => [name, values[index]!]));
+  return { values, durationNs: 0n };
+}
+
+/** Runs per ref of a deterministic runner. */
+export function deterministicRuns(request: MeasurePlan): number {
+  return Math.max(request.runs ?? DEFAULT_DETERMINISTIC_PAIRS, 2);
+}
+
 function fixedPairCount(request: MeasurePlan, runner: Runner, log?: (line: string) => void): number | undefined {
-  if (runner.deterministic) return Math.max(request.runs ?? DEFAULT_DETERMINISTIC_PAIRS, 2);
+  if (runner.deterministic) return deterministicRuns(request);
   if (request.runs === undefined) return undefined;
   if (request.runs < MIN_PAIRS) log?.(`runs raised from ${request.runs} to ${MIN_PAIRS}: no verdict comes from fewer pairs`);
   return Math.max(request.runs, MIN_PAIRS);

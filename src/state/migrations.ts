@@ -161,4 +161,14 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // Instruction counts per commit, keyed by what was run and how (see bench/sample-cache.ts): a bisect measures each commit once.
+  `
+  CREATE TABLE commit_samples (
+    key TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    samples_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (key, sha)
+  );
+  `,
 ];

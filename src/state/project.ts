@@ -21,7 +21,8 @@ import { getSession, latestSession } from './sessions.js';
  * become pull requests, and ledgers, drafts and stores do not belong in them.
  * A team that wants learnings.md in the repository adds it with `git add -f`.
  */
-const STATE_GITIGNORE = '# Written by codeflash-mcp: session state is not part of the project.\n*\n';
+// thresholds.toml is the repository's own (the gate's thresholds), kept beside the state and committed.
+const STATE_GITIGNORE = '# Written by codeflash-mcp: session state is not part of the project.\n*\n!thresholds.toml\n';
 
 /** Temp files of an atomic write whose writer was killed before its rename. */
 function removeStaleTempFiles(dir: string): void {

@@ -1,20 +1,14 @@
 import { z } from 'zod';
-import {
-  type CompareRequest,
-  type Comparison,
-  type ComparisonRow,
-  checkCompareRefs,
-  checkCompareRequest,
-  compareRefs,
-} from '../bench/compare.js';
-import { unchangedBoundPct, VERDICTS } from '../bench/verdict.js';
+import { type CompareRequest, checkCompareRefs, checkCompareRequest, compareRefs } from '../bench/compare.js';
+import { describeRow, type PublicRow } from '../bench/public.js';
+import { VERDICTS } from '../bench/verdict.js';
 import { WORKING_TREE_REF } from '../bench/worktrees.js';
 import { UserError } from '../errors.js';
-import { formatChangeInterval, formatPct } from '../format.js';
+import { formatPct } from '../format.js';
 import { defineTool } from '../server/define-tool.js';
 import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
+import { recordComparison } from '../session/comparisons.js';
 import { sessionEnvironment } from '../session/environment.js';
-import { saveArtifact } from '../state/artifacts.js';
 import type { StoredRequest } from '../state/comparisons.js';
 import { changedPaths, isGitRepo } from '../workspace/git.js';
 import { refuseOptionLike } from '../workspace/paths.js';
@@ -40,27 +34,7 @@ export const rowOutput = z.object({
   verdict: z.enum(VERDICTS),
   base_spread: z.number().optional().describe('median absolute deviation'),
   head_spread: z.number().optional(),
-});
-
-export type PublicRow = z.infer<typeof rowOutput>;
-
-/** A row in the tool's public (snake_case) fields. */
-function publicRow(row: ComparisonRow): PublicRow {
-  return {
-    name: row.name,
-    base: row.base,
-    head: row.head,
-    unit: row.unit,
-    change_pct: row.changePct,
-    ci_low_pct: row.ciLowPct,
-    ci_high_pct: row.ciHighPct,
-    p_value: row.pValue,
-    mde_pct: row.mdePct,
-    verdict: row.verdict,
-    base_spread: row.baseSpread,
-    head_spread: row.headSpread,
-  };
-}
+}) satisfies z.ZodType<PublicRow>;
 
 const REQUEST_INPUTS = [
   'command',
@@ -80,59 +54,6 @@ const REQUEST_INPUTS = [
 export function storedRequest(args: Partial<Record<(typeof REQUEST_INPUTS)[number], unknown>>, mode: string): StoredRequest {
   const given = REQUEST_INPUTS.filter((key) => args[key] !== undefined).map((key) => [key, args[key]]);
   return { mode, ...Object.fromEntries(given) };
-}
-
-/**
- * A comparison in the tool's public fields, as it is returned and stored (the
- * codeflash://comparisons/{id} resource), with the inputs it ran with: a pull
- * request names them as the exact flags and builds its reproducer from them.
- */
-export function publicComparison(comparison: Comparison, request: StoredRequest) {
-  const { timings } = comparison;
-  return {
-    request,
-    mode: comparison.mode,
-    base: comparison.base,
-    head: comparison.head,
-    rows: comparison.rows.map(publicRow),
-    samples: comparison.samples,
-    pairs: comparison.pairs,
-    warmups: comparison.warmups,
-    precision_reached_pct: comparison.precisionReachedPct,
-    stop_reason: comparison.stopReason,
-    method: comparison.method,
-    looks_taken: comparison.looksTaken,
-    schedule: comparison.schedule.ran,
-    ...(comparison.schedule.note ? { schedule_note: comparison.schedule.note } : {}),
-    layout_randomized: comparison.layoutRandomized,
-    ...(comparison.timer ? { timer: comparison.timer } : {}),
-    ...(comparison.morePairs !== undefined ? { more_pairs: comparison.morePairs } : {}),
-    equivalence_pct: comparison.equivalencePct,
-    runner: comparison.runner,
-    ...(comparison.benchstat ? { benchstat: comparison.benchstat } : {}),
-    timings: {
-      total_ms: timings.totalMs,
-      timed_ms: timings.timedMs,
-      warmup_ms: timings.warmupMs,
-      worktree_ms: timings.worktreeMs,
-      setup_ms: timings.setupMs,
-    },
-    machine: comparison.machine,
-    markdown: comparison.markdown,
-  };
-}
-
-export function describeRow(row: PublicRow, mode: string, equivalencePct: number): string {
-  const change = formatChangeInterval(row.change_pct, row.ci_low_pct, row.ci_high_pct);
-  const detectable = `smallest detectable ${formatPct(row.mde_pct)} %`;
-  if (row.verdict === 'unchanged') {
-    const bound = unchangedBoundPct({ ciLowPct: row.ci_low_pct, ciHighPct: row.ci_high_pct });
-    return `${row.name}: unchanged, no change beyond ±${formatPct(bound)} % (${change}; equivalence ±${formatPct(equivalencePct)} %, ${detectable})`;
-  }
-  if (row.verdict === 'inconclusive') return `${row.name}: inconclusive (${change}, ${detectable})`;
-  const ratio = 1 + row.change_pct / 100;
-  const factor = row.verdict === 'faster' ? 1 / ratio : ratio;
-  return `${row.name}: ${row.verdict} ${factor.toFixed(2)}× (${change}, p ${row.p_value < 0.001 ? '< 0.001' : `= ${row.p_value.toFixed(3)}`}, ${mode})`;
 }
 
 export const benchmarkCompare = defineTool({
@@ -241,15 +162,8 @@ export const benchmarkCompare = defineTool({
       timeoutMs: maxTimeMs + 20 * 60_000,
       work: async (hooks) => {
         const measured = await compareRefs(request, { signal: hooks.signal, onProgress: hooks.progress, log: hooks.log });
-        const comparison = publicComparison(measured, storedRequest(args, mode));
+        const { id, record: comparison } = recordComparison(project, session.id, measured, storedRequest(args, mode));
         const rows = comparison.rows.slice(0, MAX_ROWS);
-        const id = saveArtifact(
-          project.db,
-          'comparison',
-          session.id,
-          { mode, base: comparison.base, head: comparison.head, rows: comparison.rows },
-          comparison,
-        );
         const changed = comparison.rows.filter((r) => r.verdict === 'faster' || r.verdict === 'slower');
         const open = comparison.rows.filter((r) => r.verdict === 'inconclusive');
         const dirtyNote = unmeasured

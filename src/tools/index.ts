@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import type { ToolDefinition } from '../server/define-tool.js';
+import { benchmarkBisect } from './benchmark-bisect.js';
 import { benchmarkCompare } from './benchmark-compare.js';
 import { jobCancel } from './job-cancel.js';
 import { jobStatus } from './job-status.js';
@@ -37,6 +38,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   profile,
   runGuard,
   benchmarkCompare,
+  benchmarkBisect,
   microBenchmark,
   vmHostAdd,
   vmHostRemove,
@@ -76,7 +78,7 @@ export const TOOLSETS: Readonly<Record<string, readonly ToolDefinition[]>> = {
     readArtifact,
     sessionCleanup,
   ],
-  measure: [scan, targetDossier, profile, benchmarkCompare, microBenchmark],
+  measure: [scan, targetDossier, profile, benchmarkCompare, benchmarkBisect, microBenchmark],
   report: [writeHandoff, writeChangelog],
   pr: [prInventoryTool, prBody, writeReviewTool, writeCaseStudy],
   remote: [vmHostAdd, vmHostRemove, vmHosts, vmBench],

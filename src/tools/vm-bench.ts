@@ -1,15 +1,16 @@
 import { z } from 'zod';
+import { describeRow, type PublicRow } from '../bench/public.js';
 import type { MachineRecord } from '../env/machine.js';
 import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
 import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
+import { recordComparison } from '../session/comparisons.js';
 import { sessionEnvironment } from '../session/environment.js';
-import { saveArtifact } from '../state/artifacts.js';
 import type { StoredRequest } from '../state/comparisons.js';
-import type { Db } from '../state/database.js';
+import type { Project } from '../state/project.js';
 import { benchOnHosts, type HostOutcome } from '../vm/bench.js';
 import { planVmBench } from '../vm/plan.js';
-import { describeRow, MAX_ROWS, type PublicRow, publicComparison, storedRequest } from './benchmark-compare.js';
+import { MAX_ROWS, storedRequest } from './benchmark-compare.js';
 import { sessionIdInput } from './shared.js';
 
 const hostName = z.string().min(1).max(63);
@@ -94,7 +95,7 @@ export const vmBench = defineTool({
         const outcomes = await benchOnHosts(request, { signal: hooks.signal, onProgress: hooks.progress, log: hooks.log });
         if (outcomes.every((o) => 'error' in o)) throw new UserError(outcomes.map((o) => ('error' in o ? o.error : '')).join('; '));
         const given = storedRequest({ ...args, language: env.language }, mode);
-        const stored = outcomes.map((outcome) => storeOutcome(project.db, session.id, outcome, given));
+        const stored = outcomes.map((outcome) => storeOutcome(project, session.id, outcome, given));
         const hosts = stored.map((entry) => entry.result);
         const measured = hosts.filter((h) => h.comparison_id);
         return {
@@ -113,17 +114,20 @@ export const vmBench = defineTool({
 });
 
 /** Store one host's comparison with where it ran; its public result and a line for the summary. */
-function storeOutcome(db: Db, sessionId: string, outcome: HostOutcome, request: StoredRequest): { result: HostResult; line: string } {
+function storeOutcome(
+  project: Project,
+  sessionId: string,
+  outcome: HostOutcome,
+  request: StoredRequest,
+): { result: HostResult; line: string } {
   if ('error' in outcome)
     return { result: { host: outcome.host.name, error: outcome.error }, line: `${outcome.host.name}: failed: ${outcome.error}` };
   const { host } = outcome;
-  const comparison = {
-    ...publicComparison(outcome.comparison, request),
+  const { id, record: comparison } = recordComparison(project, sessionId, outcome.comparison, request, {
     host: host.name,
     address: `${host.user}@${host.host}:${host.port}`,
-  };
-  const { mode, base, head } = comparison;
-  const id = saveArtifact(db, 'comparison', sessionId, { mode, base, head, rows: comparison.rows, host: host.name }, comparison);
+  });
+  const { mode } = comparison;
   const rows = comparison.rows.slice(0, MAX_ROWS);
   const changed = rows.filter((r) => r.verdict === 'faster' || r.verdict === 'slower').length;
   return {

@@ -10,6 +10,7 @@ import { alive, projectSnapshot } from './support.js';
 const MB = 'x'.repeat(1024 * 1024);
 const R = { target: 'parse', hypothesis: 'h', metric: 'wall_s', baseline: 1, value: 0.9, status: 'keep', override_reason: 'by hand' };
 const C = { base: 'HEAD', head: 'HEAD', command: 'bench.py' };
+const B = { good: 'HEAD', bad: 'HEAD', command: 'bench.py' };
 
 /**
  * Bad calls across every tool, each with the refusal it must get. Over JSON a
@@ -108,6 +109,12 @@ const TABLE: Array<[string, Record<string, unknown>, RegExp]> = [
   ['benchmark_compare', { ...C, inject: ['link.py'] }, /inject path link\.py is outside the project root/],
   ['benchmark_compare', { ...C, benchmark: 'tests' }, /either command or benchmark, not both/],
   ['benchmark_compare', { ...C, mode: 'cycles' }, /mode: Invalid option/],
+  ['benchmark_bisect', { ...B, good: 'no-such-ref' }, /unknown git ref "no-such-ref"/],
+  ['benchmark_bisect', { ...B, bad: '$(touch pwned)' }, /unknown git ref "\$\(touch pwned\)"/],
+  ['benchmark_bisect', { ...B, good: '--all' }, /is refused: it starts with "-"/],
+  ['benchmark_bisect', { ...B, good: 'HEAD\u0000' }, /good: holds a NUL character/],
+  ['benchmark_bisect', { ...B, benchmark: 'tests' }, /either command or benchmark, not both/],
+  ['benchmark_bisect', { ...B, mode: 'cycles' }, /mode: Invalid option/],
   ['micro_benchmark', { language: 'ruby', a: '1', b: '2' }, /language: Invalid option/],
   ['micro_benchmark', { language: 'python', a: '1' }, /b: Invalid input: expected string/],
   ['micro_benchmark', { language: 'python', a: MB, b: '1' }, /a: Too big/],

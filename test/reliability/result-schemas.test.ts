@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
+import { commitAll, makeRepo, PYTHON_PROJECT, writeFiles } from '../helpers/git-repo.js';
 import { type Connected, connectStdio, textOf } from '../helpers/mcp-client.js';
 
 const BENCH = `def work():
     total = 0
-    for i in range(200_000):
+    for i in range(1_000_000):
         total += i * i
     return total
 
@@ -25,7 +25,11 @@ async function ok(tool: string, args: Record<string, unknown> = {}): Promise<Rec
 }
 
 beforeAll(async () => {
-  mcp = await connectStdio(['--root', makeRepo({ ...PYTHON_PROJECT, 'bench.py': BENCH })]);
+  const root = makeRepo({ ...PYTHON_PROJECT, 'bench.py': BENCH });
+  // A second commit, for benchmark_bisect to have a range.
+  writeFiles(root, { 'bench.py': `# the same work\n${BENCH}` });
+  commitAll(root, 'a comment');
+  mcp = await connectStdio(['--root', root]);
   // With the tools listed, the SDK client validates every structuredContent against its tool's outputSchema (ajv).
   await mcp.client.listTools();
 });
@@ -71,6 +75,11 @@ describe('every tool answers inside its own output schema, extreme inputs includ
     expect(profile.state).toBe('succeeded');
     const compare = await ok('benchmark_compare', { base: 'HEAD', head: 'WORKTREE', command: 'bench.py', runs: 5, warmup: 0 });
     expect(compare.state).toBe('succeeded');
+    // The smallest program to count under valgrind: this test runs every tool within one timeout.
+    const started = await ok('benchmark_bisect', { good: 'HEAD~1', bad: 'HEAD', command: '-c 0', wait_s: 50 });
+    let bisect: Record<string, any> = { state: started.state, result: started };
+    while (bisect.state === 'running') bisect = await ok('job_status', { job_id: started.job_id, wait_s: 50 });
+    expect(bisect).toMatchObject({ state: 'succeeded', result: { outcome: 'no_slowdown', comparisons: 1 } });
     await ok('micro_benchmark', { language: 'python', a: '1 + 1', b: '2 + 2', runs: 5, processes: 2 });
     const scan = await ok('scan', { command: 'bench.py', timeout_s: 60 });
     expect(scan.state).toBe('succeeded');

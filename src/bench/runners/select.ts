@@ -1,6 +1,8 @@
 import { resolveCommand } from '../../env/command.js';
+import { findOnPath } from '../../env/files.js';
 import { goExecutable } from '../../env/go.js';
 import { resolveRealPython } from '../../env/interpreter.js';
+import { UserError } from '../../errors.js';
 import { timingHelper } from '../../proc/timer.js';
 import type { CompareRequest } from '../compare.js';
 import { callgrindRunner } from './callgrind.js';
@@ -17,7 +19,12 @@ export async function buildRunner(request: CompareRequest, signal?: AbortSignal)
     const command = await commandSpec(request, signal);
     const name = commandRowName(command);
     const paths = command.shell ? [] : projectPathArguments(command.argv, request.root);
-    if (request.mode === 'instructions') return callgrindRunner(command, name, paths);
+    if (request.mode === 'instructions') {
+      if (!(await findOnPath('valgrind'))) {
+        throw new UserError('instructions mode counts under valgrind, which is not on PATH: install it (apt-get install valgrind)');
+      }
+      return callgrindRunner(command, name, paths);
+    }
     if (request.mode === 'memory') return peakRssRunner(command, name, paths);
     return wallRunner(command, name, paths, timerHelper(request, signal));
   }
