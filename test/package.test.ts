@@ -9,7 +9,7 @@ const pkg = JSON.parse(readFileSync(`${REPO}package.json`, 'utf8'));
 const server = JSON.parse(readFileSync(`${REPO}server.json`, 'utf8'));
 
 describe('the package', () => {
-  it('packs the bundled CLI, the harness programs, the demo projects and the license, and nothing else', () => {
+  it('packs the bundled CLI, the harness programs, the PR templates, the demo projects and the license, and nothing else', () => {
     const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' }));
     const files: string[] = packed.files.map((f: { path: string }) => f.path).sort();
     expect(files).toContain('dist/bin/cli.js');
@@ -24,6 +24,7 @@ describe('the package', () => {
         !/^harness\/\w+\.(py|cjs|mjs|c|go\.tmpl)$/.test(f) &&
         !/^examples\/python-demo(\.optimized\.py|\/.*\.(py|toml))$/.test(f) &&
         !/^examples\/node-demo(\.optimized\.js|\/.*\.js|\/package\.json)$/.test(f) &&
+        !/^templates\/pr-body\/\w+\.md$/.test(f) &&
         !/^examples\/go-demo(\.optimized\.go|\/[\w]+\.go|\/go\.mod)$/.test(f) &&
         !['LICENSE', 'README.md', 'package.json'].includes(f),
     );

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { statePaths } from '../../src/state/paths.js';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { type Connected, connectStdio } from '../helpers/mcp-client.js';
+import { alive, waitFor } from '../helpers/processes.js';
 
 /**
  * One-shot clients (the Inspector CLI) start a server per call. These tests
@@ -22,24 +23,6 @@ async function serve(root: string, ...flags: string[]): Promise<Connected> {
   const c = await connectStdio(['--root', root, ...flags]);
   connections.push(c);
   return c;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
 }
 
 /** Close a server the way a one-shot client does, and check the contract: it is gone within 2 s. */

@@ -6,6 +6,7 @@ import { tsvParse } from 'd3-dsv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { CLI, type Connected, connectStdio } from '../helpers/mcp-client.js';
+import { alive, waitFor } from '../helpers/processes.js';
 
 const connections: Connected[] = [];
 afterEach(async () => {
@@ -16,24 +17,6 @@ async function serve(root: string): Promise<Connected> {
   const c = await connectStdio(['--root', root]);
   connections.push(c);
   return c;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return check();
 }
 
 const experiment = (i: number) => ({

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { type Connected, connectStdio, textOf } from '../helpers/mcp-client.js';
-import { alive, projectSnapshot } from './support.js';
+import { alive } from '../helpers/processes.js';
+import { projectSnapshot } from './support.js';
 
 /** One megabyte of one letter: no message may quote more than 200 of them. */
 const MB = 'x'.repeat(1024 * 1024);

@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statePaths } from '../../src/state/paths.js';
 import { gitIn, makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
-import { alive, descendants, processesWith, RawServer, waitFor } from './support.js';
+import { alive, waitFor } from '../helpers/processes.js';
+import { descendants, processesWith, RawServer } from './support.js';
 
 let server: RawServer | undefined;
 afterEach(() => {
