@@ -1,9 +1,8 @@
 import { describeBisect } from '../bench/bisect.js';
 import { UserError } from '../errors.js';
 import { bisectInProject } from '../session/comparisons.js';
-import { interrupted, writeOutputs } from './compare.js';
-import { parseCommandLine, prepareProject } from './options.js';
-import { type CommandIo, EXIT, interruptible, progressLine } from './terminal.js';
+import { parseCommandLine, prepareProject, writeOutputs } from './options.js';
+import { type CommandIo, EXIT, runInterruptibly } from './terminal.js';
 import { BISECT_USAGE } from './usage.js';
 
 /** `codeflash-mcp bisect`: benchmark_bisect from a terminal. Returns the exit code. */
@@ -16,15 +15,13 @@ export async function runBisectCommand(argv: string[], io: CommandIo): Promise<n
   if (line.refs.length !== 2) throw new UserError(`bisect takes two refs, good and bad, not ${line.refs.length}`);
   const [good, bad] = line.refs as [string, string];
   const { project, sessionId, request } = await prepareProject(line, { mode: 'instructions', maxTimeS: 60 });
-  const progress = progressLine(io);
-  const interrupt = interruptible();
-  try {
+  return runInterruptibly(io, project, async (signal, progress) => {
     const result = await bisectInProject(
       project,
       sessionId,
       { ...request, good, bad },
       {
-        signal: interrupt.signal,
+        signal,
         onProgress: (_done, _total, message) => progress.update(message),
         log: (message) => {
           if (message.startsWith('skipped ')) {
@@ -38,13 +35,5 @@ export async function runBisectCommand(argv: string[], io: CommandIo): Promise<n
     io.out.write(`${result.markdown}\n\n${describeBisect(result)}\n`);
     await writeOutputs(line.values, result, result.markdown);
     return EXIT.ok;
-  } catch (error) {
-    const name = interrupt.received();
-    if (name) return interrupted(io, name);
-    throw error;
-  } finally {
-    interrupt.dispose();
-    progress.clear();
-    project.close();
-  }
+  });
 }

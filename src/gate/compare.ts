@@ -1,13 +1,11 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { checkCompareRefs, checkCompareRequest, compareRefs } from '../bench/compare.js';
 import { describeRow } from '../bench/public.js';
 import { readThresholds } from '../env/thresholds.js';
 import { UserError } from '../errors.js';
 import { recordComparison } from '../session/comparisons.js';
 import { decideGate } from './decision.js';
-import { type CommandLine, numberOption, parseCommandLine, prepareProject } from './options.js';
-import { type CommandIo, EXIT, EXIT_ON_SIGNAL, interruptible, progressLine } from './terminal.js';
+import { numberOption, parseCommandLine, prepareProject, writeOutputs } from './options.js';
+import { type CommandIo, EXIT, runInterruptibly } from './terminal.js';
 import { COMPARE_USAGE } from './usage.js';
 
 /** `codeflash-mcp compare`: the comparison of benchmark_compare as a CI gate. Returns the exit code. */
@@ -24,15 +22,13 @@ export async function runCompareCommand(argv: string[], io: CommandIo): Promise<
   const [base, head] = line.refs as [string, string];
   const failOnRegressionPct = numberOption(line.values, 'fail-on-regression');
   const { project, sessionId, request } = await prepareProject(line, { mode: 'wall', maxTimeS: 120 });
-  const progress = progressLine(io);
-  const interrupt = interruptible();
-  try {
+  return runInterruptibly(io, project, async (signal, progress) => {
     const thresholds = await readThresholds(project.paths.root);
     const compare = { ...request, base, head };
     checkCompareRequest(compare);
-    await checkCompareRefs(compare, interrupt.signal);
+    await checkCompareRefs(compare, signal);
     const measured = await compareRefs(compare, {
-      signal: interrupt.signal,
+      signal,
       onProgress: (_done, _total, message) => progress.update(`${base} → ${head}: ${message}`),
     });
     progress.clear();
@@ -45,24 +41,5 @@ export async function runCompareCommand(argv: string[], io: CommandIo): Promise<
     io.out.write(`${record.markdown}\n\n${rows.join('\n')}\n\n${gate.summary} (comparison ${id})\n`);
     await writeOutputs(line.values, { comparison_id: id, ...record, gate }, record.markdown);
     return gate.exit_code;
-  } catch (error) {
-    const name = interrupt.received();
-    if (name) return interrupted(io, name);
-    throw error;
-  } finally {
-    interrupt.dispose();
-    progress.clear();
-    project.close();
-  }
-}
-
-/** --json and --markdown, each when asked for. */
-export async function writeOutputs(values: CommandLine['values'], json: unknown, markdown: string): Promise<void> {
-  if (typeof values.json === 'string') await writeFile(resolve(values.json), `${JSON.stringify(json, null, 2)}\n`);
-  if (typeof values.markdown === 'string') await writeFile(resolve(values.markdown), `${markdown}\n`);
-}
-
-export function interrupted(io: CommandIo, name: NodeJS.Signals): number {
-  io.err.write(`codeflash-mcp: interrupted by ${name}; its runs were stopped and its worktrees removed\n`);
-  return EXIT_ON_SIGNAL[name] ?? EXIT.error;
+  });
 }

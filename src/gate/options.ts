@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { CompareMode, CompareRequest } from '../bench/compare.js';
@@ -114,4 +115,10 @@ export async function prepareProject(line: CommandLine, defaults: { mode: Compar
     project.close();
     throw error;
   }
+}
+
+/** --json and --markdown, each when asked for. */
+export async function writeOutputs(values: CommandLine['values'], json: unknown, markdown: string): Promise<void> {
+  if (typeof values.json === 'string') await writeFile(resolve(values.json), `${JSON.stringify(json, null, 2)}\n`);
+  if (typeof values.markdown === 'string') await writeFile(resolve(values.markdown), `${markdown}\n`);
 }

@@ -41,7 +41,7 @@ export function progressLine(io: CommandIo): { update(message: string): void; cl
  * worktrees removed on the way out) instead of ending Node at once, which would
  * leave both behind; a second one exits at once.
  */
-export function interruptible(): { signal: AbortSignal; received(): NodeJS.Signals | undefined; dispose(): void } {
+function interruptible(): { signal: AbortSignal; received(): NodeJS.Signals | undefined; dispose(): void } {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
   const onSignal = (name: NodeJS.Signals) => {
@@ -59,6 +59,31 @@ export function interruptible(): { signal: AbortSignal; received(): NodeJS.Signa
       process.off('SIGTERM', onSignal);
     },
   };
+}
+
+/**
+ * Runs a gate command's work with a progress line and Ctrl-C/SIGTERM turned into an abort of
+ * `signal`; an interrupted run exits with the signal's code, and `project` is closed either way.
+ */
+export async function runInterruptibly(
+  io: CommandIo,
+  project: { close(): void },
+  work: (signal: AbortSignal, progress: ReturnType<typeof progressLine>) => Promise<number>,
+): Promise<number> {
+  const progress = progressLine(io);
+  const interrupt = interruptible();
+  try {
+    return await work(interrupt.signal, progress);
+  } catch (error) {
+    const name = interrupt.received();
+    if (!name) throw error;
+    io.err.write(`codeflash-mcp: interrupted by ${name}; its runs were stopped and its worktrees removed\n`);
+    return EXIT_ON_SIGNAL[name] ?? EXIT.error;
+  } finally {
+    interrupt.dispose();
+    progress.clear();
+    project.close();
+  }
 }
 
 /** The shell's convention, 128 + the signal's number: an interrupted gate is neither a pass nor a regression. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { commitAll, gitIn, makeRepo, writeFiles } from '../helpers/git-repo.js';
 import { connectInMemory } from '../helpers/in-memory.js';
 import { CLI } from '../helpers/mcp-client.js';
+import { waitFor } from '../helpers/processes.js';
 import { requireTool } from '../helpers/requires.js';
 
 /**
@@ -24,9 +25,10 @@ interface Run {
   stderr: string;
 }
 
-function gate(root: string, args: string[]): Promise<Run> {
+function gate(root: string, args: string[], started?: (child: ChildProcess) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, args[0]!, '--root', root, ...args.slice(1)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -226,4 +228,30 @@ describe('codeflash-mcp compare in wall mode (the default)', () => {
       rmSync(wall, { recursive: true, force: true });
     }
   }, 180_000);
+});
+
+describe('codeflash-mcp compare interrupted', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    'on %s exits %i, stops the runs and removes its worktrees',
+    async (signal, code) => {
+      const marker = `sleep 41.${process.pid}${signal.length}`;
+      const running = () =>
+        execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+          .split('\n')
+          .some((l) => l.trim() === marker);
+      const worktrees = () => gitIn(root, 'worktree', 'list', '--porcelain').split('\n\n').filter(Boolean).length;
+      const run = await gate(root, ['compare', 'fast', 'slow', '--', 'sh', '-c', marker], (child) => {
+        void waitFor(running, 60_000, 50).then(() => child.kill(signal));
+      });
+      expect(run.code, run.stderr).toBe(code);
+      expect(run.stderr).toContain(`interrupted by ${signal}; its runs were stopped and its worktrees removed`);
+      expect(run.stdout).toBe('');
+      expect(running()).toBe(false);
+      expect(worktrees()).toBe(1);
+    },
+    90_000,
+  );
 });

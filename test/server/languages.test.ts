@@ -60,6 +60,12 @@ function byName(rows: Row[]): Record<string, Row> {
   return Object.fromEntries(rows.map((row) => [row.name, row]));
 }
 
+// An untouched benchmark's verdict is chance at ten pairs on a loaded machine (bench/compare-quality.mjs measures
+// such rates); its change is not: nowhere near the planted one.
+function expectUntouched(untouched: Row, planted: Row) {
+  expect(Math.abs(untouched.change_pct), JSON.stringify(untouched)).toBeLessThan(planted.change_pct / 2);
+}
+
 describe('a Node project, with the command form a Python one uses', () => {
   let repo: ReturnType<typeof exampleRepo>;
   beforeAll(() => {
@@ -158,7 +164,7 @@ describe.skipIf(!go.ok)('a Go module', () => {
       expect(Object.keys(rows).sort()).toEqual(['BenchmarkChanged', 'BenchmarkUnchanged']);
       expect(rows.BenchmarkChanged).toMatchObject({ verdict: 'slower', unit: 'ns/op' });
       expect(rows.BenchmarkChanged!.change_pct).toBeGreaterThan(100);
-      expect(['unchanged', 'inconclusive']).toContain(rows.BenchmarkUnchanged!.verdict);
+      expectUntouched(rows.BenchmarkUnchanged!, rows.BenchmarkChanged!);
       expect(compare.runner).toMatch(/go test -c .*-test\.benchtime 100ms/);
       // benchstat input per side: every measured run's benchmark lines.
       const stored = JSON.parse((await mcp.call('read_artifact', { uri: compare.uri })).structuredContent!.text).data;
@@ -194,7 +200,7 @@ describe('a JavaScript project with vitest bench and tinybench suites, installed
     const rows = byName(compare.rows);
     expect(Object.keys(rows).sort()).toEqual(['bench/work.bench.js > work > changed', 'bench/work.bench.js > work > unchanged']);
     expect(rows['bench/work.bench.js > work > changed']).toMatchObject({ verdict: 'slower', unit: 'us' });
-    expect(['unchanged', 'inconclusive']).toContain(rows['bench/work.bench.js > work > unchanged']!.verdict);
+    expectUntouched(rows['bench/work.bench.js > work > unchanged']!, rows['bench/work.bench.js > work > changed']!);
     expect(compare.runner).toContain('vitest bench --run --outputJson');
   }, 300_000);
 
@@ -211,7 +217,7 @@ describe('a JavaScript project with vitest bench and tinybench suites, installed
     const rows = byName(tiny.rows);
     expect(Object.keys(rows).sort()).toEqual(['work > changed', 'work > unchanged']);
     expect(rows['work > changed']!.verdict).toBe('slower');
-    expect(['unchanged', 'inconclusive']).toContain(rows['work > unchanged']!.verdict);
+    expectUntouched(rows['work > unchanged']!, rows['work > changed']!);
 
     const ts = await succeeded(mcp, 'benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench/work.ts', runs: 10 });
     expect(ts.runner).toMatch(/node --import tsx bench\/work\.ts$/);
