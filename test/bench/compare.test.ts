@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CompareRequest, compareRefs } from '../../src/bench/compare.js';
@@ -6,6 +5,7 @@ import { planDuet, singleThreadedNote } from '../../src/bench/duet.js';
 import { contextFor, LAYOUT_PADDING_VAR, type PreparedSide } from '../../src/bench/measure.js';
 import { listWorktrees } from '../../src/bench/worktrees.js';
 import { goModule, makeRepo, pytestBenchmarkSuite, pythonProgram } from '../fixtures/bench/repos.mjs';
+import { processesWith } from '../helpers/processes.js';
 import { realPython, requirePythonModule, requireTool } from '../helpers/requires.js';
 
 type Repo = ReturnType<typeof makeRepo>;
@@ -36,7 +36,7 @@ async function expectNothingLeft(repo: Repo, marker?: string): Promise<void> {
   expect(await listWorktrees(repo.root)).toEqual([repo.root]);
   if (marker) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(marker);
+    expect(processesWith(marker)).toEqual([]);
   }
 }
 

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { statePaths } from '../../src/state/paths.js';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { type Connected, connectStdio } from '../helpers/mcp-client.js';
-import { alive, waitFor } from '../helpers/processes.js';
+import { alive, runningExactly, waitFor } from '../helpers/processes.js';
 
 /**
  * One-shot clients (the Inspector CLI) start a server per call. These tests
@@ -34,10 +33,7 @@ async function closeServer(c: Connected): Promise<void> {
 
 /** Sleep durations unique to this run, so another run's sleepers never count. */
 const marker = (whole: number) => `${whole}.${process.pid}`;
-const sleeping = (m: string) =>
-  execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
-    .split('\n')
-    .some((l) => l.trim() === `sleep ${m}`);
+const sleeping = (m: string) => runningExactly(`sleep ${m}`);
 
 function jobOwner(root: string, jobId: string): number {
   const db = new Database(join(root, '.codeflash', 'state.sqlite'), { readonly: true });

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -6,7 +6,7 @@ import { tsvParse } from 'd3-dsv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { CLI, type Connected, connectStdio } from '../helpers/mcp-client.js';
-import { alive, waitFor } from '../helpers/processes.js';
+import { alive, runningExactly, waitFor } from '../helpers/processes.js';
 
 const connections: Connected[] = [];
 afterEach(async () => {
@@ -75,10 +75,7 @@ describe('the built server over stdio', () => {
     await mcp.call('session_start', { guard: `sh -c "${sleep}; echo never"` });
     const started = await mcp.call('run_guard', { timeout_s: 120 });
     expect(started.structuredContent).toMatchObject({ state: 'running' });
-    const sleeper = () =>
-      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
-        .split('\n')
-        .some((l) => l.trim() === sleep);
+    const sleeper = () => runningExactly(sleep);
     expect(sleeper()).toBe(true);
     const t0 = Date.now();
     await mcp.close();
@@ -98,10 +95,7 @@ describe('the built server over stdio', () => {
     await mcp.call('session_start', { guard: `sh -c "${sleep}; echo never"` });
     await mcp.call('record_result', { ...experiment(0), status: 'baseline' });
     expect((await mcp.call('run_guard', { timeout_s: 120 })).structuredContent).toMatchObject({ state: 'running' });
-    const sleeper = () =>
-      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
-        .split('\n')
-        .some((l) => l.trim() === sleep);
+    const sleeper = () => runningExactly(sleep);
     expect(sleeper()).toBe(true);
     const t0 = Date.now();
     process.kill(mcp.pid, signal);

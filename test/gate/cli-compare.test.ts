@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { commitAll, gitIn, makeRepo, writeFiles } from '../helpers/git-repo.js';
 import { connectInMemory } from '../helpers/in-memory.js';
 import { CLI } from '../helpers/mcp-client.js';
-import { waitFor } from '../helpers/processes.js';
+import { runningExactly, waitFor } from '../helpers/processes.js';
 import { requireTool } from '../helpers/requires.js';
 
 /**
@@ -238,10 +238,7 @@ describe('codeflash-mcp compare interrupted', () => {
     'on %s exits %i, stops the runs and removes its worktrees',
     async (signal, code) => {
       const marker = `sleep 41.${process.pid}${signal.length}`;
-      const running = () =>
-        execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
-          .split('\n')
-          .some((l) => l.trim() === marker);
+      const running = () => runningExactly(marker);
       const worktrees = () => gitIn(root, 'worktree', 'list', '--porcelain').split('\n\n').filter(Boolean).length;
       const run = await gate(root, ['compare', 'fast', 'slow', '--', 'sh', '-c', marker], (child) => {
         void waitFor(running, 60_000, 50).then(() => child.kill(signal));

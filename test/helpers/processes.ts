@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** Whether a process exists and is not a zombie waiting to be reaped. */
@@ -16,4 +17,17 @@ export async function waitFor(check: () => boolean, ms: number, stepMs = 20): Pr
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return check();
+}
+
+/** Command lines of the running processes that contain `marker` (the `ps` that lists them left out). */
+export function processesWith(marker: string): string[] {
+  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.includes(marker) && !line.startsWith('ps '));
+}
+
+/** Whether a process runs with exactly this command line. */
+export function runningExactly(command: string): boolean {
+  return processesWith(command).includes(command);
 }

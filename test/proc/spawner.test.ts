@@ -1,17 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveGroups } from '../../src/proc/children.js';
 import { TimedSpawner } from '../../src/proc/spawner.js';
 import { type TimingHelper, timingHelper } from '../../src/proc/timer.js';
+import { processesWith } from '../helpers/processes.js';
 import { realPython, requireTool } from '../helpers/requires.js';
 
 const cc = requireTool('cc');
-
-const running = (marker: string) =>
-  execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(marker));
 
 describe.each([
   { kind: 'c' as const, skip: !cc.ok },
@@ -61,9 +56,9 @@ describe.each([
     expect(result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGTERM' });
     expect(Date.now() - started).toBeLessThan(3000);
     // Signalled at the timeout; the group is forgotten once it is gone (within the kill grace).
-    for (let look = 0; look < 30 && (running(marker).length || liveGroups().includes(result.pid!)); look++)
+    for (let look = 0; look < 30 && (processesWith(marker).length || liveGroups().includes(result.pid!)); look++)
       await new Promise((r) => setTimeout(r, 50));
-    expect(running(marker)).toEqual([]);
+    expect(processesWith(marker)).toEqual([]);
     expect(liveGroups()).not.toContain(result.pid);
   });
 

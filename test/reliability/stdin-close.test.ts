@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statePaths } from '../../src/state/paths.js';
 import { gitIn, makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
-import { alive, waitFor } from '../helpers/processes.js';
-import { descendants, processesWith, RawServer } from './support.js';
+import { alive, processesWith, waitFor } from '../helpers/processes.js';
+import { descendants, RawServer } from './support.js';
 
 let server: RawServer | undefined;
 afterEach(() => {

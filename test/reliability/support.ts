@@ -4,7 +4,7 @@
  * a raw JSON-RPC client that owns the server's stdin and reads its stdout line
  * by line, and probes of processes.
  */
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -168,13 +168,6 @@ export class RawServer {
 export function peakRssBytes(pid: number): number {
   const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(match![1]) * 1024;
-}
-
-/** Command lines of running processes that contain `marker`. */
-export function processesWith(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes(marker) && !line.includes('ps -eo'));
 }
 
 /** Every live process below `pid` (children, grandchildren, …), found through the parent pids in /proc. */

@@ -8,6 +8,7 @@ import { statePaths } from '../../src/state/paths.js';
 import { goModule, makeRepo } from '../fixtures/bench/repos.mjs';
 import { commitAll, gitIn } from '../helpers/git-repo.js';
 import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
+import { processesWith } from '../helpers/processes.js';
 import { requireTool } from '../helpers/requires.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -121,11 +122,7 @@ describe('benchmark_compare tool', () => {
         .split('\n')
         .filter((l) => l.startsWith('worktree ') && l.includes(worktreesDir));
     expect(ours().length).toBeGreaterThan(0);
-    const { execFileSync } = await import('node:child_process');
-    const runs = () =>
-      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
-        .split('\n')
-        .filter((l) => l.includes(marker));
+    const runs = () => processesWith(marker);
     // Runs follow each other back to back; look again in case this look fell between two, or the first run has
     // not started yet (worktrees and warmups take seconds on a loaded machine; 50 pairs of 0.4 s outlast the looks).
     for (let look = 0; look < 200 && runs().length === 0; look++) await new Promise((r) => setTimeout(r, 50));

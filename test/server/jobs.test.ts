@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { createJob, getJob } from '../../src/state/jobs.js';
 import { Project } from '../../src/state/project.js';
 import { makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { connectInMemory, type InMemory } from '../helpers/in-memory.js';
+import { runningExactly } from '../helpers/processes.js';
 
 let open: InMemory | undefined;
 afterEach(async () => {
@@ -16,10 +16,7 @@ afterEach(async () => {
 
 /** Sleep durations unique to this run, so another run's sleepers never count. */
 const seconds = (whole: number) => `${whole}.${process.pid}`;
-const running = (marker: string) =>
-  execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
-    .split('\n')
-    .some((l) => l.trim() === `sleep ${marker}`);
+const running = (marker: string) => runningExactly(`sleep ${marker}`);
 
 async function withGuard(guard: string, jobStartWaitMs = 300) {
   open = await connectInMemory({ root: makeRepo(PYTHON_PROJECT), jobStartWaitMs });

@@ -6,6 +6,7 @@ import { WorktreeSet } from '../../src/bench/worktrees.js';
 import { statePaths } from '../../src/state/paths.js';
 import { gitIn, makeRepo, PYTHON_PROJECT } from '../helpers/git-repo.js';
 import { connectInMemory, errorText, type InMemory } from '../helpers/in-memory.js';
+import { runningExactly } from '../helpers/processes.js';
 import { realPython } from '../helpers/requires.js';
 
 let open: InMemory | undefined;
@@ -114,11 +115,7 @@ describe('bookkeeping tools (in memory)', () => {
     expect(errorText(run)).toMatch(/did not finish within 1 s: its process group was killed and nothing was reverted/);
     expect(readFileSync(cart, 'utf8')).toBe(edited);
     expect(existsSync(join(root, '.codeflash', 'reverts'))).toBe(false);
-    const { execFileSync } = await import('node:child_process');
-    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => l.trim() === sleeper);
-    expect(left).toEqual([]);
+    expect(runningExactly(sleeper)).toBe(false);
   });
 
   it('writes learnings, handoff and changelog, resumes with the branch check, and cleans up', async () => {

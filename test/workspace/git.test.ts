@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,13 +5,7 @@ import { UserError } from '../../src/errors.js';
 import { shortSha } from '../../src/format.js';
 import { changedPaths, currentBranch, GitError, git, revertToHead, switchToBranch } from '../../src/workspace/git.js';
 import { gitIn, makeRepo } from '../helpers/git-repo.js';
-
-/** Command lines of the running processes that contain `marker`. */
-function processesWith(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes(marker) && !line.startsWith('ps '));
-}
+import { processesWith } from '../helpers/processes.js';
 
 /**
  * A git command whose post-checkout hook sleeps for a long time: git waits on
