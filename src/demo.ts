@@ -126,7 +126,6 @@ export async function runDemo(options: { keep: boolean; language?: DemoLanguage 
       head: 'WORKTREE',
       ...project.compare,
       mode: 'wall',
-      precision_pct: 2,
       max_time_s: 45,
     });
     say(`\n5. benchmark_compare main → the edited tree ${JSON.stringify(project.compare)} → ${compare.summary}\n`);

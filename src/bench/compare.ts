@@ -385,7 +385,7 @@ function stoppingOf(measured: Measured, runner: Runner, recalled: Partial<Record
 function morePairs(rows: ComparisonRow[], measured: Measured, request: CompareRequest, equivalencePct: number): number | undefined {
   const open = rows.filter((row) => row.verdict === 'inconclusive');
   if (open.length === 0) return undefined;
-  const settling = { precisionPct: request.precisionPct ?? 1 };
+  const settling = { precisionPct: request.precisionPct };
   const needed = open.map((row) => pairsToSettle(row, measured.pairs, equivalencePct, settling));
   if (needed.some((n) => n === undefined)) return undefined;
   return Math.max(0, ...needed.map((n) => n! - measured.pairs));

@@ -14,7 +14,7 @@ export interface MeasurePlan {
   runs?: number;
   /** Dropped runs per ref before measuring (default 1). */
   warmup?: number;
-  /** A faster/slower verdict stops the sampling once its half-width is within this or half the change (default 1 %). */
+  /** A faster/slower verdict also waits for its half-width to be within this many percent (default: the direction settles it). */
   precisionPct?: number;
   /** `unchanged` needs the interval inside ± this (default 1 %). */
   equivalencePct?: number;
@@ -244,7 +244,7 @@ function stopReason(
   if (fixedPairs !== undefined) return pairs >= fixedPairs ? { looked: true, reason: 'fixed_runs' } : { looked: false };
   const budget = pairs >= MAX_PAIRS ? 'max_pairs' : elapsedMs >= plan.maxTimeMs && pairs >= FIRST_LOOK ? 'time_budget' : undefined;
   if (!budget && !plan.looks.includes(pairs)) return { looked: false };
-  const settling = { precisionPct: plan.request.precisionPct ?? 1 };
+  const settling = { precisionPct: plan.request.precisionPct };
   const equivalencePct = plan.request.equivalencePct ?? DEFAULT_EQUIVALENCE_PCT;
   const settled = [...samples.values()].every(({ base, head }) =>
     isSettled(compareSamples(base, head, { looks: plan.looks.length, equivalencePct }), settling),

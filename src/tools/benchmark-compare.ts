@@ -79,7 +79,7 @@ export const benchmarkCompare = defineTool({
       .min(0.1)
       .max(50)
       .optional()
-      .describe('Stop once the CI half-width is within this or half the change; default 1.'),
+      .describe('faster/slower also wait for the CI half-width to be within this; default: the direction settles it.'),
     equivalence_pct: z.number().min(0.1).max(50).optional().describe('unchanged = CI inside ± this; default 1.'),
     schedule: z.enum(['interleaved', 'duet']).optional().describe('duet: both refs at once on two pinned cores. Default interleaved.'),
     max_time_s: z.number().min(5).max(3600).optional().describe('Measuring budget; default 120.'),

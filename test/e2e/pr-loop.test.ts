@@ -63,7 +63,6 @@ describe('the whole loop through the built server over stdio, to a PR body and t
       base: 'main',
       head: 'WORKTREE',
       command: 'bench.py',
-      precision_pct: 5,
       max_time_s: 40,
     });
     expect(compare.rows[0].verdict).toBe('faster');
