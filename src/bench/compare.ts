@@ -21,6 +21,7 @@ import {
   type StopReason,
 } from './measure.js';
 import { installNodeWorktrees, needsNodeInstall } from './node-install.js';
+import { offCpuObjection } from './off-cpu.js';
 import { pythonEnv } from './python.js';
 import { type ComparisonRow, markdownTable } from './report.js';
 import { type Runner, runChecked, type Side } from './runners/runner.js';
@@ -30,7 +31,9 @@ import { compareDeterministic, compareSamples, type RatioComparison } from './st
 import { DEFAULT_EQUIVALENCE_PCT } from './verdict.js';
 import { copyIntoWorktree, markSetupDone, type ResolvedRef, resolveRef, setupDone, WORKING_TREE_REF, WorktreeSet } from './worktrees.js';
 
-export type CompareMode = 'wall' | 'instructions' | 'memory';
+/** wall: spawn to exit; cpu: user + system time of the process tree it waits for; instructions: callgrind; memory: peak RSS. */
+export const COMPARE_MODES = ['wall', 'cpu', 'instructions', 'memory'] as const;
+export type CompareMode = (typeof COMPARE_MODES)[number];
 export type CompareLanguage = 'python' | 'node' | 'go';
 
 export interface CompareRequest extends MeasurePlan {
@@ -157,7 +160,7 @@ export async function compareRefs(request: CompareRequest, hooks: CompareHooks =
     if (key) rememberSides(reuse.samples!, key, sides, measured, recalled);
     machine.load_average_end = loadAverage();
     const equivalencePct = request.equivalencePct ?? DEFAULT_EQUIVALENCE_PCT;
-    const rows = compareRows(measured, runner, equivalencePct);
+    const rows = compareRows(measured, runner, equivalencePct, request.mode);
     const comparison: Comparison = {
       mode: request.mode,
       base: { ref: baseRef.ref, sha: baseRef.sha },
@@ -345,13 +348,18 @@ function assertRequiredPaths(root: string, runner: Runner, sides: PreparedSide[]
   }
 }
 
-function compareRows(measured: Measured, runner: Runner, equivalencePct: number): ComparisonRow[] {
+function compareRows(measured: Measured, runner: Runner, equivalencePct: number, mode: CompareMode): ComparisonRow[] {
   return [...measured.samples].map(([name, { base, head }]) => {
     const result: RatioComparison = runner.deterministic
       ? compareDeterministic(base, head, { equivalencePct })
       : compareSamples(base, head, { looks: measured.looks.length, equivalencePct });
     // A benchmark missing from some invocations on both sides has fewer pairs than the run; no verdict below the minimum.
     if (!runner.deterministic && base.length < MIN_PAIRS) result.verdict = 'inconclusive';
+    const objection =
+      mode === 'cpu' && result.verdict === 'faster'
+        ? offCpuObjection({ base: result.base.median, head: result.head.median }, measured.offCpuMs)
+        : undefined;
+    if (objection) result.verdict = 'inconclusive';
     return {
       name,
       base: result.base.median,
@@ -366,6 +374,7 @@ function compareRows(measured: Measured, runner: Runner, equivalencePct: number)
       verdict: result.verdict,
       baseSpread: result.base.mad,
       headSpread: result.head.mad,
+      ...(objection ? { note: objection } : {}),
     };
   });
 }
@@ -385,8 +394,7 @@ function stoppingOf(measured: Measured, runner: Runner, recalled: Partial<Record
 function morePairs(rows: ComparisonRow[], measured: Measured, request: CompareRequest, equivalencePct: number): number | undefined {
   const open = rows.filter((row) => row.verdict === 'inconclusive');
   if (open.length === 0) return undefined;
-  const settling = { precisionPct: request.precisionPct };
-  const needed = open.map((row) => pairsToSettle(row, measured.pairs, equivalencePct, settling));
+  const needed = open.map((row) => pairsToSettle(row, measured.pairs, equivalencePct, request));
   if (needed.some((n) => n === undefined)) return undefined;
   return Math.max(0, ...needed.map((n) => n! - measured.pairs));
 }

@@ -75,6 +75,8 @@ export interface Measured {
   looksTaken: number;
   schedule: { ran: Schedule; cpus?: [number, number]; note?: string };
   layoutRandomized: boolean;
+  /** Per side, each timed run's wall time not spent on a CPU (waits, sleeps, the machine's other tenants), when the timer saw CPU time. */
+  offCpuMs: Record<Side, number[]>;
   timedMs: number;
   warmupMs: number;
 }
@@ -128,6 +130,7 @@ export async function measure(
   const looks = fixedPairs === undefined ? lookSchedule(MAX_PAIRS) : [fixedPairs];
   measuringStart = performance.now();
   let timedMs = 0;
+  const offCpuMs: Record<Side, number[]> = { base: [], head: [] };
   let pairs = 0;
   let looksTaken = 0;
   for (;;) {
@@ -135,6 +138,7 @@ export async function measure(
     const order = abbaOrder(pairs);
     const record = (side: Side, measurement: Awaited<ReturnType<Runner['measure']>>) => {
       timedMs += nsToMs(measurement.durationNs);
+      if (measurement.cpuNs !== undefined) offCpuMs[side].push(nsToMs(measurement.durationNs) - measurement.cpuNs / 1e6);
       pair[side] = measurement.values;
       progress(`pair ${pairs + 1} ${side}`);
     };
@@ -165,6 +169,7 @@ export async function measure(
         looksTaken,
         schedule: duet.cpus ? { ran: 'duet', cpus: duet.cpus } : { ran: 'interleaved', note: duet.note },
         layoutRandomized: padding,
+        offCpuMs,
         timedMs,
         warmupMs,
       };
@@ -244,10 +249,9 @@ function stopReason(
   if (fixedPairs !== undefined) return pairs >= fixedPairs ? { looked: true, reason: 'fixed_runs' } : { looked: false };
   const budget = pairs >= MAX_PAIRS ? 'max_pairs' : elapsedMs >= plan.maxTimeMs && pairs >= FIRST_LOOK ? 'time_budget' : undefined;
   if (!budget && !plan.looks.includes(pairs)) return { looked: false };
-  const settling = { precisionPct: plan.request.precisionPct };
   const equivalencePct = plan.request.equivalencePct ?? DEFAULT_EQUIVALENCE_PCT;
   const settled = [...samples.values()].every(({ base, head }) =>
-    isSettled(compareSamples(base, head, { looks: plan.looks.length, equivalencePct }), settling),
+    isSettled(compareSamples(base, head, { looks: plan.looks.length, equivalencePct }), plan.request),
   );
   return { looked: true, reason: settled ? 'settled' : budget };
 }

@@ -16,6 +16,7 @@ export interface PublicRow {
   verdict: Verdict;
   base_spread?: number;
   head_spread?: number;
+  note?: string;
 }
 
 export function publicRow(row: ComparisonRow): PublicRow {
@@ -32,6 +33,7 @@ export function publicRow(row: ComparisonRow): PublicRow {
     verdict: row.verdict,
     base_spread: row.baseSpread,
     head_spread: row.headSpread,
+    ...(row.note ? { note: row.note } : {}),
   };
 }
 
@@ -84,7 +86,7 @@ export function describeRow(row: PublicRow, mode: string, equivalencePct: number
     const bound = unchangedBoundPct({ ciLowPct: row.ci_low_pct, ciHighPct: row.ci_high_pct });
     return `${row.name}: unchanged, no change beyond ±${formatPct(bound)} % (${change}; equivalence ±${formatPct(equivalencePct)} %, ${detectable})`;
   }
-  if (row.verdict === 'inconclusive') return `${row.name}: inconclusive (${change}, ${detectable})`;
+  if (row.verdict === 'inconclusive') return `${row.name}: inconclusive (${change}, ${row.note ?? detectable})`;
   const ratio = 1 + row.change_pct / 100;
   const factor = row.verdict === 'faster' ? 1 / ratio : ratio;
   return `${row.name}: ${row.verdict} ${factor.toFixed(2)}× (${change}, p ${row.p_value < 0.001 ? '< 0.001' : `= ${row.p_value.toFixed(3)}`}, ${mode})`;

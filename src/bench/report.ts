@@ -24,6 +24,8 @@ export interface ComparisonRow {
   /** Spread of each side (median absolute deviation), in `unit`, shown as ± when present. */
   baseSpread?: number;
   headSpread?: number;
+  /** Why the verdict is not what the interval alone would give. */
+  note?: string;
 }
 
 export interface ReportMeta {
@@ -70,6 +72,7 @@ export function markdownTable(rows: readonly ComparisonRow[], meta: ReportMeta):
       return `| ${escapeCell(row.name)} | ${base} | ${head} | ${formatChangeInterval(row.changePct, row.ciLowPct, row.ciHighPct)} | ±${formatPct(row.mdePct)} % | ${formatPValue(row.pValue)} | ${verdictCell(row)} |`;
     }),
     '',
+    ...rows.flatMap((row) => (row.note ? [`Note on ${escapeCell(row.name)}: ${row.note}.  `] : [])),
     ...footer(meta, methodOf(meta.mode, confidencePct, withSpread, meta.equivalencePct ?? 1)),
   ];
   return lines.join('\n');
@@ -114,8 +117,10 @@ function methodOf(mode: string, confidencePct: number, withSpread: boolean, equi
       `a change is called when it exceeds the spread within each ref (at least ${DETERMINISTIC_FLOOR_PCT} %)`
     );
   }
+  const clock =
+    mode === 'cpu' ? 'user + system CPU time of the process tree, which leaves out waits and time the machine gave to others; ' : '';
   return (
-    `medians of paired runs${withSpread ? ' ± median absolute deviation' : ''}; change = Hodges–Lehmann estimate of the per-pair head/base log ratios with its ${confidencePct} % Wilcoxon signed-rank interval, ` +
+    `${clock}medians of paired runs${withSpread ? ' ± median absolute deviation' : ''}; change = Hodges–Lehmann estimate of the per-pair head/base log ratios with its ${confidencePct} % Wilcoxon signed-rank interval, ` +
     `p from the signed-rank test, times the looks taken; faster/slower when the interval clears the noise band (what each ref shows against itself, at least ${MIN_TIMED_FLOOR_PCT} %), ` +
     `unchanged when it lies within ±${formatPct(equivalence)} %, inconclusive otherwise; smallest detectable = noise band + the interval's reach at 80 % power`
   );

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { CompareMode, CompareRequest } from '../bench/compare.js';
+import { COMPARE_MODES, type CompareMode, type CompareRequest } from '../bench/compare.js';
 import { UserError } from '../errors.js';
 import { sessionEnvironment } from '../session/environment.js';
 import { Project } from '../state/project.js';
@@ -26,8 +26,6 @@ const MEASURE_OPTIONS = {
   markdown: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
-
-const MODES: readonly CompareMode[] = ['wall', 'instructions', 'memory'];
 
 export interface CommandLine {
   /** The words before `--`: the refs. */
@@ -82,7 +80,7 @@ export async function prepareProject(line: CommandLine, defaults: { mode: Compar
   if (!existsSync(root)) throw new UserError(`--root ${root} does not exist`);
   if (!(await isGitRepo(root))) throw new UserError(`${root} is not a git repository: compare and bisect check out commits`);
   const mode = (values.mode as string | undefined) ?? defaults.mode;
-  if (!MODES.includes(mode as CompareMode)) throw new UserError(`--mode takes ${MODES.join(', ')}, not ${mode}`);
+  if (!(COMPARE_MODES as readonly string[]).includes(mode)) throw new UserError(`--mode takes ${COMPARE_MODES.join(', ')}, not ${mode}`);
   if (line.command && values.benchmark !== undefined) throw new UserError('pass either --benchmark or -- command, not both');
   const maxTimeS = numberOption(values, 'max-time', { min: 1 }) ?? defaults.maxTimeS;
   const timeoutS = numberOption(values, 'timeout', { min: 1 }) ?? 300;

@@ -8,7 +8,7 @@ import { GUARD_TOPIC, getConvention } from '../state/notes.js';
 import type { Project } from '../state/project.js';
 import { changeText, factorOf, measurementLines, rowResult } from './evidence.js';
 
-const MODE_WORDS: Record<string, string> = { wall: 'wall time', instructions: 'instructions', memory: 'peak memory' };
+const MODE_WORDS: Record<string, string> = { wall: 'wall time', cpu: 'CPU time', instructions: 'instructions', memory: 'peak memory' };
 
 /** The headline of a result: `−58.5 % wall time (2.41× faster)`, or the verdict when nothing changed. */
 export function headline(comparison: StoredComparison, row: StoredRow): string {

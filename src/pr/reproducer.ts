@@ -144,7 +144,12 @@ function commandLines(request: StoredRequest, context: ReproduceContext): Measur
   const importTime = /(^|\s)-c\s+\S*import\s|(^|\s)-X\s+importtime/.test(command);
   const runs = clamp(context.pairs, 10, 60);
   return {
-    what: importTime ? 'Import time with hyperfine' : 'Wall time with hyperfine',
+    what:
+      request.mode === 'cpu'
+        ? 'CPU time with hyperfine: compare the User plus System figures of base and head'
+        : importTime
+          ? 'Import time with hyperfine'
+          : 'Wall time with hyperfine',
     tools: ['hyperfine'],
     lines: [
       `hyperfine --warmup ${Math.max(1, context.warmups)} --runs ${runs} \\`,

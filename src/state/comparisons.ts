@@ -16,6 +16,8 @@ export interface StoredRow {
   verdict: string;
   base_spread?: number;
   head_spread?: number;
+  /** Why the verdict is not what the interval alone would give. */
+  note?: string;
 }
 
 /** The inputs a comparison ran with, kept so a pull request can name the exact flags and a maintainer rerun it. */

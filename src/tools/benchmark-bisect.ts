@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type BisectChange, describeBisect } from '../bench/bisect.js';
-import { checkCompareRefs, checkCompareRequest } from '../bench/compare.js';
+import { COMPARE_MODES, checkCompareRefs, checkCompareRequest } from '../bench/compare.js';
 import { UserError } from '../errors.js';
 import { defineTool } from '../server/define-tool.js';
 import { jobFields, runAsJob, waitInput } from '../server/jobs.js';
@@ -39,7 +39,7 @@ export const benchmarkBisect = defineTool({
     bad: z.string().min(1).max(200),
     command: z.string().min(1).max(4000).optional(),
     benchmark: z.string().max(500).optional(),
-    mode: z.enum(['instructions', 'wall', 'memory']).optional().describe('Default instructions.'),
+    mode: z.enum(COMPARE_MODES).optional().describe('Default instructions.'),
     setup: z.string().max(2000).optional(),
     wait_s: waitInput.unwrap().optional(),
     session_id: sessionIdInput,

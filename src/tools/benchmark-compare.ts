@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type CompareRequest, checkCompareRefs, checkCompareRequest, compareRefs } from '../bench/compare.js';
+import { COMPARE_MODES, type CompareRequest, checkCompareRefs, checkCompareRequest, compareRefs } from '../bench/compare.js';
 import { describeRow, type PublicRow } from '../bench/public.js';
 import { VERDICTS } from '../bench/verdict.js';
 import { WORKING_TREE_REF } from '../bench/worktrees.js';
@@ -34,6 +34,7 @@ export const rowOutput = z.object({
   verdict: z.enum(VERDICTS),
   base_spread: z.number().optional().describe('median absolute deviation'),
   head_spread: z.number().optional(),
+  note: z.string().optional().describe('why the verdict is not what the interval alone gives'),
 }) satisfies z.ZodType<PublicRow>;
 
 const REQUEST_INPUTS = [
@@ -70,7 +71,12 @@ export const benchmarkCompare = defineTool({
       .max(500)
       .optional()
       .describe('Instead of command: pytest-benchmark path; vitest bench or tinybench/mitata file; Go package[:pattern].'),
-    mode: z.enum(['wall', 'instructions', 'memory']).optional().describe('Default wall; instructions: callgrind; memory: peak RSS.'),
+    mode: z
+      .enum(COMPARE_MODES)
+      .optional()
+      .describe(
+        'Default wall; cpu: user+system time (single-threaded CPU-bound code on a shared machine); instructions: callgrind; memory: peak RSS.',
+      ),
     language: z.enum(['python', 'node', 'go']).optional().describe('Default: detected.'),
     runs: z.number().int().min(1).max(500).optional().describe('Fixed pairs (at least 6); omit to stop once settled.'),
     warmup: z.number().int().min(0).max(20).optional().describe('Dropped runs per ref; default 1.'),
@@ -222,13 +228,15 @@ function nextStep(
 ): string {
   if (rows.some((r) => r.verdict === 'slower'))
     return `A slowdown is shown: record_result status "discard" with comparison_id ${id}, or investigate the slower rows.`;
+  const objected = rows.find((r) => r.note !== undefined);
+  if (objected) return `${objected.name} is not shown faster: ${objected.note}. Do not keep on this result.`;
   if (rows.some((r) => r.verdict === 'inconclusive')) {
     const perPairS = reached.timings.timed_ms / 1000 / Math.max(1, reached.pairs);
     const more =
       reached.morePairs === undefined
         ? ''
         : ` About ${reached.morePairs} more pairs (~${Math.ceil(reached.morePairs * perPairS)} s of runs) would settle it at the noise seen.`;
-    return `Inconclusive: the budget ran out at ±${formatPct(reached.precision)} %.${more} Raise max_time_s, try schedule "duet", or use instructions mode; do not keep on this result.`;
+    return `Inconclusive: the budget ran out at ±${formatPct(reached.precision)} %.${more} Raise max_time_s, try schedule "duet", mode "cpu" (single-threaded CPU-bound code) or instructions mode; do not keep on this result.`;
   }
   if (rows.some((r) => r.verdict === 'faster')) return `record_result status "keep" with comparison_id ${id}.`;
   return 'No change beyond the equivalence bound: record_result "discard", or try instructions mode for a smaller effect.';

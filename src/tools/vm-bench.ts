@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMPARE_MODES } from '../bench/compare.js';
 import { describeRow, type PublicRow } from '../bench/public.js';
 import type { MachineRecord } from '../env/machine.js';
 import { UserError } from '../errors.js';
@@ -41,7 +42,7 @@ export const vmBench = defineTool({
     head: z.string().min(1).max(200),
     command: z.union([z.string().min(1).max(4000), z.array(z.string().max(4000)).min(1).max(200)]).optional(),
     benchmark: z.string().max(500).optional(),
-    mode: z.enum(['wall', 'instructions', 'memory']).optional(),
+    mode: z.enum(COMPARE_MODES).optional(),
     setup: z.union([z.string().max(2000), z.array(z.string().max(2000)).max(50)]).optional(),
     runs: z.number().int().min(1).max(500).optional(),
     max_time_s: z.number().min(5).max(3600).optional(),

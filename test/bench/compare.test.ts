@@ -176,6 +176,34 @@ describe('compareRefs with a command', () => {
     120_000,
   );
 
+  it('compares CPU time in cpu mode, and calls less work faster', async () => {
+    const result = await compareRefs(request(repo, { base: 'slow', head: 'v1', command: 'python prog.py', mode: 'cpu', runs: 8 }));
+    expect(result.rows[0]).toMatchObject({ unit: 'ms', verdict: 'faster' });
+    expect(result.rows[0]!.note).toBeUndefined();
+    expect(result.rows[0]!.changePct).toBeLessThan(-20);
+    expect(result.timer).toMatch(/CPU time \(user \+ system\) from wait4/);
+    expect(result.markdown).toMatch(/Mode: cpu — user \+ system CPU time/);
+  });
+
+  it('does not let cpu mode call work that became a sleep faster', async () => {
+    repo.commit({ 'prog.py': 'import time\ntime.sleep(1.0)\n' }, 'sleeps instead');
+    repo.git('tag', 'sleeps');
+    repo.git('checkout', '-q', 'v1');
+    const result = await compareRefs(request(repo, { base: 'slow', head: 'sleeps', command: 'python prog.py', mode: 'cpu', runs: 8 }));
+    // CPU time fell by the work's 200 ms; the head's time off the CPU grew by the 1 s sleep.
+    expect(result.rows[0]!.changePct).toBeLessThan(-20);
+    expect(result.rows[0]!.verdict).toBe('inconclusive');
+    expect(result.rows[0]!.note).toMatch(/time off the CPU grew by \d+(\.\d)? ms.*compare in wall mode/);
+    expect(result.markdown).toContain('Note on `python3 prog.py`: CPU time fell by');
+  });
+
+  it("refuses cpu mode on Node's clock, which cannot see CPU time", async () => {
+    await expect(compareRefs(request(repo, { command: 'python prog.py', mode: 'cpu', timer: 'node', runs: 6 }))).rejects.toThrow(
+      /Node's clock cannot see it/,
+    );
+    await expectNothingLeft(repo);
+  });
+
   it('reports peak memory of the process tree in bytes', async () => {
     repo.commit({ 'mem.py': 'x = b"x" * 10_000_000\n' }, 'small memory');
     repo.git('tag', 'mem-small');

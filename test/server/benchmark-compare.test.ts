@@ -101,6 +101,26 @@ describe('benchmark_compare tool', () => {
     },
   );
 
+  it('compares CPU time in cpu mode, and the ledger keeps it as cpu_ms', async () => {
+    const root = demoRepo();
+    open = await connectInMemory({ root, jobStartWaitMs: 120_000 });
+    await open.call('session_start', {});
+    const result = await open.call('benchmark_compare', { base: 'HEAD~1', head: 'HEAD', command: 'bench.py', mode: 'cpu', max_time_s: 20 });
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    const out = result.structuredContent!;
+    expect(out).toMatchObject({ state: 'succeeded', mode: 'cpu', rows: [{ verdict: 'faster', unit: 'ms' }] });
+    expect(out.timer).toMatch(/CPU time \(user \+ system\) from wait4/);
+    expect(out.summary).toMatch(/faster .*cpu\)/);
+    const rec = await open.call('record_result', {
+      target: 'unique_skus',
+      hypothesis: 'dict',
+      status: 'keep',
+      comparison_id: out.comparison_id,
+    });
+    expect(rec.isError, JSON.stringify(rec.content)).toBeFalsy();
+    expect(readFileSync(join(statePaths(root).stateDir, 'results.tsv'), 'utf8')).toMatch(/\tcpu_ms\t/);
+  });
+
   it('a long compare answers with a job id, streams progress, and job_cancel kills its runs and removes its worktrees', async () => {
     const root = demoRepo();
     const marker = `cf-cancel-${process.pid}`;

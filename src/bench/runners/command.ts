@@ -2,15 +2,23 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import { TimedSpawner } from '../../proc/spawner.js';
 import { describeTimer, type TimingHelper } from '../../proc/timer.js';
-import { type CommandSpec, displayCommand, nsToMs, type Runner, runChecked } from './runner.js';
+import { type CommandSpec, displayCommand, type Runner, runChecked } from './runner.js';
 
 /**
- * Wall time of one whole process per run, in milliseconds, spawn to exit. A
+ * One whole process per run, in milliseconds: its wall time, spawn to exit, or
+ * (clock `cpu`) the user + system time of it and the children it waits for. A
  * TimedSpawner takes the time (hyperfine's way) when a timing helper can run;
- * otherwise, or if it fails to start, Node's own clock around the run does. A
- * run pinned to a CPU gets a helper of its own pinned there.
+ * otherwise, or if it fails to start, Node's own clock around the run does,
+ * which cannot see CPU time. A run pinned to a CPU gets a helper of its own
+ * pinned there.
  */
-export function wallRunner(command: CommandSpec, name: string, requiredPaths: string[], helper: Promise<TimingHelper | undefined>): Runner {
+export function timedRunner(
+  command: CommandSpec,
+  name: string,
+  requiredPaths: string[],
+  helper: Promise<TimingHelper | undefined>,
+  clock: 'wall' | 'cpu' = 'wall',
+): Runner {
   const spawners = new Map<number | undefined, Promise<TimedSpawner | undefined>>();
   const spawnerFor = (cpu?: number) => {
     let spawner = spawners.get(cpu);
@@ -27,7 +35,11 @@ export function wallRunner(command: CommandSpec, name: string, requiredPaths: st
     requiredPaths: () => requiredPaths,
     async measure(context) {
       const result = await runChecked(command, context, { spawner: await spawnerFor(context.cpu) });
-      return { values: new Map([[name, nsToMs(result.durationNs)]]), durationNs: result.durationNs, cpuNs: result.cpuNs };
+      if (clock === 'cpu' && result.cpuNs === undefined) {
+        throw new Error('cpu mode needs the timing helper (a C compiler or a Python), and it could not start on this machine');
+      }
+      const ns = clock === 'cpu' ? result.cpuNs! : Number(result.durationNs);
+      return { values: new Map([[name, ns / 1e6]]), durationNs: result.durationNs, cpuNs: result.cpuNs };
     },
     async close() {
       await Promise.all([...spawners.values()].map(async (spawner) => (await spawner)?.close()));
@@ -36,7 +48,8 @@ export function wallRunner(command: CommandSpec, name: string, requiredPaths: st
       return (await spawnerFor()) !== undefined;
     },
     async timer() {
-      return describeTimer((await spawnerFor()) ? (await helper)!.kind : 'node');
+      const kind = (await spawnerFor()) ? (await helper)!.kind : 'node';
+      return clock === 'cpu' ? `${describeTimer(kind)}; CPU time (user + system) from wait4` : describeTimer(kind);
     },
   };
 }

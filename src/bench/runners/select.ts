@@ -6,7 +6,7 @@ import { UserError } from '../../errors.js';
 import { timingHelper } from '../../proc/timer.js';
 import type { CompareRequest } from '../compare.js';
 import { callgrindRunner } from './callgrind.js';
-import { commandRowName, projectPathArguments, wallRunner } from './command.js';
+import { commandRowName, projectPathArguments, timedRunner } from './command.js';
 import { goBenchRunner } from './go-bench.js';
 import { jsSuiteRunner } from './js-bench.js';
 import { peakRssRunner } from './memory.js';
@@ -26,7 +26,9 @@ export async function buildRunner(request: CompareRequest, signal?: AbortSignal)
       return callgrindRunner(command, name, paths);
     }
     if (request.mode === 'memory') return peakRssRunner(command, name, paths);
-    return wallRunner(command, name, paths, timerHelper(request, signal));
+    if (request.mode === 'cpu' && request.timer === 'node')
+      throw new UserError("cpu mode reads CPU time from a timing helper: Node's clock cannot see it");
+    return timedRunner(command, name, paths, timerHelper(request, signal), request.mode === 'cpu' ? 'cpu' : 'wall');
   }
   if (request.language === 'python') {
     const python = await resolveRealPython(request.root, request.python, signal);
