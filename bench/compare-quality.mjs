@@ -8,7 +8,8 @@
 //   big        +30 % work: a verdict within 10 pairs;
 //   aa-fixed   identical code with layout randomization off (equal-length paths stay), to compare with aa.
 // Calibration: per row, how many of the reported intervals hold the median of that row's estimates.
-// Usage: node bench/compare-quality.mjs [--trials 20] [--rows aa,aa-load,slow10,slow3,big,aa-fixed] [--target-ms 200]
+// --modes wall,cpu: each trial runs one compare per mode, in alternating order, and each mode gets rows of its own.
+// Usage: node bench/compare-quality.mjs [--trials 20] [--rows aa,aa-load,slow10,slow3,big,aa-fixed] [--modes wall,cpu] [--target-ms 200]
 //        [--max-time-ms N] [--load-procs 2] [--no-hyperfine] [--python /path/to/python3]   (build first: npx tsc -p tsconfig.json)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ const { values: flags } = parseArgs({
     'load-procs': { type: 'string', default: '2' },
     'no-hyperfine': { type: 'boolean', default: false },
     python: { type: 'string' },
+    modes: { type: 'string', default: 'wall' },
   },
 });
 const trials = Number(flags.trials);
@@ -131,91 +133,103 @@ try {
   const table = [];
   const calibration = [];
   const wallOf = {};
+  const modes = flags.modes.split(',');
   for (const name of flags.rows.split(',')) {
     const experiment = experiments[name];
     if (!experiment) throw new Error(`unknown row ${name}`);
-    const verdicts = { faster: 0, slower: 0, unchanged: 0, inconclusive: 0 };
+    const label = (mode) => (modes.length === 1 ? name : `${name}@${mode}`);
+    const rowsByMode = Object.fromEntries(
+      modes.map((mode) => [mode, { verdicts: { faster: 0, slower: 0, unchanged: 0, inconclusive: 0 }, results: [] }]),
+    );
     const hf = { plusMinus: { faster: 0, slower: 0, same: 0 }, welch: { faster: 0, slower: 0, same: 0 }, seconds: [], changes: [] };
-    const results = [];
     for (let trial = 0; trial < trials; trial++) {
-      // The load starts halfway through the compare (and through hyperfine's run): half the median wall of identical code.
-      const load = experiment.load ? { procs: Number(flags['load-procs']) } : undefined;
-      const step = load ? loadStep(((wallOf.aa ?? 40) * 1000) / 2, load.procs) : undefined;
-      let result;
-      try {
-        result = await compareRefs({
-          root: repo.root,
-          worktreesDir: repo.worktreesDir,
-          base: 'base',
-          head: experiment.head,
-          command: ['python', 'prog.py'],
-          language: 'python',
-          mode: 'wall',
-          python,
-          timeoutMs: 60_000,
-          ...(experiment.fixedLayout ? { randomizeLayout: false } : {}),
-          ...(flags['max-time-ms'] ? { maxTimeMs: Number(flags['max-time-ms']) } : {}),
-        });
-      } finally {
-        step?.stop();
+      // With several modes each trial runs one compare per mode, the order alternating, so all meet the same moments.
+      for (const mode of trial % 2 ? [...modes].reverse() : modes) {
+        const { verdicts, results } = rowsByMode[mode];
+        // The load starts halfway through the compare (and through hyperfine's run): half the median wall of identical code.
+        const load = experiment.load ? { procs: Number(flags['load-procs']) } : undefined;
+        const step = load ? loadStep(((wallOf[label('aa')] ?? 40) * 1000) / 2, load.procs) : undefined;
+        let result;
+        try {
+          result = await compareRefs({
+            root: repo.root,
+            worktreesDir: repo.worktreesDir,
+            base: 'base',
+            head: experiment.head,
+            command: ['python', 'prog.py'],
+            language: 'python',
+            mode,
+            python,
+            timeoutMs: 60_000,
+            ...(experiment.fixedLayout ? { randomizeLayout: false } : {}),
+            ...(flags['max-time-ms'] ? { maxTimeMs: Number(flags['max-time-ms']) } : {}),
+          });
+        } finally {
+          step?.stop();
+        }
+        const row = result.rows[0];
+        verdicts[row.verdict]++;
+        const seconds = result.timings.totalMs / 1000;
+        const spread = pairSpreadPct(Object.values(result.samples)[0]);
+        results.push({ row, pairs: result.pairs, seconds, spread, bound: Math.max(-row.ciLowPct, row.ciHighPct) });
+        let line = `${label(mode)} ${trial + 1}/${trials}: ${row.verdict} ${row.changePct.toFixed(2)} % [${row.ciLowPct.toFixed(2)}, ${row.ciHighPct.toFixed(2)}] mde ${row.mdePct.toFixed(2)} spread ${spread.toFixed(1)} % pairs=${result.pairs} ${seconds.toFixed(1)} s ${result.stopReason}`;
+        // hyperfine runs once a trial, after the first mode's compare.
+        if (withHyperfine && mode === modes[0]) {
+          const hfLoad = load ? { procs: load.procs, delayMs: ((wallOf['aa-hyperfine'] ?? 7) * 1000) / 2 } : undefined;
+          const theirs = hyperfine(scripts, 'base.py', `${experiment.head}.py`, hfLoad);
+          hf.plusMinus[theirs.plusMinus]++;
+          hf.welch[theirs.welch]++;
+          hf.seconds.push(theirs.seconds);
+          hf.changes.push(theirs.changePct);
+          line += ` | hyperfine ${theirs.changePct.toFixed(2)} % ±rule ${theirs.plusMinus} welch ${theirs.welch} ${theirs.seconds.toFixed(1)} s`;
+        }
+        process.stderr.write(`${line}\n`);
       }
-      const row = result.rows[0];
-      verdicts[row.verdict]++;
-      const seconds = result.timings.totalMs / 1000;
-      const spread = pairSpreadPct(Object.values(result.samples)[0]);
-      results.push({ row, pairs: result.pairs, seconds, spread, bound: Math.max(-row.ciLowPct, row.ciHighPct) });
-      let line = `${name} ${trial + 1}/${trials}: ${row.verdict} ${row.changePct.toFixed(2)} % [${row.ciLowPct.toFixed(2)}, ${row.ciHighPct.toFixed(2)}] mde ${row.mdePct.toFixed(2)} spread ${spread.toFixed(1)} % pairs=${result.pairs} ${seconds.toFixed(1)} s ${result.stopReason}`;
-      if (withHyperfine) {
-        const hfLoad = load ? { procs: load.procs, delayMs: ((wallOf['aa-hyperfine'] ?? 7) * 1000) / 2 } : undefined;
-        const theirs = hyperfine(scripts, 'base.py', `${experiment.head}.py`, hfLoad);
-        hf.plusMinus[theirs.plusMinus]++;
-        hf.welch[theirs.welch]++;
-        hf.seconds.push(theirs.seconds);
-        hf.changes.push(theirs.changePct);
-        line += ` | hyperfine ${theirs.changePct.toFixed(2)} % ±rule ${theirs.plusMinus} welch ${theirs.welch} ${theirs.seconds.toFixed(1)} s`;
-      }
-      process.stderr.write(`${line}\n`);
     }
-    const changes = results.map((r) => r.row.changePct);
-    const centre = median(changes);
-    const holding = results.filter((r) => r.row.ciLowPct <= centre && centre <= r.row.ciHighPct).length;
-    const unchanged = results.filter((r) => r.row.verdict === 'unchanged');
-    wallOf[name] = median(results.map((r) => r.seconds));
-    if (withHyperfine && name === 'aa') wallOf['aa-hyperfine'] = median(hf.seconds);
-    table.push({
-      row: name,
-      expected: experiment.expect,
-      'faster/slower/unch./inconcl.': `${verdicts.faster}/${verdicts.slower}/${verdicts.unchanged}/${verdicts.inconclusive}`,
-      'median pairs': median(results.map((r) => r.pairs)),
-      'max pairs to verdict': Math.max(...results.filter((r) => r.row.verdict !== 'inconclusive').map((r) => r.pairs), 0),
-      'median s': wallOf[name].toFixed(1),
-      'median change %': centre.toFixed(2),
-      'median mde %': median(results.map((r) => r.row.mdePct)).toFixed(2),
-      'median pair spread %': median(results.map((r) => r.spread)).toFixed(1),
-      'unchanged bound % (max)': unchanged.length ? Math.max(...unchanged.map((r) => r.bound)).toFixed(2) : '—',
-      ...(withHyperfine
-        ? {
-            'hf ± rule f/s': `${hf.plusMinus.faster}/${hf.plusMinus.slower}`,
-            'hf Welch f/s': `${hf.welch.faster}/${hf.welch.slower}`,
-            'hf median s': median(hf.seconds).toFixed(1),
-            'hf median change %': median(hf.changes).toFixed(2),
-          }
-        : {}),
-    });
-    const sd = Math.sqrt(changes.reduce((acc, x) => acc + (x - centre) ** 2, 0) / Math.max(1, changes.length - 1));
-    calibration.push({
-      row: name,
-      'intervals holding the median estimate': `${holding} of ${results.length}`,
-      'sd of estimates (points)': sd.toFixed(2),
-      'median claimed half-width': median(results.map((r) => (r.row.ciHighPct - r.row.ciLowPct) / 2)).toFixed(2),
-      ...(withHyperfine
-        ? {
-            'hf sd of estimates': Math.sqrt(
-              hf.changes.reduce((a, x) => a + (x - median(hf.changes)) ** 2, 0) / Math.max(1, hf.changes.length - 1),
-            ).toFixed(2),
-          }
-        : {}),
-    });
+    for (const mode of modes) {
+      const { verdicts, results } = rowsByMode[mode];
+      const withTheirs = withHyperfine && mode === modes[0];
+      const changes = results.map((r) => r.row.changePct);
+      const centre = median(changes);
+      const holding = results.filter((r) => r.row.ciLowPct <= centre && centre <= r.row.ciHighPct).length;
+      const unchanged = results.filter((r) => r.row.verdict === 'unchanged');
+      wallOf[label(mode)] = median(results.map((r) => r.seconds));
+      if (withTheirs && name === 'aa') wallOf['aa-hyperfine'] = median(hf.seconds);
+      table.push({
+        row: label(mode),
+        expected: experiment.expect,
+        'faster/slower/unch./inconcl.': `${verdicts.faster}/${verdicts.slower}/${verdicts.unchanged}/${verdicts.inconclusive}`,
+        'median pairs': median(results.map((r) => r.pairs)),
+        'max pairs to verdict': Math.max(...results.filter((r) => r.row.verdict !== 'inconclusive').map((r) => r.pairs), 0),
+        'median s': wallOf[label(mode)].toFixed(1),
+        'median change %': centre.toFixed(2),
+        'median mde %': median(results.map((r) => r.row.mdePct)).toFixed(2),
+        'median pair spread %': median(results.map((r) => r.spread)).toFixed(1),
+        'unchanged bound % (max)': unchanged.length ? Math.max(...unchanged.map((r) => r.bound)).toFixed(2) : '—',
+        ...(withTheirs
+          ? {
+              'hf ± rule f/s': `${hf.plusMinus.faster}/${hf.plusMinus.slower}`,
+              'hf Welch f/s': `${hf.welch.faster}/${hf.welch.slower}`,
+              'hf median s': median(hf.seconds).toFixed(1),
+              'hf median change %': median(hf.changes).toFixed(2),
+            }
+          : {}),
+      });
+      const sd = Math.sqrt(changes.reduce((acc, x) => acc + (x - centre) ** 2, 0) / Math.max(1, changes.length - 1));
+      calibration.push({
+        row: label(mode),
+        'intervals holding the median estimate': `${holding} of ${results.length}`,
+        'sd of estimates (points)': sd.toFixed(2),
+        'median claimed half-width': median(results.map((r) => (r.row.ciHighPct - r.row.ciLowPct) / 2)).toFixed(2),
+        ...(withTheirs
+          ? {
+              'hf sd of estimates': Math.sqrt(
+                hf.changes.reduce((a, x) => a + (x - median(hf.changes)) ** 2, 0) / Math.max(1, hf.changes.length - 1),
+              ).toFixed(2),
+            }
+          : {}),
+      });
+    }
   }
   console.log(
     `host: ${execFileSync('uname', ['-srm'], { encoding: 'utf8' }).trim()}, ${trials} compares per row, started ${started.toISOString()} (load average ${startLoad}), ended ${new Date().toISOString()} (load average ${loadavg()[0].toFixed(2)})`,
