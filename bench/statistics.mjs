@@ -1,10 +1,10 @@
 // Statistical quality of the comparison rules on synthetic samples with known answers (seeded):
 //   fixed n          false calls on A/A, power and coverage of the signed-rank interval at 6..100 pairs;
 //   repeated looks   a sequence sampled to 270 pairs: how often any look calls an A/A changed, or any
-//                    look's interval misses the truth, on the schedule at alpha/11 against a 95 % look
-//                    after every pair;
+//                    look's interval misses the truth, on the schedule at Pocock's boundary, at the
+//                    union bound (alpha/11 a look), and at 95 % after every pair;
 //   sequential stop  pairs to a settled answer and the verdicts, per true change (at a busy day's noise
-//                    also by the earlier rule, a half-width within half the change);
+//                    also by the union bound, and by the earlier rule, a half-width within half the change);
 //   drift            coverage when the ratio itself wanders (AR(1)), with and without the block widening;
 //   deterministic    the instruction-count rule on 2 runs a side with 0.002 % jitter.
 // Noise model: each pair shares a machine state (lognormal 5 %), each run adds lognormal `sigma`, and one
@@ -71,30 +71,36 @@ const SEQUENCE_TRIALS = Math.max(40, Math.round(trials / 4));
 const maxPairs = 270;
 const scheduled = LOOKS.filter((n) => n <= maxPairs);
 const everyPair = Array.from({ length: maxPairs - 9 }, (_, i) => i + 10);
-function sequence(random, change, sigma, looks, alphaLooks) {
+// How each look's interval is taken: the tool's boundary, or alpha spent evenly (a look alone at alpha / 11).
+const atBoundary = { looks: LOOKS };
+const atUnionBound = { alpha: 0.05 / LOOKS.length };
+function sequence(random, change, sigma, looks, options) {
   const { base, head } = pairs(random, maxPairs, change, sigma);
-  return looks.map((n) => compareSamples(base.slice(0, n), head.slice(0, n), { looks: alphaLooks }));
+  return looks.map((n) => compareSamples(base.slice(0, n), head.slice(0, n), options));
 }
 console.log(`\n## Repeated looks up to ${maxPairs} pairs (1.5 % run noise)`);
 row(['looks', 'A/A: any look calls a change', '+3 %: any look misses the truth']);
 row([':--', '--:', '--:']);
 // Looking after every pair costs 261 intervals a sequence: fewer sequences there.
-for (const [label, looks, alphaLooks, count] of [
-  [`schedule (${scheduled.join(', ')}) at α/${LOOKS.length}`, scheduled, LOOKS.length, SEQUENCE_TRIALS],
-  ['every pair from 10 at 95 %', everyPair, 1, Math.min(SEQUENCE_TRIALS, 40)],
+for (const [label, looks, options, count] of [
+  [`schedule (${scheduled.join(', ')}) at Pocock's boundary`, scheduled, atBoundary, SEQUENCE_TRIALS],
+  [`schedule at α/${LOOKS.length} a look (union bound)`, scheduled, atUnionBound, SEQUENCE_TRIALS],
+  ['every pair from 10 at 95 %', everyPair, {}, Math.min(SEQUENCE_TRIALS, 40)],
 ]) {
-  const called = share(count, (r) =>
-    sequence(r, 0, 0.015, looks, alphaLooks).some((c) => c.verdict === 'faster' || c.verdict === 'slower'),
-  );
-  const missed = share(count, (r) => sequence(r, 0.03, 0.015, looks, alphaLooks).some((c) => c.ciLowPct > 3 || c.ciHighPct < 3));
+  const called = share(count, (r) => sequence(r, 0, 0.015, looks, options).some((c) => c.verdict === 'faster' || c.verdict === 'slower'));
+  const missed = share(count, (r) => sequence(r, 0.03, 0.015, looks, options).some((c) => c.ciLowPct > 3 || c.ciHighPct < 3));
   row([`${label} (${count} sequences)`, pct(called), pct(missed)]);
 }
 
 console.log(`\n## Sequential stop (looks at ${LOOKS.slice(0, 5).join(', ')}, …; budget ${maxPairs} pairs; ${SEQUENCE_TRIALS} sequences)`);
-// The rule the tool stops by, and for the last rows the one it used before (a directional half-width within half the change).
-const settledBy = {
-  direction: (c) => isSettled(c, {}),
-  'half the change': (c) => isSettled(c, {}) && (c.ciHighPct - c.ciLowPct) / 2 <= Math.max(1, Math.abs(c.changePct) / 2),
+// The rule the tool stops by; at a busy day's noise also at the union bound, and the earlier rule (a half-width within half the change).
+const rules = {
+  direction: { options: atBoundary, settled: (c) => isSettled(c, {}) },
+  'direction, union bound': { options: atUnionBound, settled: (c) => isSettled(c, {}) },
+  'half the change': {
+    options: atBoundary,
+    settled: (c) => isSettled(c, {}) && (c.ciHighPct - c.ciLowPct) / 2 <= Math.max(1, Math.abs(c.changePct) / 2),
+  },
 };
 row([
   'true change',
@@ -113,11 +119,16 @@ for (const [change, sigma, rule] of [
   [0.25, 0.015, 'direction'],
   [0.1, 0.03, 'direction'],
   // Run noise 5.5 %: a per-pair spread near 9 %, this shared machine on a busy day.
+  [0, 0.055, 'direction'],
+  [0, 0.055, 'direction, union bound'],
   [0.03, 0.055, 'direction'],
+  [0.03, 0.055, 'direction, union bound'],
   [0.03, 0.055, 'half the change'],
   [0.1, 0.055, 'direction'],
+  [0.1, 0.055, 'direction, union bound'],
   [0.1, 0.055, 'half the change'],
   [0.3, 0.055, 'direction'],
+  [0.3, 0.055, 'direction, union bound'],
   [0.3, 0.055, 'half the change'],
 ]) {
   const stops = [];
@@ -128,8 +139,8 @@ for (const [change, sigma, rule] of [
     const { base, head } = pairs(random, maxPairs, change, sigma);
     const looks = [...scheduled, maxPairs];
     for (const n of looks) {
-      const c = compareSamples(base.slice(0, n), head.slice(0, n), { looks: LOOKS.length });
-      if (settledBy[rule](c) || n === maxPairs) {
+      const c = compareSamples(base.slice(0, n), head.slice(0, n), rules[rule].options);
+      if (rules[rule].settled(c) || n === maxPairs) {
         stops.push(n);
         verdicts[c.verdict]++;
         if (c.ciLowPct <= change * 100 && change * 100 <= c.ciHighPct) held++;

@@ -352,7 +352,7 @@ function compareRows(measured: Measured, runner: Runner, equivalencePct: number,
   return [...measured.samples].map(([name, { base, head }]) => {
     const result: RatioComparison = runner.deterministic
       ? compareDeterministic(base, head, { equivalencePct })
-      : compareSamples(base, head, { looks: measured.looks.length, equivalencePct });
+      : compareSamples(base, head, { looks: measured.looks, equivalencePct });
     // A benchmark missing from some invocations on both sides has fewer pairs than the run; no verdict below the minimum.
     if (!runner.deterministic && base.length < MIN_PAIRS) result.verdict = 'inconclusive';
     const objection =

@@ -251,7 +251,7 @@ function stopReason(
   if (!budget && !plan.looks.includes(pairs)) return { looked: false };
   const equivalencePct = plan.request.equivalencePct ?? DEFAULT_EQUIVALENCE_PCT;
   const settled = [...samples.values()].every(({ base, head }) =>
-    isSettled(compareSamples(base, head, { looks: plan.looks.length, equivalencePct }), plan.request),
+    isSettled(compareSamples(base, head, { looks: plan.looks, equivalencePct }), plan.request),
   );
   return { looked: true, reason: settled ? 'settled' : budget };
 }

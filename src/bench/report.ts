@@ -121,7 +121,7 @@ function methodOf(mode: string, confidencePct: number, withSpread: boolean, equi
     mode === 'cpu' ? 'user + system CPU time of the process tree, which leaves out waits and time the machine gave to others; ' : '';
   return (
     `${clock}medians of paired runs${withSpread ? ' ± median absolute deviation' : ''}; change = Hodges–Lehmann estimate of the per-pair head/base log ratios with its ${confidencePct} % Wilcoxon signed-rank interval, ` +
-    `p from the signed-rank test, times the looks taken; faster/slower when the interval clears the noise band (what each ref shows against itself, at least ${MIN_TIMED_FLOOR_PCT} %), ` +
+    `p from the signed-rank test, read through the looks' boundary; faster/slower when the interval clears the noise band (what each ref shows against itself, at least ${MIN_TIMED_FLOOR_PCT} %), ` +
     `unchanged when it lies within ±${formatPct(equivalence)} %, inconclusive otherwise; smallest detectable = noise band + the interval's reach at 80 % power`
   );
 }

@@ -1,5 +1,6 @@
 import jStat from 'jstat';
 import { max, mean, medianAbsoluteDeviation, medianSorted, min, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
+import { crossingProbability, pocockBoundary } from './boundary.js';
 import { driftFactor } from './drift.js';
 import { shiftInterval, signedRankTest } from './signed-rank.js';
 import { DEFAULT_EQUIVALENCE_PCT, type Verdict, verdictOf } from './verdict.js';
@@ -22,11 +23,12 @@ export interface CompareOptions {
   /** Overall two-sided error rate of the interval (default 0.05). */
   alpha?: number;
   /**
-   * Looks at the data the sampling made, the last one being this comparison
-   * (default 1). Each look gets alpha / looks, so the interval at whichever look
-   * the sampling stopped holds with 1 − alpha overall (a union bound).
+   * The pair counts the sampling is scheduled to look at (default: this
+   * comparison is the only look). Every look's interval is taken at Pocock's
+   * boundary for that schedule, so the interval at whichever look the sampling
+   * stopped holds with 1 − alpha overall.
    */
-  looks?: number;
+  looks?: readonly number[];
   /** `unchanged` needs the interval inside ± this many percent (default 1). */
   equivalencePct?: number;
 }
@@ -124,22 +126,25 @@ function selfChangePct(xs: readonly number[]): number {
  * head[i] ran back to back (or at once, in duet), so they share the machine's
  * state and their log ratio cancels it. The change is the Hodges–Lehmann
  * estimate of the per-pair log ratios, its interval the signed-rank interval at
- * alpha / looks, widened when time blocks of pairs disagree more than single
- * pairs do (driftFactor). The p-value is the signed-rank test's, times the looks.
+ * the looks' boundary, widened when time blocks of pairs disagree more than
+ * single pairs do (driftFactor). The p-value is the signed-rank test's, read
+ * through the boundary: the chance that some look of the schedule would have
+ * gone as far by luck alone.
  */
 export function compareSamples(base: readonly number[], head: readonly number[], opts: CompareOptions = {}): RatioComparison {
   if (base.length === 0 || base.length !== head.length) throw new Error('paired samples need as many base as head values, at least one');
   const alpha = opts.alpha ?? DEFAULT_ALPHA;
-  const looks = opts.looks ?? 1;
-  const lookAlpha = alpha / looks;
+  // One look is a plain interval and a plain p-value.
+  const looks = opts.looks && opts.looks.length > 1 ? opts.looks : undefined;
+  const critical = looks ? pocockBoundary(looks, alpha) : jStat.normal.inv(1 - alpha / 2, 0, 1);
+  const lookAlpha = 2 * jStat.normal.cdf(-critical, 0, 1);
   const logRatios = head.map((h, i) => Math.log(h / base[i]!));
   const spreadFactor = driftFactor(logRatios);
   const interval = shiftInterval(logRatios, 1 - lookAlpha, { spreadFactor });
   const { p } = signedRankTest(logRatios, { spreadFactor });
-  const critical = jStat.normal.inv(1 - lookAlpha / 2, 0, 1);
   return comparison(base, head, {
     logInterval: interval,
-    pValue: Math.min(1, p * looks),
+    pValue: looks ? crossingProbability(looks, jStat.normal.inv(1 - p / 2, 0, 1)) : p,
     noiseFloorPct: noiseFloorPct(base, head),
     powerFactor: 1 + jStat.normal.inv(MDE_POWER, 0, 1) / critical,
     confidence: 1 - alpha,

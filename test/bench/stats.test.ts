@@ -260,13 +260,19 @@ describe('compareSamples', () => {
     expect(result.mdePct).toBeLessThan(5);
   });
 
-  it('takes each look at alpha / looks: wider interval, p-value times the looks', () => {
+  it('takes each look of a schedule at its boundary: a wider interval, a larger p-value, the same overall confidence', () => {
     const { base, head } = pair(4, 40, 0.03, 0.02);
     const once = compareSamples(base, head);
-    const eleventh = compareSamples(base, head, { looks: 11 });
-    expect(eleventh.ciHighPct - eleventh.ciLowPct).toBeGreaterThan(once.ciHighPct - once.ciLowPct);
-    expect(eleventh.pValue).toBeCloseTo(Math.min(1, once.pValue * 11), 12);
-    expect(eleventh.confidence).toBe(0.95);
+    const scheduled = compareSamples(base, head, { looks: lookSchedule() });
+    // Between one look alone and the union bound over 11 looks.
+    const unionBound = compareSamples(base, head, { alpha: 0.05 / 11 });
+    const width = (r: RatioComparison) => r.ciHighPct - r.ciLowPct;
+    expect(width(scheduled)).toBeGreaterThan(width(once));
+    expect(width(scheduled)).toBeLessThanOrEqual(width(unionBound));
+    expect(scheduled.pValue).toBeGreaterThan(once.pValue);
+    expect(scheduled.pValue).toBeLessThan(Math.min(1, once.pValue * 11));
+    expect(scheduled.confidence).toBe(0.95);
+    expect(compareSamples(base, head, { looks: [40] })).toEqual(once);
   });
 
   it('does not call a change below half a percent, however many samples pin it down', () => {
@@ -321,7 +327,12 @@ describe('compareDeterministic', () => {
 });
 
 /** A sequence of `maxPairs` pairs, looked at on the schedule (or after every pair); what each look would conclude. */
-function sequentialRun(seed: number, change: number, sigma: number, options: { looks: number[]; alphaLooks: number; maxPairs: number }) {
+function sequentialRun(
+  seed: number,
+  change: number,
+  sigma: number,
+  options: { looks: number[]; schedule?: readonly number[]; maxPairs: number },
+) {
   const random = mulberry32(seed);
   const base: number[] = [];
   const head: number[] = [];
@@ -333,7 +344,7 @@ function sequentialRun(seed: number, change: number, sigma: number, options: { l
     const stallsBase = random() < 0.5;
     base.push(lognormalSamples(random, 1, 100, sigma)[0]! * state! * (stallsBase ? stall : 1));
     head.push(lognormalSamples(random, 1, 100 * (1 + change), sigma)[0]! * state! * (stallsBase ? 1 : stall));
-    if (options.looks.includes(n)) results.push(compareSamples(base, head, { looks: options.alphaLooks }));
+    if (options.looks.includes(n)) results.push(compareSamples(base, head, options.schedule ? { looks: options.schedule } : {}));
   }
   return results;
 }
@@ -346,16 +357,15 @@ describe('sequential stopping', () => {
     expect(looks).toEqual([10, 15, 23, 35, 53, 80, 120, 180, 270, 405, 500]);
     expect(lookSchedule(100)).toEqual([10, 15, 23, 35, 53, 80, 100]);
     expect(sequentialMethod(looks, 0.05)).toBe(
-      'sequential: looks at 10, 15, 23, 35, … 500 pairs, α = 0.05 spent evenly over 11 looks (union bound)',
+      "sequential: looks at 10, 15, 23, 35, … 500 pairs, each at Pocock's boundary z = 2.68 (α = 0.05 over all 11 looks)",
     );
   });
 
   it('keeps the chance that any look misses the true change under 5 %, where a 95 % look after every pair misses far more often', () => {
-    // The schedule's first 7 looks (10 to 120 pairs) at alpha / 11, against a 95 % interval after every pair from 10 to 120.
-    const scheduled = (seed: number) =>
-      sequentialRun(seed, 0.03, 0.015, { looks: looks.slice(0, 7), alphaLooks: looks.length, maxPairs: 120 });
+    // The schedule's first 7 looks (10 to 120 pairs) at its boundary, against a 95 % interval after every pair from 10 to 120.
+    const scheduled = (seed: number) => sequentialRun(seed, 0.03, 0.015, { looks: looks.slice(0, 7), schedule: looks, maxPairs: 120 });
     const everyPair = Array.from({ length: 111 }, (_, i) => i + 10);
-    const naive = (seed: number) => sequentialRun(seed, 0.03, 0.015, { looks: everyPair, alphaLooks: 1, maxPairs: 120 });
+    const naive = (seed: number) => sequentialRun(seed, 0.03, 0.015, { looks: everyPair, maxPairs: 120 });
     const misses = (results: RatioComparison[]) => results.some((r) => r.ciLowPct > 3 || r.ciHighPct < 3);
     // Measured over these seeds: 2.5 % against 25 %.
     expect(shareOfSeeds(200, (seed) => misses(scheduled(seed)))).toBeLessThanOrEqual(0.05);
@@ -364,7 +374,7 @@ describe('sequential stopping', () => {
 
   it('calls no change on A/A at any look in at least 98 % of sequences', () => {
     const falseCall = (seed: number) =>
-      sequentialRun(seed, 0, 0.015, { looks: looks.slice(0, 7), alphaLooks: looks.length, maxPairs: 120 }).some(
+      sequentialRun(seed, 0, 0.015, { looks: looks.slice(0, 7), schedule: looks, maxPairs: 120 }).some(
         (r) => r.verdict === 'faster' || r.verdict === 'slower',
       );
     expect(shareOfSeeds(200, falseCall)).toBeLessThanOrEqual(0.02);
@@ -372,7 +382,7 @@ describe('sequential stopping', () => {
 
   it('settles a 25 % change at the first look in most sequences, a 3 % one later, and A/A as unchanged within ±1 %', () => {
     const firstSettled = (change: number, seed: number, maxPairs = 500) => {
-      const results = sequentialRun(seed, change, 0.01, { looks: looks.filter((n) => n <= maxPairs), alphaLooks: looks.length, maxPairs });
+      const results = sequentialRun(seed, change, 0.01, { looks: looks.filter((n) => n <= maxPairs), schedule: looks, maxPairs });
       const at = results.findIndex((r) => isSettled(r, settling));
       return { look: at, result: results[at]! };
     };
@@ -475,7 +485,7 @@ describe('report', () => {
         runner: 'python bench.py',
         machine: 'Test CPU, 4 cores, Linux',
         date: new Date('2025-01-02T03:04:05Z'),
-        stopping: 'sequential: looks at 10, 15, 23, 35, … 500 pairs, α = 0.05 spent evenly over 11 looks (union bound)',
+        stopping: "sequential: looks at 10, 15, 23, 35, … 500 pairs, each at Pocock's boundary z = 2.68 (α = 0.05 over all 11 looks)",
         stopReason: 'time_budget',
         schedule: { ran: 'interleaved', note: 'duet not run (it needs two free cores; 0.9 of 2 were idle); ran interleaved' },
         layoutRandomized: true,
@@ -489,7 +499,7 @@ describe('report', () => {
     );
     expect(table).toContain('| `parse` | 50.00 ms | 50.40 ms | +0.80 % [−0.90, +2.50] | ±3.4 % | 0.600 | inconclusive |');
     expect(table).toContain(
-      'Stopping: sequential: looks at 10, 15, 23, 35, … 500 pairs, α = 0.05 spent evenly over 11 looks (union bound); stopped: time budget.',
+      "Stopping: sequential: looks at 10, 15, 23, 35, … 500 pairs, each at Pocock's boundary z = 2.68 (α = 0.05 over all 11 looks); stopped: time budget.",
     );
     expect(table).toContain(
       'Schedule: interleaved ABBA pairs (duet not run (it needs two free cores; 0.9 of 2 were idle); ran interleaved); random environment padding per run',
