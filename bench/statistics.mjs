@@ -11,7 +11,7 @@
 // run in ten stalls by 20 % (on either side) — the heavy tail seen on this machine.
 // Usage: node bench/statistics.mjs [--trials 400] [--seed 1]   (build first: npx tsc -p tsconfig.json)
 import { parseArgs } from 'node:util';
-import { isSettled, lookSchedule } from '../dist/bench/adaptive.js';
+import { budgetedLookSchedule, FIRST_LOOK, isSettled, lookSchedule } from '../dist/bench/adaptive.js';
 import { driftFactor } from '../dist/bench/drift.js';
 import { shiftInterval } from '../dist/bench/signed-rank.js';
 import { compareDeterministic, compareSamples, mulberry32 } from '../dist/bench/stats.js';
@@ -69,10 +69,13 @@ for (const sigma of [0.01, 0.02]) {
 
 const SEQUENCE_TRIALS = Math.max(40, Math.round(trials / 4));
 const maxPairs = 270;
-const scheduled = LOOKS.filter((n) => n <= maxPairs);
+// The tool fits its looks to the budget at the first look; here the budget is counted in pairs.
+const FITTED = budgetedLookSchedule(FIRST_LOOK, FIRST_LOOK, maxPairs);
+const scheduled = FITTED.filter((n) => n <= maxPairs);
 const everyPair = Array.from({ length: maxPairs - 9 }, (_, i) => i + 10);
-// How each look's interval is taken: the tool's boundary, or alpha spent evenly (a look alone at alpha / 11).
-const atBoundary = { looks: LOOKS };
+// How each look's interval is taken: the tool's boundary for the fitted looks, or alpha spent evenly over the
+// 11 looks up to 500 pairs (a look alone at alpha / 11), as the tool did before.
+const atBoundary = { looks: FITTED };
 const atUnionBound = { alpha: 0.05 / LOOKS.length };
 function sequence(random, change, sigma, looks, options) {
   const { base, head } = pairs(random, maxPairs, change, sigma);
@@ -92,7 +95,7 @@ for (const [label, looks, options, count] of [
   row([`${label} (${count} sequences)`, pct(called), pct(missed)]);
 }
 
-console.log(`\n## Sequential stop (looks at ${LOOKS.slice(0, 5).join(', ')}, …; budget ${maxPairs} pairs; ${SEQUENCE_TRIALS} sequences)`);
+console.log(`\n## Sequential stop (looks at ${scheduled.join(', ')}; budget ${maxPairs} pairs; ${SEQUENCE_TRIALS} sequences)`);
 // The rule the tool stops by; at a busy day's noise also at the union bound, and the earlier rule (a half-width within half the change).
 const rules = {
   direction: { options: atBoundary, settled: (c) => isSettled(c, {}) },
@@ -137,7 +140,7 @@ for (const [change, sigma, rule] of [
   for (let t = 0; t < SEQUENCE_TRIALS; t++) {
     const random = mulberry32(seed0 * 7919 + t);
     const { base, head } = pairs(random, maxPairs, change, sigma);
-    const looks = [...scheduled, maxPairs];
+    const looks = [...new Set([...scheduled, maxPairs])];
     for (const n of looks) {
       const c = compareSamples(base.slice(0, n), head.slice(0, n), rules[rule].options);
       if (rules[rule].settled(c) || n === maxPairs) {

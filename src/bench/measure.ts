@@ -1,4 +1,4 @@
-import { abbaOrder, FIRST_LOOK, isSettled, lookSchedule, MAX_PAIRS } from './adaptive.js';
+import { abbaOrder, budgetedLookSchedule, FIRST_LOOK, isSettled, lookSchedule, MAX_PAIRS } from './adaptive.js';
 import { type DuetPlan, planDuet, singleThreadedNote } from './duet.js';
 import { type Measurement, nsToMs, type RunContext, type Runner, type Side } from './runners/runner.js';
 import { compareSamples } from './stats.js';
@@ -127,7 +127,7 @@ export async function measure(
   }
   if (duet.note) hooks.log?.(duet.note);
   const samples = new Map<string, { base: number[]; head: number[] }>();
-  const looks = fixedPairs === undefined ? lookSchedule(MAX_PAIRS) : [fixedPairs];
+  let looks = fixedPairs === undefined ? lookSchedule(MAX_PAIRS) : [fixedPairs];
   measuringStart = performance.now();
   let timedMs = 0;
   const offCpuMs: Record<Side, number[]> = { base: [], head: [] };
@@ -156,6 +156,8 @@ export async function measure(
     }
     addPair(samples, pair.base!, pair.head!, bySide);
     pairs++;
+    if (fixedPairs === undefined && pairs === FIRST_LOOK)
+      looks = budgetedLookSchedule(pairs, performance.now() - measuringStart, maxTimeMs);
     const stop = stopReason(samples, pairs, fixedPairs, performance.now() - measuringStart, { request, looks, maxTimeMs });
     if (stop.looked) looksTaken++;
     if (stop.reason) {
@@ -247,7 +249,16 @@ function stopReason(
   plan: { request: MeasurePlan; looks: number[]; maxTimeMs: number },
 ): { looked: boolean; reason?: StopReason } {
   if (fixedPairs !== undefined) return pairs >= fixedPairs ? { looked: true, reason: 'fixed_runs' } : { looked: false };
-  const budget = pairs >= MAX_PAIRS ? 'max_pairs' : elapsedMs >= plan.maxTimeMs && pairs >= FIRST_LOOK ? 'time_budget' : undefined;
+  // A cap below MAX_PAIRS is the time budget's, counted in pairs.
+  const cap = plan.looks.at(-1)!;
+  const budget =
+    pairs >= cap
+      ? cap === MAX_PAIRS
+        ? 'max_pairs'
+        : 'time_budget'
+      : elapsedMs >= plan.maxTimeMs && pairs >= FIRST_LOOK
+        ? 'time_budget'
+        : undefined;
   if (!budget && !plan.looks.includes(pairs)) return { looked: false };
   const equivalencePct = plan.request.equivalencePct ?? DEFAULT_EQUIVALENCE_PCT;
   const settled = [...samples.values()].every(({ base, head }) =>

@@ -1,7 +1,16 @@
 import { mean } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import { lognormalSamples } from '../../bench/lib/samples.mjs';
-import { abbaOrder, halfWidthPct, isSettled, lookSchedule, pairsToSettle, sequentialMethod } from '../../src/bench/adaptive.js';
+import {
+  abbaOrder,
+  budgetedLookSchedule,
+  halfWidthPct,
+  isSettled,
+  lookSchedule,
+  pairsToSettle,
+  sequentialMethod,
+} from '../../src/bench/adaptive.js';
+import { pocockBoundary } from '../../src/bench/boundary.js';
 import { driftFactor } from '../../src/bench/drift.js';
 import { machineDescription, markdownTable } from '../../src/bench/report.js';
 import { shiftInterval, signedRankTest } from '../../src/bench/signed-rank.js';
@@ -356,6 +365,19 @@ describe('sequential stopping', () => {
   it('looks at 10, 15, 23, … pairs, each 1.5× the last, up to the pair cap', () => {
     expect(looks).toEqual([10, 15, 23, 35, 53, 80, 120, 180, 270, 405, 500]);
     expect(lookSchedule(100)).toEqual([10, 15, 23, 35, 53, 80, 100]);
+    // A look just below the cap is dropped; the first look always stays.
+    expect(lookSchedule(54)).toEqual([10, 15, 23, 35, 54]);
+    expect(lookSchedule(11)).toEqual([10, 11]);
+  });
+
+  it('fits the looks to the pairs the time budget buys, judged at the first look from how long its pairs took', () => {
+    // 10 pairs of a 2 s program in 40 s of a 120 s budget: about 30 pairs, and a quarter more room.
+    expect(budgetedLookSchedule(10, 40_000, 120_000)).toEqual([10, 15, 23, 38]);
+    expect(pocockBoundary([10, 15, 23, 38], 0.05)).toBeLessThan(pocockBoundary(looks, 0.05) - 0.25);
+    expect(budgetedLookSchedule(10, 5_000, 120_000)).toEqual([10, 15, 23, 35, 53, 80, 120, 180, 300]);
+    expect(budgetedLookSchedule(10, 1_000, 120_000)).toEqual(looks);
+    // The budget already spent: the first look is the only one.
+    expect(budgetedLookSchedule(10, 130_000, 120_000)).toEqual([10]);
     expect(sequentialMethod(looks, 0.05)).toBe(
       "sequential: looks at 10, 15, 23, 35, … 500 pairs, each at Pocock's boundary z = 2.68 (α = 0.05 over all 11 looks)",
     );
