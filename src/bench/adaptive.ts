@@ -3,17 +3,17 @@ import type { RatioComparison } from './stats.js';
 
 /**
  * Sequential stopping: the pairs are looked at only on a geometric schedule
- * (10, 15, 23, 35, … pairs, each look 1.5× the last, up to the pair cap that
- * the time budget allows), and
- * every look's interval is taken at Pocock's constant boundary for that
- * schedule (boundary.ts), so all the intervals the sampling could stop at hold
- * at once with probability 1 − alpha, whatever rule picks the look. Looking
- * after every pair at a fixed 95 % would not: an A/A sampled to 100 pairs
- * crosses a 95 % boundary at some look far more often than 5 % of the time.
- * The price is a wider interval per look (z 2.68 instead of 1.96 for the 11
- * looks), paid back by stopping as soon as the answer is settled instead of at
- * a fixed precision. Spending alpha / 11 on each look (a union bound, z 2.84)
- * would also hold, but ignores how much successive looks share their pairs.
+ * (10, 15, 23, 35, … pairs, each look 1.5× the last, up to the pair cap the
+ * time budget allows), and every look's interval is taken at Pocock's constant
+ * boundary for that schedule (boundary.ts), so all the intervals the sampling
+ * could stop at hold at once with probability 1 − alpha, whatever rule picks
+ * the look. Looking after every pair at a fixed 95 % would not: an A/A
+ * sampled to 100 pairs crosses a 95 % boundary at some look far more often
+ * than 5 % of the time. The price is a wider interval per look (z 2.68 instead
+ * of 1.96 for the 11 looks up to 500), paid back by stopping as soon as the
+ * answer is settled instead of at a fixed precision. Spending alpha / 11 on
+ * each look (a union bound, z 2.84) would also hold, but ignores how much
+ * successive looks share their pairs.
  */
 export const FIRST_LOOK = 10;
 const LOOK_GROWTH = 1.5;

@@ -249,20 +249,18 @@ function stopReason(
   plan: { request: MeasurePlan; looks: number[]; maxTimeMs: number },
 ): { looked: boolean; reason?: StopReason } {
   if (fixedPairs !== undefined) return pairs >= fixedPairs ? { looked: true, reason: 'fixed_runs' } : { looked: false };
-  // A cap below MAX_PAIRS is the time budget's, counted in pairs.
-  const cap = plan.looks.at(-1)!;
-  const budget =
-    pairs >= cap
-      ? cap === MAX_PAIRS
-        ? 'max_pairs'
-        : 'time_budget'
-      : elapsedMs >= plan.maxTimeMs && pairs >= FIRST_LOOK
-        ? 'time_budget'
-        : undefined;
+  const budget = budgetSpent(pairs, elapsedMs, plan);
   if (!budget && !plan.looks.includes(pairs)) return { looked: false };
   const equivalencePct = plan.request.equivalencePct ?? DEFAULT_EQUIVALENCE_PCT;
   const settled = [...samples.values()].every(({ base, head }) =>
     isSettled(compareSamples(base, head, { looks: plan.looks, equivalencePct }), plan.request),
   );
   return { looked: true, reason: settled ? 'settled' : budget };
+}
+
+function budgetSpent(pairs: number, elapsedMs: number, plan: { looks: number[]; maxTimeMs: number }): StopReason | undefined {
+  const cap = plan.looks.at(-1)!;
+  // A cap below MAX_PAIRS is the time budget's, counted in pairs.
+  if (pairs >= cap) return cap === MAX_PAIRS ? 'max_pairs' : 'time_budget';
+  return elapsedMs >= plan.maxTimeMs && pairs >= FIRST_LOOK ? 'time_budget' : undefined;
 }
