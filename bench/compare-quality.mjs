@@ -10,9 +10,11 @@
 // Calibration: per row, how many of the reported intervals hold the median of that row's estimates.
 // --modes wall,cpu: each trial runs one compare per mode, in alternating order, and each mode gets rows of its own.
 // Usage: node bench/compare-quality.mjs [--trials 20] [--rows aa,aa-load,slow10,slow3,big,aa-fixed] [--modes wall,cpu] [--target-ms 200]
-//        [--max-time-ms N] [--load-procs 2] [--no-hyperfine] [--python /path/to/python3]   (build first: npx tsc -p tsconfig.json)
+//        [--max-time-ms N] [--load-procs 2] [--no-hyperfine] [--python /path/to/python3] [--samples-out FILE]
+//        (build first: npx tsc -p tsconfig.json). --samples-out writes every compare's pairs, looks and verdict as JSON
+//        lines, for replaying other stopping rules on real sequences (bench/replay-looks.mjs).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +33,7 @@ const { values: flags } = parseArgs({
     'no-hyperfine': { type: 'boolean', default: false },
     python: { type: 'string' },
     modes: { type: 'string', default: 'wall' },
+    'samples-out': { type: 'string' },
   },
 });
 const trials = Number(flags.trials);
@@ -39,6 +42,7 @@ const withHyperfine = !flags['no-hyperfine'];
 const started = new Date();
 const startLoad = loadavg()[0].toFixed(2);
 const STARTUP_MS = 20;
+const DEFAULT_BUDGET_MS = 120_000;
 
 /** The noise of the moment: robust standard deviation of the per-pair log ratios (1.4826 MAD), in percent. */
 function pairSpreadPct({ base, head }) {
@@ -146,9 +150,11 @@ try {
       // With several modes each trial runs one compare per mode, the order alternating, so all meet the same moments.
       for (const mode of trial % 2 ? [...modes].reverse() : modes) {
         const { verdicts, results } = rowsByMode[mode];
-        // The load starts halfway through the compare (and through hyperfine's run): half the median wall of identical code.
+        // The load starts halfway through the compare (and through hyperfine's run): half the median wall of identical
+        // code, or without an aa row half the budget, which identical code mostly runs to the end.
         const load = experiment.load ? { procs: Number(flags['load-procs']) } : undefined;
-        const step = load ? loadStep(((wallOf[label('aa')] ?? 40) * 1000) / 2, load.procs) : undefined;
+        const aaMs = wallOf[label('aa')] === undefined ? Number(flags['max-time-ms'] ?? DEFAULT_BUDGET_MS) : wallOf[label('aa')] * 1000;
+        const step = load ? loadStep(aaMs / 2, load.procs) : undefined;
         let result;
         try {
           result = await compareRefs({
@@ -172,6 +178,18 @@ try {
         const seconds = result.timings.totalMs / 1000;
         const spread = pairSpreadPct(Object.values(result.samples)[0]);
         results.push({ row, pairs: result.pairs, seconds, spread, bound: Math.max(-row.ciLowPct, row.ciHighPct) });
+        if (flags['samples-out']) {
+          const record = {
+            row: label(mode),
+            trial,
+            verdict: row.verdict,
+            pairs: result.pairs,
+            seconds,
+            looks: result.looks,
+            ...Object.values(result.samples)[0],
+          };
+          appendFileSync(flags['samples-out'], `${JSON.stringify(record)}\n`);
+        }
         let line = `${label(mode)} ${trial + 1}/${trials}: ${row.verdict} ${row.changePct.toFixed(2)} % [${row.ciLowPct.toFixed(2)}, ${row.ciHighPct.toFixed(2)}] mde ${row.mdePct.toFixed(2)} spread ${spread.toFixed(1)} % pairs=${result.pairs} ${seconds.toFixed(1)} s ${result.stopReason}`;
         // hyperfine runs once a trial, after the first mode's compare.
         if (withHyperfine && mode === modes[0]) {

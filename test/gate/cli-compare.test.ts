@@ -216,21 +216,21 @@ describe('codeflash-mcp compare in wall mode (the default) and cpu mode', () => 
   ])(
     'in %s mode exits 1 on a tripled loop that dominates the run: far past any noise a loaded machine adds',
     async (mode, flags) => {
-      const wall = makeRepo({
+      const repo = makeRepo({
         'pyproject.toml': '[project]\nname = "shop"\nversion = "0.1.0"\n',
         'shop/__init__.py': '',
         'shop/work.py': work(1_000_000),
         'bench.py': 'from shop.work import work\n\nprint(work())\n',
       });
       try {
-        writeFiles(wall, { 'shop/work.py': work(3_000_000) });
-        commitAll(wall, 'triple the loop');
-        const run = await gate(wall, ['compare', 'HEAD~1', 'HEAD', '--max-time', '60', ...flags, ...COMMAND]);
+        writeFiles(repo, { 'shop/work.py': work(3_000_000) });
+        commitAll(repo, 'triple the loop');
+        const run = await gate(repo, ['compare', 'HEAD~1', 'HEAD', '--max-time', '60', ...flags, ...COMMAND]);
         expect(run.code, run.stdout + run.stderr).toBe(1);
         expect(run.stdout).toMatch(new RegExp(`Mode: ${mode}`));
         expect(run.stdout).toMatch(/Gate failed: python3 -S bench\.py slower/);
       } finally {
-        rmSync(wall, { recursive: true, force: true });
+        rmSync(repo, { recursive: true, force: true });
       }
     },
     180_000,
