@@ -10,7 +10,7 @@
 // Calibration: per row, how many of the reported intervals hold the median of that row's estimates.
 // --modes wall,cpu: each trial runs one compare per mode, in alternating order, and each mode gets rows of its own.
 // Usage: node bench/compare-quality.mjs [--trials 20] [--rows aa,aa-load,slow10,slow3,big,aa-fixed] [--modes wall,cpu] [--target-ms 200]
-//        [--max-time-ms N] [--load-procs 2] [--no-hyperfine] [--python /path/to/python3] [--samples-out FILE]
+//        [--max-time-ms N] [--load-procs 2] [--load-at-s S] [--no-hyperfine] [--python /path/to/python3] [--samples-out FILE]
 //        (build first: npx tsc -p tsconfig.json). --samples-out writes every compare's pairs, looks and verdict as JSON
 //        lines, for replaying other stopping rules on real sequences (bench/replay-looks.mjs).
 import { execFileSync, spawn } from 'node:child_process';
@@ -34,6 +34,7 @@ const { values: flags } = parseArgs({
     python: { type: 'string' },
     modes: { type: 'string', default: 'wall' },
     'samples-out': { type: 'string' },
+    'load-at-s': { type: 'string' },
   },
 });
 const trials = Number(flags.trials);
@@ -151,10 +152,12 @@ try {
       for (const mode of trial % 2 ? [...modes].reverse() : modes) {
         const { verdicts, results } = rowsByMode[mode];
         // The load starts halfway through the compare (and through hyperfine's run): half the median wall of identical
-        // code, or without an aa row half the budget, which identical code mostly runs to the end.
+        // code, or without an aa row half the budget, which identical code mostly runs to the end. On a quiet machine
+        // identical code may settle `unchanged` before that; --load-at-s starts it at a moment every compare reaches.
         const load = experiment.load ? { procs: Number(flags['load-procs']) } : undefined;
         const aaMs = wallOf[label('aa')] === undefined ? Number(flags['max-time-ms'] ?? DEFAULT_BUDGET_MS) : wallOf[label('aa')] * 1000;
-        const step = load ? loadStep(aaMs / 2, load.procs) : undefined;
+        const loadAtMs = flags['load-at-s'] ? Number(flags['load-at-s']) * 1000 : aaMs / 2;
+        const step = load ? loadStep(loadAtMs, load.procs) : undefined;
         let result;
         try {
           result = await compareRefs({
