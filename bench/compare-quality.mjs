@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import jStat from 'jstat';
 import { compareRefs } from '../dist/bench/compare.js';
+import { DEFAULT_MAX_TIME_MS } from '../dist/bench/measure.js';
 import { loopStepNs, median, wallMsOf } from '../test/fixtures/bench/measure.mjs';
 import { makeRepo, pythonProgram } from '../test/fixtures/bench/repos.mjs';
 
@@ -43,7 +44,6 @@ const withHyperfine = !flags['no-hyperfine'];
 const started = new Date();
 const startLoad = loadavg()[0].toFixed(2);
 const STARTUP_MS = 20;
-const DEFAULT_BUDGET_MS = 120_000;
 
 /** The noise of the moment: robust standard deviation of the per-pair log ratios (1.4826 MAD), in percent. */
 function pairSpreadPct({ base, head }) {
@@ -64,6 +64,16 @@ function loadStep(delayMs, procs) {
       for (const child of children) child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * When a load row's step begins: halfway through the compare, taken as half the median wall of identical code (the
+ * aa row), or without an aa row half the budget, which identical code mostly runs to the end. On a quiet machine
+ * identical code may settle `unchanged` before that; --load-at-s starts it at a moment every compare reaches.
+ */
+function loadStartMs(aaWallS) {
+  if (flags['load-at-s']) return Number(flags['load-at-s']) * 1000;
+  return (aaWallS === undefined ? Number(flags['max-time-ms'] ?? DEFAULT_MAX_TIME_MS) : aaWallS * 1000) / 2;
 }
 
 /** hyperfine with its defaults on two scripts; its ± rule, a Welch t-test, the change and its wall time. */
@@ -151,13 +161,8 @@ try {
       // With several modes each trial runs one compare per mode, the order alternating, so all meet the same moments.
       for (const mode of trial % 2 ? [...modes].reverse() : modes) {
         const { verdicts, results } = rowsByMode[mode];
-        // The load starts halfway through the compare (and through hyperfine's run): half the median wall of identical
-        // code, or without an aa row half the budget, which identical code mostly runs to the end. On a quiet machine
-        // identical code may settle `unchanged` before that; --load-at-s starts it at a moment every compare reaches.
         const load = experiment.load ? { procs: Number(flags['load-procs']) } : undefined;
-        const aaMs = wallOf[label('aa')] === undefined ? Number(flags['max-time-ms'] ?? DEFAULT_BUDGET_MS) : wallOf[label('aa')] * 1000;
-        const loadAtMs = flags['load-at-s'] ? Number(flags['load-at-s']) * 1000 : aaMs / 2;
-        const step = load ? loadStep(loadAtMs, load.procs) : undefined;
+        const step = load ? loadStep(loadStartMs(wallOf[label('aa')]), load.procs) : undefined;
         let result;
         try {
           result = await compareRefs({

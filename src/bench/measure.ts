@@ -45,7 +45,8 @@ export interface PreparedSide {
   env: Record<string, string>;
 }
 
-const DEFAULT_MAX_TIME_MS = 120_000;
+/** The measuring phase's budget when a request sets none. */
+export const DEFAULT_MAX_TIME_MS = 120_000;
 /** Fixed runs never give a verdict from fewer pairs: with 5 the signed-rank test cannot reach p < 0.05. */
 export const MIN_PAIRS = 6;
 /** Instruction counts repeat almost exactly; a few runs per ref show the residual spread. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CompareRequest, Comparison } from '../bench/compare.js';
-import type { CompareHooks } from '../bench/measure.js';
+import { type CompareHooks, DEFAULT_MAX_TIME_MS } from '../bench/measure.js';
 import { UserError } from '../errors.js';
 import type { VmHostRow } from '../state/vm-hosts.js';
 import { prepareCheckout, type RefToMeasure, type RemoteCheckout, type RemoteRepo, removeJobDir } from './checkout.js';
@@ -123,7 +123,7 @@ async function runHelper(
     `cd ${dir} && exec node ${shellWord(cli)} measure --json --until-stdin-closes request.json`,
     {
       what: 'measuring',
-      timeoutMs: (request.compare.maxTimeMs ?? 120_000) + MEASURE_MARGIN_MS,
+      timeoutMs: (request.compare.maxTimeMs ?? DEFAULT_MAX_TIME_MS) + MEASURE_MARGIN_MS,
       signal: hooks.signal,
       killGraceMs: HELPER_STOP_GRACE_MS,
       onLine: (line) => {
